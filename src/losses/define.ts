@@ -1,0 +1,122 @@
+import { ConfigError, describeValue } from "../errors";
+import type { ForwardBackward, UpstreamFor } from "../loss";
+import { closestNames } from "../suggest";
+import { toTensor, type TensorLike } from "../tensor/convert";
+import { Tensor, type DType } from "../tensor/tensor";
+
+/** Options every kernel receives: the loss's own options plus the output dtype. */
+export type KernelOptions<O> = O & { dtype: DType };
+
+/** What a built-in loss is made of: its Keras name, its options, and its kernels. */
+export interface LossFunctionSpec<O extends object> {
+  /** The Keras function name (`"mean_squared_error"`). */
+  name: string;
+  /** Every option with its Keras default. Unknown option keys are refused. */
+  defaults: O;
+  /** Throw a `ConfigError` for invalid option values (after defaults are filled in). */
+  validate?: (options: O) => void;
+  /** Per-sample values. */
+  forward(yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>): Tensor;
+  /** Gradient of `Σ upstream ⊙ forward(yTrue, yPred)` with respect to `yPred`, shaped like `yPred`. */
+  backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor, options: KernelOptions<O>): Tensor;
+  /** Optional fused pass for `valueAndGrad`. */
+  forwardBackward?(yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward;
+}
+
+/**
+ * A function handle: `fn(yTrue, yPred, options?)` returns the per-sample values as a
+ * `Tensor` (no weighting, no reduction), as Keras's `keras.losses.mean_squared_error`.
+ * `fn.vjp(yTrue, yPred, upstream, options?)` is its vector-Jacobian product: the gradient
+ * of `Σ upstream ⊙ fn(yTrue, yPred)` with respect to `yPred`.
+ */
+export interface LossFunction<O extends object = object> {
+  (yTrue: TensorLike, yPred: TensorLike, options?: Partial<O> & { dtype?: DType }): Tensor;
+  /** The Keras function name. */
+  readonly lossName: string;
+  /** Every option with its default. */
+  readonly defaults: Readonly<O>;
+  vjp(yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: Partial<O> & { dtype?: DType }): Tensor;
+  /** Fill in defaults and check option names and values; returns the full options. */
+  validateOptions(options: Record<string, unknown>): O;
+  /** Present when the loss has a fused value-and-gradient kernel. */
+  forwardBackward?: (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>) => ForwardBackward;
+}
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Make a function handle (and everything a class needs) from a loss spec. */
+export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>): LossFunction<O> {
+  const known = Object.keys(spec.defaults);
+  const validateOptions = (options: Record<string, unknown>): O => {
+    if (options === null || typeof options !== "object") {
+      throw new ConfigError(`${spec.name} options must be an object, received ${describeValue(options)}`);
+    }
+    const full = { ...spec.defaults } as Record<string, unknown>;
+    for (const key of Object.keys(options)) {
+      if (FORBIDDEN_KEYS.has(key) || !known.includes(key)) {
+        const hint = closestNames(key, known, 1);
+        throw new ConfigError(
+          `${key} is not an option of ${spec.name}; its options are ${known.length ? known.join(", ") : "(none)"}` +
+            (hint.length && !FORBIDDEN_KEYS.has(key) ? ` (did you mean ${hint[0]}?)` : ""),
+        );
+      }
+      if (options[key] !== undefined) full[key] = options[key];
+    }
+    spec.validate?.(full as O);
+    return full as O;
+  };
+  const kernelOptions = (options: Record<string, unknown> | undefined, yPred: Tensor): KernelOptions<O> => {
+    const { dtype, ...rest } = options ?? {};
+    if (dtype !== undefined && dtype !== "float32" && dtype !== "float64") {
+      throw new ConfigError(`Invalid value for argument dtype. Expected "float32" or "float64". Received: dtype=${describeValue(dtype)}`);
+    }
+    return { ...validateOptions(rest), dtype: (dtype as DType | undefined) ?? yPred.dtype };
+  };
+  const handle = ((yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>) => {
+    const p = toTensor(yPred, { name: "yPred" });
+    const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
+    return spec.forward(t, p, kernelOptions(options, p));
+  }) as unknown as LossFunction<O>;
+  const vjp = (yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: Record<string, unknown>) => {
+    const p = toTensor(yPred, { name: "yPred" });
+    const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
+    const u = toTensor(upstream, { name: "upstream", dtype: "float64" });
+    return spec.backward(t, p, u, kernelOptions(options, p));
+  };
+  Object.defineProperty(handle, "name", { value: camelCase(spec.name) });
+  Object.defineProperty(handle, "lossName", { value: spec.name, enumerable: true });
+  Object.defineProperty(handle, "defaults", { value: Object.freeze({ ...spec.defaults }), enumerable: true });
+  Object.defineProperty(handle, "vjp", { value: vjp });
+  Object.defineProperty(handle, "validateOptions", { value: validateOptions });
+  if (spec.forwardBackward) {
+    const fused = spec.forwardBackward;
+    Object.defineProperty(handle, "forwardBackward", {
+      value: (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>) =>
+        fused(yTrue, yPred, upstreamFor, kernelOptions(options, yPred)),
+    });
+  }
+  return handle;
+}
+
+export function camelCase(snake: string): string {
+  return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Validation helpers for option values; each throws a `ConfigError` naming the option. */
+export function checkBoolean(lossName: string, key: string, value: unknown): void {
+  if (typeof value !== "boolean") throw new ConfigError(`${lossName}: ${key} must be a boolean, received ${describeValue(value)}`);
+}
+
+export function checkNumber(lossName: string, key: string, value: unknown, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {}): void {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new ConfigError(`${lossName}: ${key} must be a finite number, received ${describeValue(value)}`);
+  }
+  if (range.integer && !Number.isInteger(value)) throw new ConfigError(`${lossName}: ${key} must be an integer, received ${value}`);
+  const { min, max } = range;
+  if (min !== undefined && (range.minExclusive ? value <= min : value < min)) {
+    throw new ConfigError(`${lossName}: ${key} must be ${range.minExclusive ? ">" : ">="} ${min}, received ${value}`);
+  }
+  if (max !== undefined && (range.maxExclusive ? value >= max : value > max)) {
+    throw new ConfigError(`${lossName}: ${key} must be ${range.maxExclusive ? "<" : "<="} ${max}, received ${value}`);
+  }
+}

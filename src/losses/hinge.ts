@@ -1,0 +1,6 @@
+/**
+ * Hinge losses: Hinge, SquaredHinge, CategoricalHinge.
+ */
+import type { LossEntry } from "../registry";
+
+export const HINGE_LOSSES: LossEntry[] = [];

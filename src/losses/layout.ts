@@ -1,0 +1,71 @@
+import { ShapeError, formatShape } from "../errors";
+import { squeezeOrExpandToSameRank } from "../reduction/rank";
+import { rowsOf, type Rows } from "../tensor/rows";
+import { Tensor, allocate, type DType } from "../tensor/tensor";
+import { broadcastTo, expandDims, squeeze, tryBroadcastShapes } from "../tensor/views";
+
+/**
+ * yTrue and yPred lined up as Keras's elementwise losses line them up:
+ * `squeeze_or_expand_to_same_rank`, then broadcasting. `alignLikePred` applies the same
+ * view changes to any tensor shaped like the original yPred (the gradient buffer).
+ */
+export interface AlignedPair {
+  yTrue: Tensor;
+  yPred: Tensor;
+  shape: number[];
+  alignLikePred(t: Tensor): Tensor;
+}
+
+export function alignPair(yTrue: Tensor, yPred: Tensor): AlignedPair {
+  const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
+  const shape = tryBroadcastShapes(t.shape, p.shape);
+  if (!shape) {
+    throw new ShapeError(`yTrue has shape ${formatShape(yTrue.shape)} but yPred has shape ${formatShape(yPred.shape)}; expected equal or broadcastable shapes`);
+  }
+  const predRankChange = p.rank - yPred.rank;
+  return {
+    yTrue: broadcastTo(t, shape, "yTrue"),
+    yPred: broadcastTo(p, shape, "yPred"),
+    shape,
+    alignLikePred(x: Tensor): Tensor {
+      let v = x;
+      if (predRankChange === 1) v = expandDims(v, -1);
+      else if (predRankChange === -1) v = squeeze(v, -1);
+      return broadcastTo(v, shape, "yPred");
+    },
+  };
+}
+
+/** yTrue, yPred (and optionally a gradient buffer) as rows along `axis`. */
+export interface PairRows {
+  t: Rows;
+  p: Rows;
+  /** Shape of the per-row results. */
+  outShape: number[];
+  /** Rows of the zero-filled gradient buffer, laid out like the original yPred; kernels add into it with `+=`. */
+  g?: Rows;
+  grad?: Tensor;
+}
+
+/**
+ * Rows for a loss that reduces along `axis` after Keras's alignment. With `gradDtype`, a
+ * zeroed gradient buffer shaped like the original `yPred` comes along, seen through the
+ * same alignment: broadcast positions get stride 0, so kernels must accumulate (`+=`).
+ */
+export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
+  const aligned = alignPair(yTrue, yPred);
+  const t = rowsOf(aligned.yTrue, axis);
+  const p = rowsOf(aligned.yPred, axis);
+  if (!gradDtype) return { t, p, outShape: p.outerShape };
+  const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  const g = rowsOf(aligned.alignLikePred(grad), axis);
+  return { t, p, outShape: p.outerShape, g, grad };
+}
+
+/** Throw unless `upstream` has the shape of the per-sample values. */
+export function checkUpstream(upstream: Tensor, outShape: readonly number[]): Float64Array | Float32Array {
+  if (upstream.shape.length !== outShape.length || upstream.shape.some((d, i) => d !== outShape[i])) {
+    throw new ShapeError(`upstream has shape ${formatShape(upstream.shape)}, expected the per-sample shape ${formatShape(outShape)}`);
+  }
+  return upstream.isContiguous && upstream.offset === 0 ? upstream.data : upstream.toTypedArray();
+}

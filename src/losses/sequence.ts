@@ -1,0 +1,6 @@
+/**
+ * Sequence losses: CTC.
+ */
+import type { LossEntry } from "../registry";
+
+export const SEQUENCE_LOSSES: LossEntry[] = [];

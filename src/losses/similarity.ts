@@ -1,0 +1,6 @@
+/**
+ * Similarity losses: Circle.
+ */
+import type { LossEntry } from "../registry";
+
+export const SIMILARITY_LOSSES: LossEntry[] = [];

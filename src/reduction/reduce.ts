@@ -1,0 +1,201 @@
+import { ConfigError, ShapeError, describeValue, formatShape } from "../errors";
+import { Tensor, allocate, shapeSize, type DType } from "../tensor/tensor";
+import { elementOffsets } from "../tensor/rows";
+import { broadcastTo, expandDims, tryBroadcastShapes } from "../tensor/views";
+import { squeezeOrExpandToSameRank } from "./rank";
+
+const NO_DATA = new Float64Array(0);
+
+/** Keras's reductions. `null` (Python's `None`) is accepted and means `"none"`. */
+export type Reduction = "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+export type ReductionOption = Reduction | null;
+
+export const REDUCTIONS: readonly Reduction[] = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"];
+
+/** Validate a reduction (Keras's `standardize_reduction`); `undefined` gives the default. */
+export function standardizeReduction(reduction: unknown): Reduction {
+  if (reduction === undefined) return "sum_over_batch_size";
+  if (reduction === null) return "none";
+  if (typeof reduction === "string" && (REDUCTIONS as readonly string[]).includes(reduction)) return reduction as Reduction;
+  throw new ConfigError(
+    `Invalid value for argument reduction. Expected one of ${REDUCTIONS.map((r) => `"${r}"`).join(", ")} or null. Received: reduction=${describeValue(reduction)}`,
+  );
+}
+
+export interface WeightingOptions {
+  sampleWeight?: Tensor | undefined;
+  mask?: Tensor | undefined;
+  reduction: Reduction;
+}
+
+/**
+ * How per-sample values turn into the result: `result = reduce(values ⊙ weights)`, with
+ * `weights` broadcast against `values` to `resultShape`. Computed from shapes, the sample
+ * weight and the mask only, so the same plan gives the forward value and the upstream
+ * gradient `d result / d values` without looking at the values.
+ */
+export interface WeightPlan {
+  /** Shape of the weighted values (the `"none"` result): the broadcast of values and weights. */
+  readonly resultShape: number[];
+  /** Weights laid out contiguously over `resultShape`, or `null` when every weight is 1. */
+  readonly weights: Float64Array | null;
+  /**
+   * For each position of `resultShape` (C order), the C-order index of the value it
+   * reads, or `null` when the values already have `resultShape`.
+   */
+  readonly valueIndex: Int32Array | null;
+  /** Multiplier applied after summing (1/N, 1/Σw, 1, or 0 for divide-no-nan), or `null` for no reduction. */
+  readonly scale: number | null;
+}
+
+/** Keras's `apply_mask`: fold the mask into the sample weight. */
+function applyMask(sampleWeight: Tensor | undefined, mask: Tensor | undefined, reduction: Reduction): Tensor | undefined {
+  if (!mask) return sampleWeight;
+  let m = mask;
+  if (reduction === "mean" || reduction === "sum_over_batch_size") {
+    // Valid entries get weight total/valid so the later division by the element count
+    // becomes a division by the number of valid entries (0 when nothing is valid).
+    let valid = 0;
+    const md = m.data;
+    const offsets = m.isContiguous ? null : elementOffsets(m);
+    for (let i = 0; i < m.size; i++) valid += md[offsets ? offsets[i]! : m.offset + i]!;
+    const factor = valid === 0 ? 0 : m.size / valid;
+    m = scaled(m, factor);
+  }
+  if (!sampleWeight) return m;
+  const [ma, sa] = squeezeOrExpandToSameRank(m, sampleWeight);
+  return multiplyBroadcast(sa, ma, "sampleWeight", "mask");
+}
+
+function scaled(t: Tensor, factor: number): Tensor {
+  const out = new Float64Array(t.size);
+  const offsets = t.isContiguous ? null : elementOffsets(t);
+  for (let i = 0; i < t.size; i++) out[i] = t.data[offsets ? offsets[i]! : t.offset + i]! * factor;
+  return new Tensor(out, t.shape);
+}
+
+function multiplyBroadcast(a: Tensor, b: Tensor, nameA: string, nameB: string): Tensor {
+  const shape = tryBroadcastShapes(a.shape, b.shape);
+  if (!shape) throw new ShapeError(`${nameA} has shape ${formatShape(a.shape)} but ${nameB} has shape ${formatShape(b.shape)}, and they do not broadcast together`);
+  const ao = elementOffsets(broadcastTo(a, shape));
+  const bo = elementOffsets(broadcastTo(b, shape));
+  const out = new Float64Array(ao.length);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[ao[i]!]! * b.data[bo[i]!]!;
+  return new Tensor(out, shape);
+}
+
+/**
+ * Line the sample weight up with the values: Keras's `squeeze_or_expand_to_same_rank`
+ * and NumPy broadcasting; where NumPy broadcasting fails and the weight's shape is a
+ * leading part of the values' shape (`[batch]` against `[batch, time]`), the weight is
+ * repeated along the trailing axes, as Keras 2 did.
+ */
+function alignWeight(values: Tensor, weight: Tensor): { values: Tensor; weight: Tensor; shape: number[] } {
+  let [v, w] = squeezeOrExpandToSameRank(values, weight);
+  let shape = tryBroadcastShapes(v.shape, w.shape);
+  if (!shape && w.rank < v.rank && w.shape.every((d, i) => d === v.shape[i])) {
+    while (w.rank < v.rank) w = expandDims(w, -1);
+    shape = tryBroadcastShapes(v.shape, w.shape);
+  }
+  if (!shape) {
+    throw new ShapeError(
+      `sampleWeight has shape ${formatShape(weight.shape)} but the per-sample losses have shape ${formatShape(values.shape)}; expected a scalar, the batch shape or a shape that broadcasts to ${formatShape(values.shape)}`,
+    );
+  }
+  return { values: v, weight: w, shape };
+}
+
+/** Build the weighting plan for per-sample values of shape `values.shape`. */
+export function planWeights(values: Tensor, options: WeightingOptions): WeightPlan {
+  const { reduction } = options;
+  const merged = applyMask(options.sampleWeight, options.mask, reduction);
+  let resultShape = values.shape.slice();
+  let weights: Float64Array | null = null;
+  let valueIndex: Int32Array | null = null;
+  if (merged) {
+    // Align a data-less contiguous view of the values so its offsets are C-order indices.
+    const aligned = alignWeight(new Tensor(NO_DATA, values.shape), merged);
+    resultShape = aligned.shape;
+    const wOffsets = elementOffsets(broadcastTo(aligned.weight, resultShape));
+    weights = new Float64Array(wOffsets.length);
+    const wd = aligned.weight.data;
+    for (let i = 0; i < weights.length; i++) weights[i] = wd[wOffsets[i]!]!;
+    if (shapeSize(resultShape) !== values.size) valueIndex = elementOffsets(broadcastTo(aligned.values, resultShape));
+  }
+  const size = shapeSize(resultShape);
+  let scale: number | null;
+  if (reduction === "none" || resultShape.length === 0 || (resultShape.length === 1 && resultShape[0] === 0)) {
+    // Keras returns the weighted values unreduced for reduction "none" and for
+    // scalar or empty values; a reducing loss turns the latter into a number.
+    scale = reduction === "none" ? null : 1;
+  } else if (reduction === "sum") {
+    scale = 1;
+  } else if (reduction === "mean_with_sample_weight" && merged) {
+    let total = 0;
+    const md = merged.data;
+    const offsets = merged.isContiguous ? null : elementOffsets(merged);
+    for (let i = 0; i < merged.size; i++) total += md[offsets ? offsets[i]! : merged.offset + i]!;
+    scale = total === 0 ? 0 : 1 / total;
+  } else {
+    scale = size === 0 ? 0 : 1 / size;
+  }
+  return { resultShape, weights, valueIndex, scale };
+}
+
+/**
+ * Keras's `reduce_weighted_values`: weight, mask and reduce per-sample values. Returns a
+ * number for the reducing reductions and a `Tensor` for `"none"`.
+ */
+export function reduceWeightedValues(values: Tensor, options: WeightingOptions, dtype: DType = values.dtype): number | Tensor {
+  return applyPlan(values, planWeights(values, options), dtype);
+}
+
+/** Apply a weighting plan to per-sample values. */
+export function applyPlan(values: Tensor, plan: WeightPlan, dtype: DType = values.dtype): number | Tensor {
+  const { weights, valueIndex, scale } = plan;
+  const contiguous = values.isContiguous ? values : new Tensor(values.toTypedArray(), values.shape);
+  const vd = contiguous.data;
+  const base = contiguous.offset;
+  const n = shapeSize(plan.resultShape);
+  if (scale === null) {
+    if (!weights && !valueIndex && dtype === values.dtype) return new Tensor(vd.slice(base, base + n), plan.resultShape);
+    const out = allocate(dtype, n);
+    for (let i = 0; i < n; i++) {
+      const v = vd[base + (valueIndex ? valueIndex[i]! : i)]!;
+      out[i] = weights ? v * weights[i]! : v;
+    }
+    return new Tensor(out, plan.resultShape);
+  }
+  let sum = 0;
+  if (weights) {
+    for (let i = 0; i < n; i++) sum += vd[base + (valueIndex ? valueIndex[i]! : i)]! * weights[i]!;
+  } else if (valueIndex) {
+    for (let i = 0; i < n; i++) sum += vd[base + valueIndex[i]!]!;
+  } else {
+    for (let i = 0; i < n; i++) sum += vd[base + i]!;
+  }
+  return sum * scale;
+}
+
+/**
+ * `d result / d values` for a plan, shaped like the values: what each per-sample value
+ * contributes to the result (for `"none"`, to the sum of the result). This is the
+ * upstream that backward kernels scale their per-sample gradients by.
+ */
+export function upstreamOf(values: { shape: readonly number[] }, plan: WeightPlan): Tensor {
+  const size = shapeSize(values.shape);
+  const scale = plan.scale ?? 1;
+  const out = new Float64Array(size);
+  if (!plan.weights) {
+    out.fill(scale);
+    return new Tensor(out, values.shape);
+  }
+  const index = plan.valueIndex;
+  if (!index) {
+    for (let i = 0; i < size; i++) out[i] = plan.weights[i]! * scale;
+    return new Tensor(out, values.shape);
+  }
+  // The weights broadcast the values: a value's upstream sums over its repeats.
+  for (let i = 0; i < index.length; i++) out[index[i]!]! += plan.weights[i]! * scale;
+  return new Tensor(out, values.shape);
+}

@@ -1,0 +1,193 @@
+import { InputError, ShapeError, describeValue, formatShape } from "../errors";
+import { Tensor, allocate, shapeSize, type DType, type FloatArray } from "./tensor";
+
+/** Anything losskit accepts as a tensor. */
+export type TensorLike =
+  | number
+  | boolean
+  | NestedNumbers
+  | ArrayLike<number>
+  | Tensor
+  | NdarrayLike;
+
+export type NestedNumbers = ReadonlyArray<number | boolean | NestedNumbers | ArrayLike<number>>;
+
+/**
+ * The layout of scijs `ndarray` (`stride`) and `@stdlib/ndarray` (`strides`): a view
+ * `data[offset + Σ index[k] * stride[k]]`.
+ */
+export interface NdarrayLike {
+  data: ArrayLike<number>;
+  shape: ArrayLike<number>;
+  stride?: ArrayLike<number>;
+  strides?: ArrayLike<number>;
+  offset?: number;
+}
+
+export interface ToTensorOptions {
+  /** Used in error messages: `yPred[2][1] is a string`. */
+  name?: string;
+  /** Element type when a new array has to be made (nested arrays, integer typed arrays). Default `"float32"`. */
+  dtype?: DType;
+  /** Shape for flat typed arrays or flat number arrays. */
+  shape?: readonly number[];
+}
+
+function isFloatArray(x: unknown): x is FloatArray {
+  return x instanceof Float32Array || x instanceof Float64Array;
+}
+
+function isNdarrayLike(x: unknown): x is NdarrayLike {
+  if (typeof x !== "object" || x === null || Array.isArray(x) || ArrayBuffer.isView(x)) return false;
+  const candidate = x as Partial<NdarrayLike>;
+  return candidate.data !== undefined && candidate.shape !== undefined;
+}
+
+export function validateShape(shape: ArrayLike<number>, name: string): number[] {
+  const out: number[] = [];
+  for (let axis = 0; axis < shape.length; axis++) {
+    const dim = Number(shape[axis]);
+    if (!Number.isInteger(dim) || dim < 0) {
+      throw new ShapeError(`${name} shape must hold non-negative integers, received ${describeValue(shape[axis])} at axis ${axis} of shape [${Array.from(shape as ArrayLike<unknown>).join(",")}]`);
+    }
+    out.push(dim);
+  }
+  return out;
+}
+
+/**
+ * Convert `x` to a `Tensor`. A `Tensor` is returned as it is; `Float32Array`,
+ * `Float64Array` and ndarray-like objects over them become views without copying; nested
+ * arrays and integer typed arrays are copied into a new `Float32Array` (or `dtype`).
+ */
+export function toTensor(x: TensorLike, options: ToTensorOptions = {}): Tensor {
+  const name = options.name ?? "input";
+  if (x instanceof Tensor) {
+    if (options.shape) return reshapeChecked(x, options.shape, name);
+    return x;
+  }
+  const dtype = options.dtype ?? "float32";
+  if (typeof x === "number" || typeof x === "boolean") {
+    const data = allocate(dtype, 1);
+    data[0] = Number(x);
+    const t = new Tensor(data, []);
+    return options.shape ? reshapeChecked(t, options.shape, name) : t;
+  }
+  if (ArrayBuffer.isView(x)) {
+    if (x instanceof DataView) throw new InputError(`${name} must be a number, a nested array, a typed array or a Tensor, received a DataView`);
+    const flat = x as unknown as ArrayLike<number>;
+    const shape = options.shape ? validateShape(options.shape, name) : [flat.length];
+    if (shapeSize(shape) !== flat.length) {
+      throw new ShapeError(`${name} has ${flat.length} elements, which does not fit shape ${formatShape(shape)} (${shapeSize(shape)} elements)`);
+    }
+    if (isFloatArray(x)) return new Tensor(x, shape);
+    return new Tensor(copyNumbers(flat, dtype, name), shape);
+  }
+  if (isNdarrayLike(x)) return fromNdarray(x, dtype, name, options.shape);
+  if (Array.isArray(x)) {
+    const t = fromNested(x as NestedNumbers, dtype, name);
+    return options.shape ? reshapeChecked(t, options.shape, name) : t;
+  }
+  throw new InputError(`${name} must be a number, a nested array, a typed array, an ndarray-like object or a Tensor, received ${describeValue(x)}`);
+}
+
+/** `tensor(x, shape?, dtype?)`: the same as `toTensor(x, { shape, dtype })`. */
+export function tensor(x: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+  return toTensor(x, { shape, dtype });
+}
+
+function reshapeChecked(t: Tensor, shape: readonly number[], name: string): Tensor {
+  const dims = validateShape(shape, name);
+  if (shapeSize(dims) !== t.size) {
+    throw new ShapeError(`${name} has ${t.size} elements, which does not fit shape ${formatShape(dims)} (${shapeSize(dims)} elements)`);
+  }
+  if (!t.isContiguous) return new Tensor(t.toTypedArray(), dims);
+  return new Tensor(t.data, dims, undefined, t.offset);
+}
+
+function copyNumbers(source: ArrayLike<number | bigint>, dtype: DType, name: string): FloatArray {
+  const out = allocate(dtype, source.length);
+  for (let i = 0; i < source.length; i++) {
+    const value = source[i];
+    if (typeof value === "bigint") out[i] = Number(value);
+    else if (typeof value === "number") out[i] = value;
+    else if (typeof value === "boolean") out[i] = value ? 1 : 0;
+    else throw new InputError(`${name}[${i}] is ${describeValue(value)}, expected a number`);
+  }
+  return out;
+}
+
+function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: readonly number[]): Tensor {
+  const shape = validateShape(x.shape, `${name}.shape`.replace(".shape.shape", ".shape"));
+  const strideSource = x.stride ?? x.strides;
+  const strides = strideSource ? Array.from(strideSource, Number) : undefined;
+  if (strides && strides.length !== shape.length) {
+    throw new ShapeError(`${name} has ${shape.length} dimensions but ${strides.length} strides`);
+  }
+  const offset = x.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new ShapeError(`${name}.offset must be a non-negative integer, received ${describeValue(offset)}`);
+  if (strides && strides.some((s) => !Number.isInteger(s))) throw new ShapeError(`${name} strides must be integers, received [${strides.join(",")}]`);
+  const view = new Tensor(
+    isFloatArray(x.data) ? x.data : copyNumbers(x.data as ArrayLike<number>, dtype, `${name}.data`),
+    shape,
+    strides,
+    offset,
+  );
+  // Every element must fall inside data.
+  if (view.size > 0) {
+    let low = offset;
+    let high = offset;
+    for (let axis = 0; axis < shape.length; axis++) {
+      const reach = (shape[axis]! - 1) * view.strides[axis]!;
+      if (reach < 0) low += reach;
+      else high += reach;
+    }
+    if (low < 0 || high >= x.data.length) {
+      throw new ShapeError(`${name} (shape ${formatShape(shape)}, strides [${view.strides.join(",")}], offset ${offset}) reaches outside its data of length ${x.data.length}`);
+    }
+  }
+  return reshape ? reshapeChecked(view, reshape, name) : view;
+}
+
+function fromNested(root: NestedNumbers, dtype: DType, name: string): Tensor {
+  // Shape from the first element at each depth, then a checked fill.
+  const shape: number[] = [];
+  let probe: unknown = root;
+  while (Array.isArray(probe) || (ArrayBuffer.isView(probe) && !(probe instanceof DataView))) {
+    const list = probe as ArrayLike<unknown>;
+    shape.push(list.length);
+    if (list.length === 0) break;
+    probe = list[0];
+  }
+  const data = allocate(dtype, shapeSize(shape));
+  let k = 0;
+  const fill = (node: unknown, depth: number, path: string): void => {
+    const list = node as ArrayLike<unknown>;
+    if (list.length !== shape[depth]) {
+      throw new ShapeError(`${path} has length ${list.length} but ${name}${"[0]".repeat(depth)} has length ${shape[depth]}: nested arrays must be rectangular`);
+    }
+    const leaf = depth === shape.length - 1;
+    for (let i = 0; i < list.length; i++) {
+      const child = list[i];
+      if (leaf) {
+        if (typeof child === "number") data[k++] = child;
+        else if (typeof child === "boolean") data[k++] = child ? 1 : 0;
+        else if (Array.isArray(child) || ArrayBuffer.isView(child)) {
+          throw new ShapeError(`${path}[${i}] is an array but ${name}${"[0]".repeat(depth + 1)} is a number: nested arrays must be rectangular`);
+        } else {
+          throw new InputError(`${path}[${i}] is ${typeof child === "string" ? "a string" : describeValue(child)}, expected a number`);
+        }
+      } else if (Array.isArray(child) || (ArrayBuffer.isView(child) && !(child instanceof DataView))) {
+        fill(child, depth + 1, `${path}[${i}]`);
+      } else {
+        throw new ShapeError(`${path}[${i}] is ${typeof child === "string" ? "a string" : describeValue(child)} but ${name}${"[0]".repeat(depth + 1)} is an array: nested arrays must be rectangular`);
+      }
+    }
+  };
+  if (shape.length > 0 && shapeSize(shape) > 0) fill(root, 0, name);
+  else if (shape.length > 0) {
+    // An empty dimension: still check that siblings agree on being empty.
+    fill(root, 0, name);
+  }
+  return new Tensor(data, shape);
+}
