@@ -40,4 +40,3 @@ export * from "./losses/probabilistic";
 export * from "./losses/segmentation";
 export * from "./losses/similarity";
 export * from "./losses/sequence";
-export * from "./losses/addons";

@@ -9,7 +9,6 @@ import { PROBABILISTIC_LOSSES } from "./losses/probabilistic";
 import { SEGMENTATION_LOSSES } from "./losses/segmentation";
 import { SIMILARITY_LOSSES } from "./losses/similarity";
 import { SEQUENCE_LOSSES } from "./losses/sequence";
-import { ADDONS_LOSSES } from "./losses/addons";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -56,7 +55,6 @@ function addEntry(entry: LossEntry): void {
   for (const alias of entry.aliases ?? []) addName(alias, entry.cls);
 }
 
-for (const family of [REGRESSION_LOSSES, HINGE_LOSSES, CROSSENTROPY_LOSSES, PROBABILISTIC_LOSSES, SEGMENTATION_LOSSES, SIMILARITY_LOSSES, SEQUENCE_LOSSES, ADDONS_LOSSES]) {
   for (const entry of family) addEntry(entry);
 }
 
