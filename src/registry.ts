@@ -55,6 +55,7 @@ function addEntry(entry: LossEntry): void {
   for (const alias of entry.aliases ?? []) addName(alias, entry.cls);
 }
 
+for (const family of [REGRESSION_LOSSES, HINGE_LOSSES, CROSSENTROPY_LOSSES, PROBABILISTIC_LOSSES, SEGMENTATION_LOSSES, SIMILARITY_LOSSES, SEQUENCE_LOSSES]) {
   for (const entry of family) addEntry(entry);
 }
 
