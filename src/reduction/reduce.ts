@@ -63,8 +63,11 @@ function applyMask(sampleWeight: Tensor | undefined, mask: Tensor | undefined, r
     m = scaled(m, factor);
   }
   if (!sampleWeight) return m;
-  const [ma, sa] = squeezeOrExpandToSameRank(m, sampleWeight);
-  return multiplyBroadcast(sa, ma, "sampleWeight", "mask");
+  const aligned = alignPairForWeighting(m, sampleWeight);
+  if (!aligned) {
+    throw new ShapeError(`sampleWeight has shape ${formatShape(sampleWeight.shape)} but mask has shape ${formatShape(mask.shape)}, and they do not broadcast together`);
+  }
+  return multiplyBroadcast(aligned.a, aligned.b, aligned.shape);
 }
 
 function scaled(t: Tensor, factor: number): Tensor {
@@ -74,9 +77,7 @@ function scaled(t: Tensor, factor: number): Tensor {
   return new Tensor(out, t.shape);
 }
 
-function multiplyBroadcast(a: Tensor, b: Tensor, nameA: string, nameB: string): Tensor {
-  const shape = tryBroadcastShapes(a.shape, b.shape);
-  if (!shape) throw new ShapeError(`${nameA} has shape ${formatShape(a.shape)} but ${nameB} has shape ${formatShape(b.shape)}, and they do not broadcast together`);
+function multiplyBroadcast(a: Tensor, b: Tensor, shape: number[]): Tensor {
   const ao = elementOffsets(broadcastTo(a, shape));
   const bo = elementOffsets(broadcastTo(b, shape));
   const out = new Float64Array(ao.length);
@@ -85,24 +86,22 @@ function multiplyBroadcast(a: Tensor, b: Tensor, nameA: string, nameB: string): 
 }
 
 /**
- * Line the sample weight up with the values: Keras's `squeeze_or_expand_to_same_rank`
- * and NumPy broadcasting; where NumPy broadcasting fails and the weight's shape is a
- * leading part of the values' shape (`[batch]` against `[batch, time]`), the weight is
- * repeated along the trailing axes, as Keras 2 did.
+ * Line two weighting tensors up: Keras's `squeeze_or_expand_to_same_rank`, then NumPy
+ * broadcasting (Keras 3's `values * sample_weight`). Where NumPy broadcasting fails and
+ * one shape is a leading part of the other (`[batch]` against `[batch, time]`), the
+ * shorter one is repeated along the trailing axes, as Keras 2 did. Returns `null` when
+ * nothing fits.
  */
-function alignWeight(values: Tensor, weight: Tensor): { values: Tensor; weight: Tensor; shape: number[] } {
-  let [v, w] = squeezeOrExpandToSameRank(values, weight);
-  let shape = tryBroadcastShapes(v.shape, w.shape);
-  if (!shape && w.rank < v.rank && w.shape.every((d, i) => d === v.shape[i])) {
-    while (w.rank < v.rank) w = expandDims(w, -1);
-    shape = tryBroadcastShapes(v.shape, w.shape);
-  }
+function alignPairForWeighting(a: Tensor, b: Tensor): { a: Tensor; b: Tensor; shape: number[] } | null {
+  let [x, y] = squeezeOrExpandToSameRank(a, b);
+  let shape = tryBroadcastShapes(x.shape, y.shape);
   if (!shape) {
-    throw new ShapeError(
-      `sampleWeight has shape ${formatShape(weight.shape)} but the per-sample losses have shape ${formatShape(values.shape)}; expected a scalar, the batch shape or a shape that broadcasts to ${formatShape(values.shape)}`,
-    );
+    const isPrefix = (short: Tensor, long: Tensor) => short.rank < long.rank && short.shape.every((d, i) => d === long.shape[i]);
+    if (isPrefix(y, x)) while (y.rank < x.rank) y = expandDims(y, -1);
+    else if (isPrefix(x, y)) while (x.rank < y.rank) x = expandDims(x, -1);
+    shape = tryBroadcastShapes(x.shape, y.shape);
   }
-  return { values: v, weight: w, shape };
+  return shape ? { a: x, b: y, shape } : null;
 }
 
 /** Build the weighting plan for per-sample values of shape `values.shape`. */
@@ -114,13 +113,18 @@ export function planWeights(values: Tensor, options: WeightingOptions): WeightPl
   let valueIndex: Int32Array | null = null;
   if (merged) {
     // Align a data-less contiguous view of the values so its offsets are C-order indices.
-    const aligned = alignWeight(new Tensor(NO_DATA, values.shape), merged);
+    const aligned = alignPairForWeighting(new Tensor(NO_DATA, values.shape), merged);
+    if (!aligned) {
+      throw new ShapeError(
+        `sampleWeight has shape ${formatShape(merged.shape)} but the per-sample losses have shape ${formatShape(values.shape)}; expected a scalar, the batch shape or a shape that broadcasts to ${formatShape(values.shape)}`,
+      );
+    }
     resultShape = aligned.shape;
-    const wOffsets = elementOffsets(broadcastTo(aligned.weight, resultShape));
+    const wOffsets = elementOffsets(broadcastTo(aligned.b, resultShape));
     weights = new Float64Array(wOffsets.length);
-    const wd = aligned.weight.data;
+    const wd = aligned.b.data;
     for (let i = 0; i < weights.length; i++) weights[i] = wd[wOffsets[i]!]!;
-    if (shapeSize(resultShape) !== values.size) valueIndex = elementOffsets(broadcastTo(aligned.values, resultShape));
+    if (shapeSize(resultShape) !== values.size) valueIndex = elementOffsets(broadcastTo(aligned.a, resultShape));
   }
   const size = shapeSize(resultShape);
   let scale: number | null;

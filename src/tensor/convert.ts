@@ -7,6 +7,8 @@ export type TensorLike =
   | boolean
   | NestedNumbers
   | ArrayLike<number>
+  | BigInt64Array
+  | BigUint64Array
   | Tensor
   | NdarrayLike;
 
