@@ -220,8 +220,6 @@ export type PerSampleFunction = (yTrue: Tensor, yPred: Tensor, options?: Record<
 /** `backward` for a wrapped function: gradient of `Σ upstream ⊙ fn(yTrue, yPred)` w.r.t. `yPred`. */
 export type BackwardFunction = (yTrue: Tensor, yPred: Tensor, upstream: Tensor, options?: Record<string, unknown>) => Tensor;
 
-type FusedFunction = (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>) => ForwardBackward;
-
 export interface LossFunctionWrapperOptions extends LossOptions {
   /** Gradient of the wrapped function (built-in handles bring their own `vjp`). */
   backward?: BackwardFunction;
@@ -234,46 +232,74 @@ export interface LossFunctionWrapperOptions extends LossOptions {
  * are passed to the function on every call.
  */
 export class LossFunctionWrapper extends Loss {
-  declare readonly fn: PerSampleFunction & { vjp?: BackwardFunction; forwardBackward?: FusedFunction; lossName?: string };
+  declare readonly fn: PerSampleFunction;
   declare readonly fnOptions: Readonly<Record<string, unknown>>;
   declare private readonly backwardFn: BackwardFunction | undefined;
+  /** Built-in handles: the kernels and their options, validated once here. */
+  declare private readonly kernel: BuiltinKernel | undefined;
+  declare private readonly kernelOptions: Record<string, unknown>;
 
   constructor(fn: PerSampleFunction, options: LossFunctionWrapperOptions = {}) {
     if (typeof fn !== "function") throw new ConfigError(`LossFunctionWrapper needs a function (yTrue, yPred) => per-sample values, received ${describeValue(fn)}`);
     const { reduction, name, dtype, backward, ...fnOptions } = options;
-    const wrapped = fn as LossFunctionWrapper["fn"];
-    super({ reduction, name: name ?? wrapped.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype });
+    const builtin = fn as PerSampleFunction & Partial<BuiltinHandle>;
+    super({ reduction, name: name ?? builtin.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype });
     if (backward !== undefined && typeof backward !== "function") throw new ConfigError(`backward must be a function, received ${describeValue(backward)}`);
-    const validate = (fn as { validateOptions?: (o: Record<string, unknown>) => Record<string, unknown> }).validateOptions;
+    const validated = Object.freeze(builtin.validateOptions ? builtin.validateOptions(fnOptions) : { ...fnOptions });
     Object.defineProperty(this, "fn", { value: fn });
-    Object.defineProperty(this, "fnOptions", { value: Object.freeze(validate ? validate(fnOptions) : { ...fnOptions }) });
-    Object.defineProperty(this, "backwardFn", { value: backward ?? wrapped.vjp });
-    const fused = wrapped.forwardBackward as LossFunctionWrapper["fn"]["forwardBackward"];
-    if (fused && !backward) {
+    Object.defineProperty(this, "fnOptions", { value: validated });
+    Object.defineProperty(this, "kernelOptions", { value: { ...validated, dtype: this.dtype } });
+    const kernel = backward ? undefined : builtin.kernel;
+    Object.defineProperty(this, "kernel", { value: kernel });
+    Object.defineProperty(this, "backwardFn", { value: backward });
+    if (kernel?.forwardBackward) {
+      const fused = kernel.forwardBackward;
       Object.defineProperty(this, "forwardBackward", {
-        value: (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor): ForwardBackward =>
-          (fused as FusedFunction)(yTrue, yPred, upstreamFor, { ...this.fnOptions, dtype: this.dtype }),
+        value(this: LossFunctionWrapper, yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor): ForwardBackward {
+          return fused(yTrue, yPred, upstreamFor, this.optionsForKernel());
+        },
       });
     }
   }
 
   call(yTrue: Tensor, yPred: Tensor): TensorLike {
-    return this.fn(yTrue, yPred, { ...this.fnOptions, dtype: this.dtype });
+    if (this.kernel) return this.kernel.forward(yTrue, yPred, this.optionsForKernel());
+    return this.fn(yTrue, yPred, this.optionsForKernel());
   }
 
   backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor): Tensor {
+    if (this.kernel) return this.kernel.backward(yTrue, yPred, upstream, this.optionsForKernel());
     if (!this.backwardFn) {
       throw new GradientNotImplementedError(
         `${this.name} has no gradient: pass { backward: (yTrue, yPred, upstream) => grad } to LossFunctionWrapper, ` +
           `returning d(Σ upstream·values)/d yPred shaped like yPred; numericalGrad(loss, yTrue, yPred) checks it`,
       );
     }
-    return this.backwardFn(yTrue, yPred, upstream, { ...this.fnOptions, dtype: this.dtype });
+    return this.backwardFn(yTrue, yPred, upstream, this.optionsForKernel());
+  }
+
+  /** The function's options plus the output dtype (cached: kernels run per call). */
+  private optionsForKernel(): Record<string, unknown> {
+    // A view of this loss with another dtype (numericalGrad evaluates in float64) gets its own.
+    return this.kernelOptions.dtype === this.dtype ? this.kernelOptions : { ...this.fnOptions, dtype: this.dtype };
   }
 
   getConfig(): LossConfig {
     return { ...super.getConfig(), ...this.fnOptions };
   }
+}
+
+/** The part of a built-in handle (`defineLossFunction`) that the wrapper uses. */
+interface BuiltinKernel {
+  forward(yTrue: Tensor, yPred: Tensor, options: Record<string, unknown>): Tensor;
+  backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor, options: Record<string, unknown>): Tensor;
+  forwardBackward?(yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>): ForwardBackward;
+}
+
+interface BuiltinHandle {
+  lossName: string;
+  validateOptions(options: Record<string, unknown>): Record<string, unknown>;
+  kernel: BuiltinKernel;
 }
 
 /** Throw unless `x` holds only integers in `[0, limit)` (or equal to `allowed`). */

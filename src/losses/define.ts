@@ -38,8 +38,8 @@ export interface LossFunction<O extends object = object> {
   vjp(yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: Partial<O> & { dtype?: DType }): Tensor;
   /** Fill in defaults and check option names and values; returns the full options. */
   validateOptions(options: Record<string, unknown>): O;
-  /** Present when the loss has a fused value-and-gradient kernel. */
-  forwardBackward?: (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>) => ForwardBackward;
+  /** The kernels themselves, for callers that validated the options once (loss classes). */
+  readonly kernel: LossFunctionSpec<O>;
 }
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -88,13 +88,7 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
   Object.defineProperty(handle, "defaults", { value: Object.freeze({ ...spec.defaults }), enumerable: true });
   Object.defineProperty(handle, "vjp", { value: vjp });
   Object.defineProperty(handle, "validateOptions", { value: validateOptions });
-  if (spec.forwardBackward) {
-    const fused = spec.forwardBackward;
-    Object.defineProperty(handle, "forwardBackward", {
-      value: (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>) =>
-        fused(yTrue, yPred, upstreamFor, kernelOptions(options, yPred)),
-    });
-  }
+  Object.defineProperty(handle, "kernel", { value: spec });
   return handle;
 }
 

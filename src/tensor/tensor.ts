@@ -49,8 +49,8 @@ export class Tensor {
 
   constructor(data: FloatArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.data = data;
-    this.shape = Object.freeze(shape.slice());
-    this.strides = Object.freeze(strides ? strides.slice() : contiguousStrides(shape));
+    this.shape = shape.slice();
+    this.strides = strides ? strides.slice() : contiguousStrides(shape);
     this.offset = offset;
     this.size = shapeSize(shape);
   }
