@@ -2,8 +2,11 @@
  * Regression losses: each reduces over the last axis after Keras's rank alignment.
  */
 import { LossFunctionWrapper, type LossOptions } from "../loss";
+import { ShapeError, formatShape } from "../errors";
+import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { Tensor, allocate } from "../tensor/tensor";
-import { defineLossFunction } from "./define";
+import { normalizeAxis } from "../tensor/views";
+import { checkNumber, defineLossFunction } from "./define";
 import { checkUpstream, pairRows } from "./layout";
 import type { LossEntry } from "../registry";
 
@@ -43,6 +46,24 @@ export const meanSquaredError = defineLossFunction({
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += scale * (pd[po]! - td[to]!);
     }
     return grad!;
+  },
+  forwardBackward(yTrue, yPred, upstreamFor, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    // The upstream depends only on shapes and weights, so it is known before the pass.
+    const u = checkUpstream(upstreamFor(outShape), outShape);
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = (2 * u[r]!) / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+        const e = pd[po]! - td[to]!;
+        sum += e * e;
+        gd[go] += scale * e;
+      }
+      out[r] = sum / n;
+    }
+    return { values: new Tensor(out, outShape), grad: grad! };
   },
 });
 
@@ -86,21 +107,467 @@ export const meanAbsoluteError = defineLossFunction({
   },
 });
 
-/** Computes the mean of squares of errors between labels and predictions (`MeanSquaredError`). */
+/**
+ * Computes the mean of squares of errors between labels and predictions.
+ *
+ * `loss = mean((yTrue - yPred)^2)`; see {@link meanSquaredError}. Options: `reduction`,
+ * `name` (default `"mean_squared_error"`), `dtype`. `valueAndGrad` runs one fused pass.
+ *
+ * @example
+ * new MeanSquaredError()([1.0, 0.0, 1.0], [0.9, 0.1, 0.8]) // 0.02
+ */
 export class MeanSquaredError extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
     super(meanSquaredError, { name: "mean_squared_error", ...options });
   }
 }
 
-/** Computes the mean of absolute difference between labels and predictions (`MeanAbsoluteError`). */
+/**
+ * Computes the mean of absolute difference between labels and predictions.
+ *
+ * `loss = mean(|yTrue - yPred|)`; see {@link meanAbsoluteError}. Options: `reduction`,
+ * `name` (default `"mean_absolute_error"`), `dtype`.
+ *
+ * @example
+ * new MeanAbsoluteError()([1.0, 0.3, 1.0], [1.9, 0.3, 1.8]) // 0.5666667
+ */
 export class MeanAbsoluteError extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
     super(meanAbsoluteError, { name: "mean_absolute_error", ...options });
   }
 }
 
+/** Keras's `backend.epsilon()`. */
+const EPSILON = 1e-7;
+/** `backend.epsilon()` as a float32 tensor holds it: 1.0000000116860974e-7. */
+const EPSILON_FLOAT32 = Math.fround(EPSILON);
+
+/**
+ * Mean absolute percentage error over the last axis.
+ *
+ * `loss = 100 * mean(|(yTrue - yPred) / max(|yTrue|, epsilon)|, axis=-1)` with
+ * `epsilon = 1e-7` (Keras's `backend.epsilon()`), so a zero label does not divide by
+ * zero. The gradient is `100 * sign(yPred - yTrue) / (n * max(|yTrue|, epsilon))`, 0 where
+ * `yPred = yTrue`.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]` (aligned and broadcast as in Keras);
+ * result `[batch, d0, …, dN-1]`.
+ *
+ * @example
+ * meanAbsolutePercentageError([[2, 1], [2, 3]], [[1, 1], [1, 0]]).toArray() // [25, 75]
+ */
+export const meanAbsolutePercentageError = defineLossFunction({
+  name: "mean_absolute_percentage_error",
+  defaults: {},
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const label = td[to]!;
+        const magnitude = Math.abs(label);
+        sum += Math.abs(label - pd[po]!) / (magnitude > eps ? magnitude : eps);
+      }
+      out[r] = (100 * sum) / n;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = (100 * u[r]!) / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+        const label = td[to]!;
+        const magnitude = Math.abs(label);
+        const e = pd[po]! - label;
+        // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0.
+        if (e !== 0) gd[go] += (e > 0 ? scale : -scale) / (magnitude > eps ? magnitude : eps);
+      }
+    }
+    return grad!;
+  },
+});
+
+/**
+ * Mean squared logarithmic error over the last axis.
+ *
+ * `loss = mean((log(max(yPred, epsilon) + 1) - log(max(yTrue, epsilon) + 1))^2, axis=-1)`
+ * with `epsilon = 1e-7`: values at or below 0 count as `epsilon`, as in Keras. Where
+ * `yPred < epsilon` the clip holds and the gradient is 0.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * @example
+ * meanSquaredLogarithmicError([[0, 1], [0, 0]], [[1, 1], [1, 0]]).toArray() // [0.24022643, 0.24022643]
+ */
+export const meanSquaredLogarithmicError = defineLossFunction({
+  name: "mean_squared_logarithmic_error",
+  defaults: {},
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    // Keras builds epsilon as a float32 tensor whatever the dtype, hence EPSILON_FLOAT32;
+    // log1p(x) is log(x + 1) without the rounding of x + 1.
+    const eps = EPSILON_FLOAT32;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const label = td[to]!, prediction = pd[po]!;
+        const d = Math.log1p(prediction > eps ? prediction : eps) - Math.log1p(label > eps ? label : eps);
+        sum += d * d;
+      }
+      out[r] = sum / n;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    const eps = EPSILON_FLOAT32;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = (2 * u[r]!) / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+        const prediction = pd[po]!;
+        // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's tie rule).
+        if (!(prediction >= eps)) continue;
+        const label = td[to]!;
+        const d = Math.log1p(prediction) - Math.log1p(label > eps ? label : eps);
+        gd[go] += (scale * d) / (prediction + 1);
+      }
+    }
+    return grad!;
+  },
+});
+
+/** Axis options of the losses that reduce along a chosen axis. */
+interface AxisOptions {
+  axis: number;
+}
+
+/**
+ * For each of yTrue and yPred, the factor that turns its sum of squares along the
+ * (broadcast) axis into the sum Keras normalizes by. Keras normalizes each tensor before
+ * the product broadcasts, so a tensor of size 1 along the axis has the norm of that one
+ * element, although its row repeats it `n` times: the factor is then `1/n`.
+ */
+function normScales(yTrue: Tensor, yPred: Tensor, axis: number, n: number): { trueScale: number; predScale: number } {
+  const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
+  const rank = Math.max(t.rank, p.rank);
+  if (t.rank !== p.rank && axis >= 0) {
+    // Keras would normalize each tensor along its own axis `axis`, which are different
+    // axes of the broadcast product; refuse rather than guess.
+    throw new ShapeError(
+      `cosine_similarity with axis=${axis} needs yTrue and yPred of the same rank, received yTrue shape ${formatShape(yTrue.shape)} and yPred shape ${formatShape(yPred.shape)}; use a negative axis`,
+    );
+  }
+  const a = normalizeAxis(axis, rank);
+  const scaleOf = (x: Tensor, name: string): number => {
+    const own = a - (rank - x.rank);
+    if (own < 0) {
+      throw new ShapeError(`axis=${axis} is out of range for ${name} of shape ${formatShape(x === t ? yTrue.shape : yPred.shape)}`);
+    }
+    return x.shape[own] === 1 && n > 1 ? 1 / n : 1;
+  };
+  return { trueScale: scaleOf(t, "yTrue"), predScale: scaleOf(p, "yPred") };
+}
+
+/**
+ * Negative cosine similarity along `axis`.
+ *
+ * `loss = -sum(l2Normalize(yTrue) * l2Normalize(yPred), axis)` with
+ * `l2Normalize(x) = x / sqrt(max(sum(x^2, axis), epsilon^2))`, `epsilon = 1e-7`. Values lie
+ * in [-1, 1]: -1 for parallel vectors, 0 for orthogonal ones, and 0 when either vector is
+ * zero. Below the clamp (`|yPred| < epsilon`) the norm is a constant and the gradient is
+ * `-yTrue / (|yTrue| * epsilon)`, as Keras's autodiff gives.
+ *
+ * Options: `axis` (default -1), the features axis.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result: that shape without `axis`.
+ *
+ * @example
+ * cosineSimilarity([[0, 1], [1, 1], [1, 1]], [[1, 0], [1, 1], [-1, -1]]).toArray() // [-0, -0.99999994, 0.99999994]
+ */
+export const cosineSimilarity = defineLossFunction<AxisOptions>({
+  name: "cosine_similarity",
+  defaults: { axis: -1 },
+  validate(options) {
+    checkNumber("cosine_similarity", "axis", options.axis, { integer: true });
+  },
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, options.axis);
+    const n = p.length;
+    const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
+    const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = td[to]!, b = pd[po]!;
+        dot += a * b;
+        tt += a * a;
+        pp += b * b;
+      }
+      tt *= trueScale;
+      pp *= predScale;
+      out[r] = -dot / (Math.sqrt(tt > floor ? tt : floor) * Math.sqrt(pp > floor ? pp : floor));
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, options.axis, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const n = p.length;
+    const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
+    const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = td[to]!, b = pd[po]!;
+        dot += a * b;
+        tt += a * a;
+        pp += b * b;
+      }
+      tt *= trueScale;
+      pp *= predScale;
+      const invTrue = 1 / Math.sqrt(tt > floor ? tt : floor);
+      // maximum(pp, floor) passes the gradient to pp where pp >= floor (TensorFlow's tie rule).
+      const clamped = !(pp >= floor);
+      const invPred = 1 / Math.sqrt(clamped ? floor : pp);
+      // L = -dot * invTrue * invPred;  dL/dp_k = -invTrue * invPred * t_k + dot * invTrue * invPred^3 * predScale * p_k
+      const linear = -u[r]! * invTrue * invPred;
+      const radial = clamped ? 0 : u[r]! * dot * invTrue * invPred * invPred * invPred * predScale;
+      to = t.offsets[r]!;
+      po = p.offsets[r]!;
+      let go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += linear * td[to]! + radial * pd[po]!;
+    }
+    return grad!;
+  },
+});
+
+/** Options of the Huber loss. */
+interface DeltaOptions {
+  delta: number;
+}
+
+/**
+ * Huber loss: quadratic for small errors, linear for large ones, averaged over the last axis.
+ *
+ * ```
+ * e = yPred - yTrue
+ * 0.5 * e^2                      if |e| <= delta
+ * delta * |e| - 0.5 * delta^2    if |e| >  delta
+ * loss = mean(…, axis=-1)
+ * ```
+ *
+ * The gradient is `e` on the quadratic branch (including `|e| = delta`) and
+ * `delta * sign(e)` on the linear one.
+ *
+ * Options: `delta` (default 1.0, must be >= 0), where the loss turns from quadratic to linear.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * Reference: P. J. Huber, "Robust Estimation of a Location Parameter", Annals of
+ * Mathematical Statistics 35(1), 1964.
+ *
+ * @example
+ * huber([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [0.18, 0.13]
+ */
+export const huber = defineLossFunction<DeltaOptions>({
+  name: "huber",
+  defaults: { delta: 1.0 },
+  validate(options) {
+    checkNumber("huber", "delta", options.delta, { min: 0 });
+  },
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    // Keras casts delta to the loss dtype.
+    const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
+    const halfDeltaSquared = 0.5 * delta * delta;
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const e = pd[po]! - td[to]!;
+        const a = Math.abs(e);
+        sum += a <= delta ? 0.5 * e * e : delta * a - halfDeltaSquared;
+      }
+      out[r] = sum / n;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = u[r]! / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+        const e = pd[po]! - td[to]!;
+        if (Math.abs(e) <= delta) gd[go] += scale * e;
+        else gd[go] += e > 0 ? scale * delta : -scale * delta;
+      }
+    }
+    return grad!;
+  },
+});
+
+/**
+ * Logarithm of the hyperbolic cosine of the error, averaged over the last axis.
+ *
+ * `loss = mean(log(cosh(yPred - yTrue)), axis=-1)`: about `e^2 / 2` for small errors and
+ * `|e| - log(2)` for large ones, so it behaves like MSE without its sensitivity to
+ * outliers. Computed as `|e| + log1p(exp(-2|e|)) - log(2)` (Keras's
+ * `e + softplus(-2e) - log(2)`, written symmetrically), which never overflows; the
+ * gradient is `tanh(e) / n`.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * @example
+ * logCosh([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.21689, 0]
+ */
+export const logCosh = defineLossFunction({
+  name: "log_cosh",
+  defaults: {},
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = Math.abs(pd[po]! - td[to]!);
+        sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+      }
+      out[r] = sum / n;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = u[r]! / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += scale * Math.tanh(pd[po]! - td[to]!);
+    }
+    return grad!;
+  },
+});
+
+/**
+ * Computes the mean absolute percentage error between labels and predictions.
+ *
+ * `loss = 100 * mean(|(yTrue - yPred) / max(|yTrue|, 1e-7)|)`; see {@link meanAbsolutePercentageError}.
+ * Options: `reduction`, `name` (default `"mean_absolute_percentage_error"`), `dtype`.
+ *
+ * @example
+ * new MeanAbsolutePercentageError()([100, 200, 300], [90, 210, 310]) // 6.111111
+ */
+export class MeanAbsolutePercentageError extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(meanAbsolutePercentageError, { name: "mean_absolute_percentage_error", ...options });
+  }
+}
+
+/**
+ * Computes the mean squared logarithmic error between labels and predictions.
+ *
+ * `loss = mean((log(max(yPred, 1e-7) + 1) - log(max(yTrue, 1e-7) + 1))^2)`; see
+ * {@link meanSquaredLogarithmicError}. Options: `reduction`, `name` (default
+ * `"mean_squared_logarithmic_error"`), `dtype`.
+ *
+ * @example
+ * new MeanSquaredLogarithmicError()([[0, 1], [0, 0]], [[1, 1], [1, 0]]) // 0.240
+ */
+export class MeanSquaredLogarithmicError extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(meanSquaredLogarithmicError, { name: "mean_squared_logarithmic_error", ...options });
+  }
+}
+
+/** Options of {@link CosineSimilarity}. */
+export interface CosineSimilarityOptions extends LossOptions {
+  /** The features axis along which the similarity is computed. Default -1. */
+  axis?: number;
+}
+
+/**
+ * Computes the (negative) cosine similarity between labels and predictions.
+ *
+ * `loss = -sum(l2Normalize(yTrue) * l2Normalize(yPred), axis)`; see {@link cosineSimilarity}.
+ * Options: `axis` (default -1), `reduction`, `name` (default `"cosine_similarity"`), `dtype`.
+ *
+ * @example
+ * new CosineSimilarity({ axis: 1 })([[0, 1], [1, 1]], [[1, 0], [1, 1]]) // -0.5
+ */
+export class CosineSimilarity extends LossFunctionWrapper {
+  constructor(options: CosineSimilarityOptions = {}) {
+    super(cosineSimilarity, { name: "cosine_similarity", ...options });
+  }
+}
+
+/** Options of {@link Huber}. */
+export interface HuberOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear. Default 1.0; must be >= 0. */
+  delta?: number;
+}
+
+/**
+ * Computes the Huber loss between labels and predictions.
+ *
+ * Quadratic (`0.5 e^2`) for `|e| <= delta`, linear (`delta |e| - 0.5 delta^2`) beyond;
+ * see {@link huber}. Options: `delta` (default 1.0), `reduction`, `name` (default
+ * `"huber_loss"`), `dtype`.
+ *
+ * Reference: P. J. Huber, "Robust Estimation of a Location Parameter", 1964.
+ *
+ * @example
+ * new Huber()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 0.155
+ */
+export class Huber extends LossFunctionWrapper {
+  constructor(options: HuberOptions = {}) {
+    super(huber, { name: "huber_loss", ...options });
+  }
+}
+
+/**
+ * Computes the logarithm of the hyperbolic cosine of the prediction error.
+ *
+ * `loss = mean(log(cosh(yPred - yTrue)))`; see {@link logCosh}. Options: `reduction`,
+ * `name` (default `"log_cosh"`), `dtype`.
+ *
+ * @example
+ * new LogCosh()([[0, 1], [0, 0]], [[1, 1], [0, 0]]) // 0.108
+ */
+export class LogCosh extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(logCosh, { name: "log_cosh", ...options });
+  }
+}
+
 export const REGRESSION_LOSSES: LossEntry[] = [
   { className: "MeanSquaredError", cls: MeanSquaredError, fn: meanSquaredError, aliases: ["mse", "MSE"] },
   { className: "MeanAbsoluteError", cls: MeanAbsoluteError, fn: meanAbsoluteError, aliases: ["mae", "MAE"] },
+  { className: "MeanAbsolutePercentageError", cls: MeanAbsolutePercentageError, fn: meanAbsolutePercentageError, aliases: ["mape", "MAPE"] },
+  { className: "MeanSquaredLogarithmicError", cls: MeanSquaredLogarithmicError, fn: meanSquaredLogarithmicError, aliases: ["msle", "MSLE"] },
+  { className: "CosineSimilarity", cls: CosineSimilarity, fn: cosineSimilarity },
+  { className: "Huber", cls: Huber, fn: huber, aliases: ["huber_loss"] },
+  { className: "LogCosh", cls: LogCosh, fn: logCosh, aliases: ["logcosh"] },
 ];
