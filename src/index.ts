@@ -40,3 +40,4 @@ export * from "./losses/probabilistic";
 export * from "./losses/segmentation";
 export * from "./losses/similarity";
 export * from "./losses/sequence";
+export * as ops from "./ops";
