@@ -1,6 +1,249 @@
 /**
- * Hinge losses: Hinge, SquaredHinge, CategoricalHinge.
+ * Hinge losses: Hinge, SquaredHinge, CategoricalHinge. Each reduces over the last axis
+ * after Keras's rank alignment.
  */
+import { LossFunctionWrapper, type LossOptions } from "../loss";
+import type { Rows } from "../tensor/rows";
+import { Tensor, allocate } from "../tensor/tensor";
+import { defineLossFunction } from "./define";
+import { checkUpstream, pairRows } from "./layout";
 import type { LossEntry } from "../registry";
 
-export const HINGE_LOSSES: LossEntry[] = [];
+/**
+ * Keras's `convert_binary_labels_to_hinge` decides for the whole tensor: when every label
+ * is 0 or 1, labels become `2 * y - 1`; otherwise (e.g. -1/1 labels) they stay as they are.
+ * The rows cover every label, so scanning them is enough; an empty tensor counts as binary.
+ */
+function labelsAreBinary(t: Rows): boolean {
+  const td = t.data, ts = t.stride, n = t.length;
+  for (let r = 0; r < t.rows; r++) {
+    let to = t.offsets[r]!;
+    for (let k = 0; k < n; k++, to += ts) {
+      const v = td[to]!;
+      if (v !== 0 && v !== 1) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Hinge loss, averaged over the last axis.
+ *
+ * `loss = mean(max(1 - yTrue * yPred, 0), axis=-1)`. Labels are expected in {-1, 1}; if
+ * every label is 0 or 1 they are converted to -1/1 first (as Keras does, for the whole
+ * tensor at once). The gradient is `-yTrue / n` where `1 - yTrue * yPred >= 0` (at the
+ * kink TensorFlow's `maximum` passes the gradient to its first argument) and 0 elsewhere.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * Reference: C. Cortes and V. Vapnik, "Support-vector networks", Machine Learning 20, 1995.
+ *
+ * @example
+ * hinge([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [1.1, 1.5]
+ */
+export const hinge = defineLossFunction({
+  name: "hinge",
+  defaults: {},
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    const convert = labelsAreBinary(t);
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const y = convert ? 2 * td[to]! - 1 : td[to]!;
+        const margin = 1 - y * pd[po]!;
+        if (margin > 0) sum += margin;
+      }
+      out[r] = sum / n;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const convert = labelsAreBinary(t);
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = u[r]! / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+        const y = convert ? 2 * td[to]! - 1 : td[to]!;
+        if (1 - y * pd[po]! >= 0) gd[go] -= scale * y;
+      }
+    }
+    return grad!;
+  },
+});
+
+/**
+ * Squared hinge loss, averaged over the last axis.
+ *
+ * `loss = mean(max(1 - yTrue * yPred, 0)^2, axis=-1)`, with the same {0, 1} → {-1, 1}
+ * label conversion as {@link hinge}. The gradient is `-2 * yTrue * max(1 - yTrue * yPred, 0) / n`.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * @example
+ * squaredHinge([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [1.46, 2.26]
+ */
+export const squaredHinge = defineLossFunction({
+  name: "squared_hinge",
+  defaults: {},
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    const convert = labelsAreBinary(t);
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const y = convert ? 2 * td[to]! - 1 : td[to]!;
+        const margin = 1 - y * pd[po]!;
+        if (margin > 0) sum += margin * margin;
+      }
+      out[r] = sum / n;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const convert = labelsAreBinary(t);
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      const scale = (2 * u[r]!) / n;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+        const y = convert ? 2 * td[to]! - 1 : td[to]!;
+        const margin = 1 - y * pd[po]!;
+        if (margin > 0) gd[go] -= scale * margin * y;
+      }
+    }
+    return grad!;
+  },
+});
+
+/**
+ * Categorical (multiclass) hinge loss along the last axis.
+ *
+ * ```
+ * pos = sum(yTrue * yPred, axis=-1)
+ * neg = max((1 - yTrue) * yPred, axis=-1)
+ * loss = max(neg - pos + 1, 0)
+ * ```
+ *
+ * Labels are one-hot ({0, 1}) or {-1, 1}; they are not converted. The gradient is
+ * `(1 - yTrue_k) * [k = argmax] - yTrue_k` where `neg - pos + 1 >= 0` (TensorFlow's tie
+ * rule for `maximum`), 0 elsewhere; on a tie of the max the first maximal element takes it.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * Reference: K. Crammer and Y. Singer, "On the Algorithmic Implementation of Multiclass
+ * Kernel-based Vector Machines", JMLR 2, 2001.
+ *
+ * @example
+ * categoricalHinge([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [1.2, 1.6]
+ */
+export const categoricalHinge = defineLossFunction({
+  name: "categorical_hinge",
+  defaults: {},
+  forward(yTrue, yPred, options) {
+    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+    const out = allocate(options.dtype, p.rows);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const y = td[to]!, x = pd[po]!;
+        pos += y * x;
+        const other = (1 - y) * x;
+        if (other > neg) neg = other;
+      }
+      const margin = neg - pos + 1;
+      out[r] = margin > 0 ? margin : 0;
+    }
+    return new Tensor(out, outShape);
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const u = checkUpstream(upstream, outShape);
+    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity, argmax = -1;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const y = td[to]!, x = pd[po]!;
+        pos += y * x;
+        const other = (1 - y) * x;
+        if (other > neg) {
+          neg = other;
+          argmax = k;
+        }
+      }
+      if (!(neg - pos + 1 >= 0)) continue;
+      const weight = u[r]!;
+      to = t.offsets[r]!;
+      let go = g!.offsets[r]!;
+      for (let k = 0; k < n; k++, to += ts, go += gs) {
+        const y = td[to]!;
+        gd[go] += k === argmax ? weight * (1 - 2 * y) : -weight * y;
+      }
+    }
+    return grad!;
+  },
+});
+
+/**
+ * Computes the hinge loss between labels and predictions.
+ *
+ * `loss = max(1 - yTrue * yPred, 0)`, averaged over the last axis; {0, 1} labels are
+ * converted to {-1, 1}. See {@link hinge}. Options: `reduction`, `name` (default
+ * `"hinge"`), `dtype`.
+ *
+ * @example
+ * new Hinge()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 1.3
+ */
+export class Hinge extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(hinge, { name: "hinge", ...options });
+  }
+}
+
+/**
+ * Computes the squared hinge loss between labels and predictions.
+ *
+ * `loss = max(1 - yTrue * yPred, 0)^2`, averaged over the last axis; {0, 1} labels are
+ * converted to {-1, 1}. See {@link squaredHinge}. Options: `reduction`, `name` (default
+ * `"squared_hinge"`), `dtype`.
+ *
+ * @example
+ * new SquaredHinge()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 1.86
+ */
+export class SquaredHinge extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(squaredHinge, { name: "squared_hinge", ...options });
+  }
+}
+
+/**
+ * Computes the categorical hinge loss between labels and predictions.
+ *
+ * `loss = max(neg - pos + 1, 0)` with `neg = max((1 - yTrue) * yPred)` and
+ * `pos = sum(yTrue * yPred)`. See {@link categoricalHinge}. Options: `reduction`, `name`
+ * (default `"categorical_hinge"`), `dtype`.
+ *
+ * @example
+ * new CategoricalHinge()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 1.4
+ */
+export class CategoricalHinge extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(categoricalHinge, { name: "categorical_hinge", ...options });
+  }
+}
+
+export const HINGE_LOSSES: LossEntry[] = [
+  { className: "Hinge", cls: Hinge, fn: hinge },
+  { className: "SquaredHinge", cls: SquaredHinge, fn: squaredHinge },
+  { className: "CategoricalHinge", cls: CategoricalHinge, fn: categoricalHinge },
+];
