@@ -246,6 +246,9 @@ export function abs(x: TensorLike): Tensor {
   return new Tensor(out, shape);
 }
 
+/** `keras.ops.absolute`: the same as {@link abs}. */
+export const absolute = abs;
+
 /** Natural logarithm (`-Infinity` at 0, `NaN` below). */
 export function log(x: TensorLike): Tensor {
   const { x: r, out, shape } = unary("log", x);
