@@ -15,10 +15,12 @@ import { checkUpstream } from "./layout";
 import type { LossEntry } from "../registry";
 
 /**
- * TensorFlow's "log of zero" for the initial and final state weights of its dense CTC:
+ * TensorFlow's "log of zero" for the start and end state weights of its dense CTC:
  * `float32(log(1e-307))` ≈ -706.89. A path that ends in a state other than the two
- * final ones still counts, with weight `exp(LOG_ZERO)`; this is why a label sequence
- * that cannot be aligned gives a finite loss (≈ 707) in Keras, not `Infinity`.
+ * final ones still counts, with weight `exp(CTC_LOG_ZERO)`; this is why a label sequence
+ * that cannot be aligned gives a finite loss (≈ 707) in Keras, not `Infinity`. (TF also
+ * gives its non-start initial states this weight, but its likelihood is read from the
+ * backward pass at the start state, so only the end weights enter the value.)
  */
 const CTC_LOG_ZERO = Math.fround(Math.log(1e-307));
 
@@ -140,16 +142,27 @@ function frameLogNorms(x: FloatArray, base: number, strideT: number, strideC: nu
   }
 }
 
+/** `log(e^a + e^b)`: one `exp` and one `log1p`; NaN propagates. */
 function logSumExp2(a: number, b: number): number {
-  const m = a > b ? a : b;
-  if (m === -Infinity) return m;
-  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+  let max = a, rest = b;
+  if (b > a) {
+    max = b;
+    rest = a;
+  }
+  if (rest === -Infinity) return max;
+  return max + Math.log1p(Math.exp(rest - max));
 }
 
+/** `log(e^a + e^b + e^c)`: two `exp` and one `log1p`; NaN propagates. */
 function logSumExp3(a: number, b: number, c: number): number {
-  const m = a > b ? (a > c ? a : c) : b > c ? b : c;
-  if (m === -Infinity) return m;
-  return m + Math.log(Math.exp(a - m) + Math.exp(b - m) + Math.exp(c - m));
+  let max: number, r1: number, r2: number;
+  if (a >= b) {
+    if (a >= c) (max = a), (r1 = b), (r2 = c);
+    else (max = c), (r1 = a), (r2 = b);
+  } else if (b >= c) (max = b), (r1 = a), (r2 = c);
+  else (max = c), (r1 = a), (r2 = b);
+  if (max === -Infinity) return max;
+  return max + Math.log1p(Math.exp(r1 - max) + Math.exp(r2 - max));
 }
 
 /** Weight (log) of ending in state `s`: 0 for the two final states, `CTC_LOG_ZERO` otherwise. */
@@ -310,12 +323,14 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
  * the same floor caps the loss of a hopeless prediction near 707.
  *
  * Gradient (with respect to the logits): `softmax(yPred[t]) - γ_t`, with `γ_t[c]` the
- * posterior probability of being in a state of class `c` at frame `t` (alpha-beta).
+ * posterior probability of being in a state of class `c` at frame `t` (alpha-beta). It is
+ * the exact derivative of the value, also where TensorFlow's hand-written gradient is
+ * not: a 0 inside the label length (TF drops that state's occupancy) and the floored
+ * regime above (TF's posterior also counts paths from its floored start states).
  *
  * @example
- * const logits = Array.from({ length: 2 }, (_, b) =>
- *   Array.from({ length: 4 }, (_, t) => Array.from({ length: 3 }, (_, c) => (12 * b + 3 * t + c - 12) / 100)));
- * ctc([[1, 2, 1, 0], [1, 2, 0, 2]], logits).toArray() // per-sample losses, mean 2.448645
+ * // Keras ops/nn_test.py: labels [1, 2, 1] over 3 frames of 3 classes
+ * ctc([[1, 2, 1]], [[[0.4, 0.8, 0.4], [0.2, 0.8, 0.3], [0.9, 0.4, 0.5]]]).toArray() // [3.4411672]
  *
  * Reference: Graves et al., 2006, "Connectionist Temporal Classification: Labelling
  * Unsegmented Sequence Data with Recurrent Neural Networks" (ICML),
