@@ -25,13 +25,23 @@ export const meanSquaredError = defineLossFunction({
     const { t, p, outShape } = pairRows(yTrue, yPred, -1);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+    // Four accumulators break the add-latency chain (same order as forwardBackward, so
+    // the call and valueAndGrad agree to the last bit).
     for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const e = td[to]! - pd[po]!;
-        sum += e * e;
+      let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
+        const e0 = pd[po]! - td[to]!, e1 = pd[po + ps]! - td[to + ts]!;
+        const e2 = pd[po + 2 * ps]! - td[to + 2 * ts]!, e3 = pd[po + 3 * ps]! - td[to + 3 * ts]!;
+        s0 += e0 * e0;
+        s1 += e1 * e1;
+        s2 += e2 * e2;
+        s3 += e3 * e3;
       }
-      out[r] = sum / n;
+      for (; k < n; k++, to += ts, po += ps) {
+        const e = pd[po]! - td[to]!;
+        s0 += e * e;
+      }
+      out[r] = (s0 + s1 + s2 + s3) / n;
     }
     return new Tensor(out, outShape);
   },
@@ -53,15 +63,51 @@ export const meanSquaredError = defineLossFunction({
     const u = checkUpstream(upstreamFor(outShape), outShape);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+    // When yPred was not broadcast, every gradient position is visited once and can be
+    // written rather than accumulated (no read-modify-write).
+    const exclusive = p.rows * n === grad!.size;
     for (let r = 0; r < p.rows; r++) {
       const scale = (2 * u[r]!) / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const e = pd[po]! - td[to]!;
-        sum += e * e;
-        gd[go] += scale * e;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      if (exclusive) {
+        for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps, go += 4 * gs) {
+          const e0 = pd[po]! - td[to]!, e1 = pd[po + ps]! - td[to + ts]!;
+          const e2 = pd[po + 2 * ps]! - td[to + 2 * ts]!, e3 = pd[po + 3 * ps]! - td[to + 3 * ts]!;
+          s0 += e0 * e0;
+          s1 += e1 * e1;
+          s2 += e2 * e2;
+          s3 += e3 * e3;
+          gd[go] = scale * e0;
+          gd[go + gs] = scale * e1;
+          gd[go + 2 * gs] = scale * e2;
+          gd[go + 3 * gs] = scale * e3;
+        }
+        for (; k < n; k++, to += ts, po += ps, go += gs) {
+          const e = pd[po]! - td[to]!;
+          s0 += e * e;
+          gd[go] = scale * e;
+        }
+      } else {
+        // yPred broadcast: several (t, p) pairs share a gradient position, so accumulate.
+        for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps, go += 4 * gs) {
+          const e0 = pd[po]! - td[to]!, e1 = pd[po + ps]! - td[to + ts]!;
+          const e2 = pd[po + 2 * ps]! - td[to + 2 * ts]!, e3 = pd[po + 3 * ps]! - td[to + 3 * ts]!;
+          s0 += e0 * e0;
+          s1 += e1 * e1;
+          s2 += e2 * e2;
+          s3 += e3 * e3;
+          gd[go] += scale * e0;
+          gd[go + gs] += scale * e1;
+          gd[go + 2 * gs] += scale * e2;
+          gd[go + 3 * gs] += scale * e3;
+        }
+        for (; k < n; k++, to += ts, po += ps, go += gs) {
+          const e = pd[po]! - td[to]!;
+          s0 += e * e;
+          gd[go] += scale * e;
+        }
       }
-      out[r] = sum / n;
+      out[r] = (s0 + s1 + s2 + s3) / n;
     }
     return { values: new Tensor(out, outShape), grad: grad! };
   },
