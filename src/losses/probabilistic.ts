@@ -1,6 +1,303 @@
 /**
  * Probabilistic losses: Poisson, KLDivergence, CategoricalGeneralizedCrossEntropy.
  */
+import { LossFunctionWrapper, checkIntegerLabels, type ForwardBackward, type LossOptions, type UpstreamFor } from "../loss";
+import { ShapeError, formatShape } from "../errors";
+import { elementOffsets, rowsOf } from "../tensor/rows";
+import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
+import { squeeze } from "../tensor/views";
+import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
+import { checkUpstream, pairRows } from "./layout";
 import type { LossEntry } from "../registry";
 
-export const PROBABILISTIC_LOSSES: LossEntry[] = [];
+/** Keras's `backend.epsilon()`. */
+const EPSILON = 1e-7;
+
+/** Keras casts Python constants to the tensor's dtype: `1e-7` is 1.0000000116860974e-7 in float32. */
+function epsilonFor(options: KernelOptions<object>): number {
+  return options.dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
+}
+
+/** What a kernel gets when it should also compute the gradient: the upstream, once the per-sample shape is known. */
+type UpstreamSource = (outShape: readonly number[]) => FloatArray;
+
+/** Per-sample values, and the gradient when an upstream was given. */
+interface KernelResult {
+  values: Tensor;
+  grad?: Tensor;
+}
+
+/** `forwardBackward` from a kernel that takes an upstream source. */
+function fused<O>(kernel: (yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>, upstream?: UpstreamSource) => KernelResult) {
+  return (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward => {
+    const { values, grad } = kernel(yTrue, yPred, options, (shape) => checkUpstream(upstreamFor(shape), shape));
+    return { values, grad: grad! };
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Poisson
+// ---------------------------------------------------------------------------------------
+
+function poissonKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult {
+  const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
+  const eps = epsilonFor(options);
+  const out = allocate(options.dtype, p.rows);
+  const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+  if (!upstream) {
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const prediction = pd[po]!;
+        sum += prediction - td[to]! * Math.log(prediction + eps);
+      }
+      out[r] = sum / n;
+    }
+    return { values: new Tensor(out, outShape) };
+  }
+  const u = upstream(outShape);
+  const gd = g!.data, gs = g!.stride;
+  // d/dp mean(p - t log(p + eps)) = (1 - t / (p + eps)) / n
+  for (let r = 0; r < p.rows; r++) {
+    const scale = u[r]! / n;
+    let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, sum = 0;
+    for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+      const label = td[to]!, prediction = pd[po]!;
+      const shifted = prediction + eps;
+      sum += prediction - label * Math.log(shifted);
+      gd[go] += scale * (1 - label / shifted);
+    }
+    out[r] = sum / n;
+  }
+  return { values: new Tensor(out, outShape), grad: grad! };
+}
+
+/**
+ * Poisson loss, averaged over the last axis: the negative log-likelihood of counts
+ * `yTrue` under Poisson rates `yPred`, without the `log(yTrue!)` term.
+ *
+ * `loss = mean(yPred - yTrue * log(yPred + epsilon), axis=-1)` with `epsilon = 1e-7`
+ * (Keras's `backend.epsilon()`), so a zero rate with a zero count gives 0, not NaN. There
+ * is no clipping: the gradient is `(1 - yTrue / (yPred + epsilon)) / n` everywhere.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]` (aligned and broadcast as in Keras);
+ * result `[batch, d0, …, dN-1]`.
+ *
+ * @example
+ * poisson([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.99999994, 0]
+ */
+export const poisson = defineLossFunction({
+  name: "poisson",
+  defaults: {},
+  forward: (yTrue, yPred, options) => poissonKernel(yTrue, yPred, options).values,
+  backward: (yTrue, yPred, upstream, options) => poissonKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
+  forwardBackward: fused(poissonKernel),
+});
+
+// ---------------------------------------------------------------------------------------
+// KL divergence
+// ---------------------------------------------------------------------------------------
+
+function klDivergenceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult {
+  const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
+  const eps = epsilonFor(options);
+  const out = allocate(options.dtype, p.rows);
+  const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
+  // Both tensors are clipped to [eps, 1] as Keras clips them; NaN stays NaN.
+  if (!upstream) {
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = td[to]!, b = pd[po]!;
+        const label = a < eps ? eps : a > 1 ? 1 : a;
+        const prediction = b < eps ? eps : b > 1 ? 1 : b;
+        sum += label * Math.log(label / prediction);
+      }
+      out[r] = sum;
+    }
+    return { values: new Tensor(out, outShape) };
+  }
+  const u = upstream(outShape);
+  const gd = g!.data, gs = g!.stride;
+  for (let r = 0; r < p.rows; r++) {
+    const scale = u[r]!;
+    let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, sum = 0;
+    for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+      const a = td[to]!, b = pd[po]!;
+      const label = a < eps ? eps : a > 1 ? 1 : a;
+      const prediction = b < eps ? eps : b > 1 ? 1 : b;
+      sum += label * Math.log(label / prediction);
+      // d/dp t log(t / p) = -t / p inside [eps, 1]; clip_by_value passes no gradient outside it.
+      if (b >= eps && b <= 1) gd[go] -= (scale * label) / prediction;
+    }
+    out[r] = sum;
+  }
+  return { values: new Tensor(out, outShape), grad: grad! };
+}
+
+/**
+ * Kullback-Leibler divergence of `yPred` from `yTrue`, summed over the last axis.
+ *
+ * `loss = sum(t * log(t / p), axis=-1)` with `t = clip(yTrue, epsilon, 1)` and
+ * `p = clip(yPred, epsilon, 1)`, `epsilon = 1e-7`, exactly as Keras clips: a zero label
+ * contributes `epsilon * log(epsilon / p)`, a tiny negative number. The gradient is
+ * `-t / p` where `epsilon <= yPred <= 1` and 0 where the clip holds.
+ *
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
+ *
+ * Reference: S. Kullback and R. A. Leibler, "On Information and Sufficiency", Annals of
+ * Mathematical Statistics 22(1), 1951.
+ *
+ * @example
+ * klDivergence([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [0.91629, -3.08e-6]
+ */
+export const klDivergence = defineLossFunction({
+  name: "kl_divergence",
+  defaults: {},
+  forward: (yTrue, yPred, options) => klDivergenceKernel(yTrue, yPred, options).values,
+  backward: (yTrue, yPred, upstream, options) => klDivergenceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
+  forwardBackward: fused(klDivergenceKernel),
+});
+
+// ---------------------------------------------------------------------------------------
+// Categorical generalized cross entropy
+// ---------------------------------------------------------------------------------------
+
+/** Options of the generalized cross entropy. */
+interface QOptions {
+  q: number;
+}
+
+function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions>, upstream?: UpstreamSource): KernelResult {
+  if (yPred.rank === 0) throw new ShapeError(`yPred must have a classes axis (shape [..., numClasses]), received shape ${formatShape(yPred.shape)}`);
+  const p = rowsOf(yPred, -1);
+  const outShape = p.outerShape;
+  let labels = yTrue;
+  // Keras documents labels of shape [batch] or [batch, 1]: a trailing 1 is dropped.
+  if (labels.rank === outShape.length + 1 && labels.shape[labels.rank - 1] === 1) labels = squeeze(labels, -1);
+  if (labels.rank !== outShape.length || labels.shape.some((d, i) => d !== outShape[i])) {
+    throw new ShapeError(
+      `yTrue has shape ${formatShape(yTrue.shape)} but yPred has shape ${formatShape(yPred.shape)}; expected integer labels of shape ${formatShape(outShape)} (yPred's shape without its classes axis)`,
+    );
+  }
+  const numClasses = p.length;
+  checkIntegerLabels(labels, numClasses, "yTrue");
+  const labelOffsets = labels.isContiguous ? null : elementOffsets(labels);
+  const ld = labels.data, lo = labels.offset, pd = p.data, ps = p.stride;
+  // Keras casts q to the dtype of yPred.
+  const q = options.dtype === "float32" ? Math.fround(options.q) : options.q;
+  const out = allocate(options.dtype, p.rows);
+  let gd: FloatArray | undefined, grad: Tensor | undefined, gOffsets: Int32Array | undefined, gs = 0, u: FloatArray | undefined;
+  if (upstream) {
+    grad = new Tensor(allocate(options.dtype, yPred.size), yPred.shape);
+    const g = rowsOf(grad, -1);
+    gd = g.data;
+    gOffsets = g.offsets;
+    gs = g.stride;
+    u = upstream(outShape);
+  }
+  for (let r = 0; r < p.rows; r++) {
+    const label = ld[labelOffsets ? labelOffsets[r]! : lo + r]!;
+    const probability = pd[p.offsets[r]! + label * ps]!;
+    out[r] = (1 - Math.pow(probability, q)) / q;
+    // d/dp (1 - p^q) / q = -p^(q-1) (-Infinity at p = 0); only the labelled class receives gradient.
+    if (gd) gd[gOffsets![r]! + label * gs] -= u![r]! * Math.pow(probability, q - 1);
+  }
+  return { values: new Tensor(out, outShape), grad };
+}
+
+/**
+ * Generalized cross entropy for integer labels: a noise-robust loss between categorical
+ * crossentropy (`q → 0`) and mean absolute error (`q = 1`).
+ *
+ * `loss = (1 - p^q) / q` with `p = yPred[..., yTrue]`, the predicted probability of the
+ * true class. The gradient reaches only that class: `-p^(q-1)`.
+ *
+ * Options: `q` (default 0.5), in the open interval (0, 1).
+ *
+ * Shapes: `yTrue` integer class indices `[batch, d0, …, dN-1]` (or with a trailing 1),
+ * `yPred` probabilities `[batch, d0, …, dN-1, numClasses]`; result `[batch, d0, …, dN-1]`.
+ * Labels must be integers in `[0, numClasses)` (`InputError` otherwise).
+ *
+ * Reference: Z. Zhang and M. R. Sabuncu, "Generalized Cross Entropy Loss for Training
+ * Deep Neural Networks with Noisy Labels", NeurIPS 2018 (arXiv:1805.07836).
+ *
+ * @example
+ * categoricalGeneralizedCrossEntropy([0, 1], [[0.7, 0.3], [0.2, 0.8]]).toArray() // [0.32668, 0.21114]
+ */
+export const categoricalGeneralizedCrossEntropy = defineLossFunction<QOptions>({
+  name: "categorical_generalized_cross_entropy",
+  defaults: { q: 0.5 },
+  validate(options) {
+    checkNumber("categorical_generalized_cross_entropy", "q", options.q, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  },
+  forward: (yTrue, yPred, options) => gceKernel(yTrue, yPred, options).values,
+  backward: (yTrue, yPred, upstream, options) => gceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
+  forwardBackward: fused(gceKernel),
+});
+
+// ---------------------------------------------------------------------------------------
+// Classes
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Computes the Poisson loss between labels and predictions.
+ *
+ * `loss = yPred - yTrue * log(yPred + 1e-7)`, averaged over the last axis; see
+ * {@link poisson}. Options: `reduction`, `name` (default `"poisson"`), `dtype`.
+ *
+ * @example
+ * new Poisson()([[0, 1], [0, 0]], [[1, 1], [0, 0]]) // 0.5
+ */
+export class Poisson extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(poisson, { name: "poisson", ...options });
+  }
+}
+
+/**
+ * Computes the Kullback-Leibler divergence between labels and predictions.
+ *
+ * `loss = yTrue * log(yTrue / yPred)` summed over the last axis, both clipped to
+ * `[1e-7, 1]`; see {@link klDivergence}. Options: `reduction`, `name` (default
+ * `"kl_divergence"`), `dtype`.
+ *
+ * @example
+ * new KLDivergence()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 0.458
+ */
+export class KLDivergence extends LossFunctionWrapper {
+  constructor(options: LossOptions = {}) {
+    super(klDivergence, { name: "kl_divergence", ...options });
+  }
+}
+
+/** Options of {@link CategoricalGeneralizedCrossEntropy}. */
+export interface CategoricalGeneralizedCrossEntropyOptions extends LossOptions {
+  /** The noise parameter, in (0, 1): near 0 like crossentropy, near 1 like MAE. Default 0.5. */
+  q?: number;
+}
+
+/**
+ * Computes the generalized cross entropy between integer labels and predicted probabilities.
+ *
+ * `loss = (1 - p^q) / q`, `p` the probability of the true class; see
+ * {@link categoricalGeneralizedCrossEntropy}. Options: `q` (default 0.5, in (0, 1)),
+ * `reduction`, `name` (default `"categorical_generalized_cross_entropy"`), `dtype`.
+ *
+ * Reference: Zhang and Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural
+ * Networks with Noisy Labels", NeurIPS 2018.
+ *
+ * @example
+ * new CategoricalGeneralizedCrossEntropy()([0, 1, 0, 1], [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]]) // 0.35986 (Keras losses_test.py: mean of (1 - p^0.5) / 0.5)
+ */
+export class CategoricalGeneralizedCrossEntropy extends LossFunctionWrapper {
+  constructor(options: CategoricalGeneralizedCrossEntropyOptions = {}) {
+    super(categoricalGeneralizedCrossEntropy, { name: "categorical_generalized_cross_entropy", ...options });
+  }
+}
+
+export const PROBABILISTIC_LOSSES: LossEntry[] = [
+  { className: "Poisson", cls: Poisson, fn: poisson },
+  { className: "KLDivergence", cls: KLDivergence, fn: klDivergence, aliases: ["kld", "KLD", "kullback_leibler_divergence"] },
+  { className: "CategoricalGeneralizedCrossEntropy", cls: CategoricalGeneralizedCrossEntropy, fn: categoricalGeneralizedCrossEntropy },
+];

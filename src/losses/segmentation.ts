@@ -1,6 +1,392 @@
 /**
- * Segmentation losses: Dice, Tversky.
+ * Segmentation losses: Dice, Tversky. Both reduce over `axis` (every axis by default, as
+ * Keras's `ops.sum(..., axis=None)`), so a per-sample value is one overlap score.
  */
+import { LossFunctionWrapper, type ForwardBackward, type LossOptions, type UpstreamFor } from "../loss";
+import { ConfigError, ShapeError, describeValue, formatShape } from "../errors";
+import { squeezeOrExpandToSameRank } from "../reduction/rank";
+import { fillOuterOffsets } from "../tensor/rows";
+import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
+import { normalizeAxis } from "../tensor/views";
+import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
+import { alignPair, checkUpstream } from "./layout";
 import type { LossEntry } from "../registry";
 
-export const SEGMENTATION_LOSSES: LossEntry[] = [];
+/** Keras's `backend.epsilon()`. */
+const EPSILON = 1e-7;
+
+/** The axes a segmentation loss sums over: `null` for all of them (Keras's `axis=None`), one axis, or several. */
+export type SegmentationAxis = number | readonly number[] | null;
+
+function checkAxisOption(lossName: string, axis: unknown): void {
+  if (axis === null) return;
+  if (typeof axis === "number") {
+    checkNumber(lossName, "axis", axis, { integer: true });
+    return;
+  }
+  if (Array.isArray(axis)) {
+    axis.forEach((a, i) => checkNumber(lossName, `axis[${i}]`, a, { integer: true }));
+    return;
+  }
+  throw new ConfigError(`${lossName}: axis must be null, an integer or an array of integers, received ${describeValue(axis)}`);
+}
+
+/**
+ * Rows over several reduced axes at once. Element `k` of block `j` of row `r` of tensor
+ * `i` is `data[outer[i][r] + inner[i][j] + k * strides[i]]`: reduced axes that are
+ * contiguous in every tensor merge into the innermost run, so for contiguous inputs
+ * `inner` has one entry whatever the number of reduced axes.
+ */
+interface ReducedLayout {
+  outShape: number[];
+  rows: number;
+  outer: Int32Array[];
+  inner: Int32Array[];
+  length: number;
+  strides: number[];
+}
+
+function reducedLayout(tensors: readonly Tensor[], reduced: readonly boolean[]): ReducedLayout {
+  const shape = tensors[0]!.shape;
+  const kept = shape.map((_, a) => a).filter((a) => !reduced[a]);
+  const outShape = kept.map((a) => shape[a]!);
+  const rows = outShape.reduce((p, d) => p * d, 1);
+  const outer = tensors.map((t) => {
+    const offsets = new Int32Array(rows);
+    fillOuterOffsets(offsets, outShape, kept.map((a) => t.strides[a]!), t.offset);
+    return offsets;
+  });
+  // Reduced dimensions in C order, size-1 ones dropped, neighbours merged where every tensor allows it.
+  const dims: { size: number; strides: number[] }[] = [];
+  for (let a = 0; a < shape.length; a++) {
+    if (!reduced[a] || shape[a] === 1) continue;
+    const size = shape[a]!;
+    const strides = tensors.map((t) => t.strides[a]!);
+    const last = dims[dims.length - 1];
+    if (last && size > 0 && last.strides.every((s, i) => s === strides[i]! * size)) {
+      last.size *= size;
+      last.strides = strides;
+    } else {
+      dims.push({ size, strides });
+    }
+  }
+  const run = dims.pop() ?? { size: 1, strides: tensors.map(() => 0) };
+  const innerShape = dims.map((d) => d.size);
+  const innerCount = innerShape.reduce((p, d) => p * d, 1);
+  const inner = tensors.map((_, i) => {
+    const offsets = new Int32Array(innerCount);
+    fillOuterOffsets(offsets, innerShape, dims.map((d) => d.strides[i]!), 0);
+    return offsets;
+  });
+  return { outShape, rows, outer, inner, length: run.size, strides: run.strides };
+}
+
+/** yTrue, yPred (and the gradient buffer) lined up as Keras lines them up, with the axes to sum over. */
+interface SegmentationLayout {
+  layout: ReducedLayout;
+  trueData: FloatArray;
+  predData: FloatArray;
+  grad?: Tensor;
+  /**
+   * Keras sums yTrue and yPred separately (Dice), each over its own shape: where one of
+   * them is broadcast along a summed axis, the broadcast row repeats its elements, and
+   * these factors undo the repetition.
+   */
+  trueScale: number;
+  predScale: number;
+}
+
+function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradDtype?: "float32" | "float64"): SegmentationLayout {
+  const aligned = alignPair(yTrue, yPred);
+  const shape = aligned.shape;
+  const rank = shape.length;
+  const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
+  const reduced = new Array<boolean>(rank).fill(axis === null);
+  if (axis !== null) {
+    const axes = typeof axis === "number" ? [axis] : axis;
+    for (const a of axes) {
+      if (t.rank !== p.rank && a >= 0) {
+        // Keras would sum each tensor along its own axis `a`, which are different axes of the broadcast product.
+        throw new ShapeError(
+          `${lossName} with axis=${a} needs yTrue and yPred of the same rank, received yTrue shape ${formatShape(yTrue.shape)} and yPred shape ${formatShape(yPred.shape)}; use negative axes`,
+        );
+      }
+      const n = normalizeAxis(a, rank);
+      if (reduced[n]) throw new ShapeError(`${lossName}: axis ${formatAxis(axis)} names axis ${n} twice`);
+      reduced[n] = true;
+    }
+  }
+  const scaleOf = (x: Tensor, original: Tensor, name: string): number => {
+    let scale = 1;
+    for (let a = 0; a < rank; a++) {
+      if (!reduced[a] || shape[a]! <= 1) continue;
+      const own = a - (rank - x.rank);
+      if (own < 0 && axis !== null) {
+        throw new ShapeError(`${lossName}: axis ${formatAxis(axis)} is out of range for ${name} of shape ${formatShape(original.shape)}`);
+      }
+      if (own < 0 || x.shape[own] === 1) scale /= shape[a]!;
+    }
+    return scale;
+  };
+  const trueScale = scaleOf(t, yTrue, "yTrue");
+  const predScale = scaleOf(p, yPred, "yPred");
+  const trueData = aligned.yTrue.data, predData = aligned.yPred.data;
+  if (!gradDtype) return { layout: reducedLayout([aligned.yTrue, aligned.yPred], reduced), trueData, predData, trueScale, predScale };
+  const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  const layout = reducedLayout([aligned.yTrue, aligned.yPred, aligned.alignLikePred(grad)], reduced);
+  return { layout, trueData, predData, grad, trueScale, predScale };
+}
+
+function formatAxis(axis: SegmentationAxis): string {
+  return Array.isArray(axis) ? `[${axis.join(",")}]` : String(axis);
+}
+
+type UpstreamSource = (outShape: readonly number[]) => FloatArray;
+
+interface KernelResult {
+  values: Tensor;
+  grad?: Tensor;
+}
+
+function fused<O>(kernel: (yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>, upstream?: UpstreamSource) => KernelResult) {
+  return (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward => {
+    const { values, grad } = kernel(yTrue, yPred, options, (shape) => checkUpstream(upstreamFor(shape), shape));
+    return { values, grad: grad! };
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Dice
+// ---------------------------------------------------------------------------------------
+
+interface DiceOptions {
+  axis: SegmentationAxis;
+}
+
+function diceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<DiceOptions>, upstream?: UpstreamSource): KernelResult {
+  const { layout, trueData: td, predData: pd, grad, trueScale, predScale } = segmentationLayout("dice", yTrue, yPred, options.axis, upstream ? options.dtype : undefined);
+  const { rows, outer, inner, length: n, strides, outShape } = layout;
+  const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
+  const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
+  const [ts, ps, gs] = strides as [number, number, number?];
+  const blocks = tInner.length;
+  const eps = options.dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
+  const u = upstream?.(outShape);
+  const gd = grad?.data;
+  const out = allocate(options.dtype, rows);
+  for (let r = 0; r < rows; r++) {
+    let intersection = 0, trueSum = 0, predSum = 0;
+    for (let j = 0; j < blocks; j++) {
+      let to = tOuter[r]! + tInner[j]!, po = pOuter[r]! + pInner[j]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = td[to]!, b = pd[po]!;
+        intersection += a * b;
+        trueSum += a;
+        predSum += b;
+      }
+    }
+    // 1 - 2 I / (St + Sp + eps)
+    const denominator = trueSum * trueScale + predSum * predScale + eps;
+    out[r] = 1 - (2 * intersection) / denominator;
+    if (!gd) continue;
+    // dL/dp_k = -2 t_k / D + 2 I predScale / D^2
+    const linear = (-2 * u![r]!) / denominator;
+    const constant = (2 * u![r]! * intersection * predScale) / (denominator * denominator);
+    for (let j = 0; j < blocks; j++) {
+      let to = tOuter[r]! + tInner[j]!, go = gOuter![r]! + gInner![j]!;
+      for (let k = 0; k < n; k++, to += ts, go += gs!) gd[go] += linear * td[to]! + constant;
+    }
+  }
+  return { values: new Tensor(out, outShape), grad };
+}
+
+/**
+ * Dice loss: one minus the Dice coefficient (the F1 score of soft masks).
+ *
+ * `loss = 1 - 2 * sum(yTrue * yPred) / (sum(yTrue) + sum(yPred) + epsilon)` with
+ * `epsilon = 1e-7`, the sums taken over `axis`. With the default `axis = null` Keras sums
+ * over every axis, batch included, so the result is a single value (shape `[]`); pass
+ * `axis: [1, 2, 3]` for one value per image of an NHWC batch. As in Keras, yTrue and yPred
+ * are summed each over its own shape, so a broadcast yTrue counts once.
+ *
+ * Gradient: `dL/dyPred_k = -2 yTrue_k / D + 2 I / D^2` with `I` the intersection and `D`
+ * the denominator.
+ *
+ * Options: `axis` (default null): null, an axis, or an array of axes to sum over.
+ *
+ * Shapes: `yTrue` and `yPred` any equal (or Keras-alignable) shapes; result: that shape
+ * without the summed axes.
+ *
+ * Reference: F. Milletari, N. Navab and S.-A. Ahmadi, "V-Net: Fully Convolutional Neural
+ * Networks for Volumetric Medical Image Segmentation", 3DV 2016 (arXiv:1606.04797).
+ *
+ * @example
+ * const yTrue = [[[[1], [1]], [[0], [0]]], [[[1], [1]], [[0], [0]]]];
+ * const yPred = [[[[0], [1]], [[0], [1]]], [[[0.4], [0]], [[0], [0.9]]]];
+ * dice(yTrue, yPred, { axis: [1, 2, 3] }).toArray() // [0.5, 0.75757575]
+ * dice(yTrue, yPred).item() // 0.6164384
+ */
+export const dice = defineLossFunction<DiceOptions>({
+  name: "dice",
+  defaults: { axis: null },
+  validate(options) {
+    checkAxisOption("dice", options.axis);
+  },
+  forward: (yTrue, yPred, options) => diceKernel(yTrue, yPred, options).values,
+  backward: (yTrue, yPred, upstream, options) => diceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
+  forwardBackward: fused(diceKernel),
+});
+
+// ---------------------------------------------------------------------------------------
+// Tversky
+// ---------------------------------------------------------------------------------------
+
+interface TverskyOptions {
+  alpha: number;
+  beta: number;
+  axis: SegmentationAxis;
+}
+
+function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<TverskyOptions>, upstream?: UpstreamSource): KernelResult {
+  const { layout, trueData: td, predData: pd, grad } = segmentationLayout("tversky", yTrue, yPred, options.axis, upstream ? options.dtype : undefined);
+  const { rows, outer, inner, length: n, strides, outShape } = layout;
+  const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
+  const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
+  const [ts, ps, gs] = strides as [number, number, number?];
+  const blocks = tInner.length;
+  // Keras casts the Python constants to the tensor's dtype.
+  const f32 = options.dtype === "float32";
+  const eps = f32 ? Math.fround(EPSILON) : EPSILON;
+  const alpha = f32 ? Math.fround(options.alpha) : options.alpha;
+  const beta = f32 ? Math.fround(options.beta) : options.beta;
+  const u = upstream?.(outShape);
+  const gd = grad?.data;
+  const out = allocate(options.dtype, rows);
+  for (let r = 0; r < rows; r++) {
+    let intersection = 0, falsePositives = 0, falseNegatives = 0;
+    for (let j = 0; j < blocks; j++) {
+      let to = tOuter[r]! + tInner[j]!, po = pOuter[r]! + pInner[j]!;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = td[to]!, b = pd[po]!;
+        intersection += a * b;
+        falsePositives += (1 - a) * b;
+        falseNegatives += a * (1 - b);
+      }
+    }
+    // 1 - I / (I + alpha FP + beta FN + eps)
+    const denominator = intersection + alpha * falsePositives + beta * falseNegatives + eps;
+    out[r] = 1 - intersection / denominator;
+    if (!gd) continue;
+    // dL/dp_k = -(t_k D - I dD/dp_k) / D^2 with dD/dp_k = t_k + alpha (1 - t_k) - beta t_k
+    const scale = u![r]! / (denominator * denominator);
+    const slope = (1 - alpha - beta) * intersection - denominator;
+    const constant = alpha * intersection;
+    for (let j = 0; j < blocks; j++) {
+      let to = tOuter[r]! + tInner[j]!, go = gOuter![r]! + gInner![j]!;
+      for (let k = 0; k < n; k++, to += ts, go += gs!) gd[go] += scale * (slope * td[to]! + constant);
+    }
+  }
+  return { values: new Tensor(out, outShape), grad };
+}
+
+/**
+ * Tversky loss: a Dice loss that weighs false positives and false negatives apart.
+ *
+ * ```
+ * I  = sum(yTrue * yPred)            FP = sum((1 - yTrue) * yPred)
+ * FN = sum(yTrue * (1 - yPred))      loss = 1 - I / (I + alpha * FP + beta * FN + epsilon)
+ * ```
+ * with `epsilon = 1e-7` and the sums over `axis` (default null: every axis, one value for
+ * the whole batch). `alpha = beta = 0.5` is the Dice loss.
+ *
+ * Options: `alpha` (default 0.5) weighs false positives, `beta` (default 0.5) false
+ * negatives; `axis` (default null): null, an axis, or an array of axes to sum over.
+ *
+ * Shapes: `yTrue` and `yPred` any equal (or Keras-alignable) shapes; result: that shape
+ * without the summed axes.
+ *
+ * Reference: S. S. M. Salehi, D. Erdogmus and A. Gholipour, "Tversky loss function for
+ * image segmentation using 3D fully convolutional deep networks", MLMI 2017
+ * (arXiv:1706.05721).
+ *
+ * @example
+ * tversky([[1, 2], [1, 2]], [[4, 1], [6, 1]], { alpha: 0.2, beta: 0.8 }).item() // -0.94444442
+ */
+export const tversky = defineLossFunction<TverskyOptions>({
+  name: "tversky",
+  defaults: { alpha: 0.5, beta: 0.5, axis: null },
+  validate(options) {
+    checkNumber("tversky", "alpha", options.alpha);
+    checkNumber("tversky", "beta", options.beta);
+    checkAxisOption("tversky", options.axis);
+  },
+  forward: (yTrue, yPred, options) => tverskyKernel(yTrue, yPred, options).values,
+  backward: (yTrue, yPred, upstream, options) => tverskyKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
+  forwardBackward: fused(tverskyKernel),
+});
+
+// ---------------------------------------------------------------------------------------
+// Classes
+// ---------------------------------------------------------------------------------------
+
+/** Options of {@link Dice}. */
+export interface DiceLossOptions extends LossOptions {
+  /** Axes to sum over: null (default, every axis), an axis, or an array of axes. */
+  axis?: SegmentationAxis;
+}
+
+/**
+ * Computes the Dice loss between labels and predictions.
+ *
+ * `loss = 1 - 2 * sum(yTrue * yPred) / (sum(yTrue) + sum(yPred) + 1e-7)` over `axis`; see
+ * {@link dice}. Options: `axis` (default null), `reduction`, `name` (default `"dice"`),
+ * `dtype`.
+ *
+ * Reference: Milletari et al., "V-Net", 3DV 2016.
+ *
+ * @example
+ * const yTrue = [[[[1], [1]], [[0], [0]]], [[[1], [1]], [[0], [0]]]];
+ * const yPred = [[[[0], [1]], [[0], [1]]], [[[0.4], [0]], [[0], [0.9]]]];
+ * new Dice({ axis: [1, 2, 3], reduction: null })(yTrue, yPred).toArray() // [0.5, 0.75757575]
+ * new Dice()(yTrue, yPred) // 0.6164384
+ */
+export class Dice extends LossFunctionWrapper {
+  constructor(options: DiceLossOptions = {}) {
+    super(dice, { name: "dice", ...options });
+  }
+}
+
+/** Options of {@link Tversky}. */
+export interface TverskyLossOptions extends LossOptions {
+  /** Weight of false positives. Default 0.5. */
+  alpha?: number;
+  /** Weight of false negatives. Default 0.5. */
+  beta?: number;
+  /** Axes to sum over: null (default, every axis), an axis, or an array of axes. */
+  axis?: SegmentationAxis;
+}
+
+/**
+ * Computes the Tversky loss between labels and predictions.
+ *
+ * `loss = 1 - I / (I + alpha * FP + beta * FN + 1e-7)` over `axis`; see {@link tversky}.
+ * Options: `alpha` (default 0.5), `beta` (default 0.5), `axis` (default null),
+ * `reduction`, `name` (default `"tversky"`), `dtype`.
+ *
+ * Reference: Salehi et al., "Tversky loss function for image segmentation using 3D fully
+ * convolutional deep networks", MLMI 2017.
+ *
+ * @example
+ * new Tversky({ alpha: 0.2, beta: 0.8 })([[1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1]],
+ *   [[0, 1, 0, 1], [1, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 1]]) // 0.76190472
+ */
+export class Tversky extends LossFunctionWrapper {
+  constructor(options: TverskyLossOptions = {}) {
+    super(tversky, { name: "tversky", ...options });
+  }
+}
+
+export const SEGMENTATION_LOSSES: LossEntry[] = [
+  { className: "Dice", cls: Dice, fn: dice },
+  { className: "Tversky", cls: Tversky, fn: tversky },
+];

@@ -1,6 +1,318 @@
 /**
- * Similarity losses: Circle.
+ * Similarity (metric learning) losses: Circle.
  */
+import { LossFunctionWrapper, type LossConfig, type LossOptions } from "../loss";
+import { ConfigError, InputError, ShapeError, formatShape } from "../errors";
+import { toTensor, type TensorLike } from "../tensor/convert";
+import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
+import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "./define";
+import { checkUpstream } from "./layout";
 import type { LossEntry } from "../registry";
 
-export const SIMILARITY_LOSSES: LossEntry[] = [];
+/** Options of the {@link circle} function. */
+interface CircleFunctionOptions {
+  /** Labels of the reference embeddings; default: yTrue. */
+  refLabels: TensorLike | null;
+  /** Reference embeddings `[numRef, dim]`; default: yPred itself. */
+  refEmbeddings: TensorLike | null;
+  removeDiagonal: boolean;
+  gamma: number;
+  margin: number;
+}
+
+/** Integer labels of shape `[n]` or `[n, 1]`, read into doubles (Keras casts them to int32). */
+function readLabels(labels: Tensor, n: number, name: string, against: string, againstShape: readonly number[]): Float64Array {
+  const ok = (labels.rank === 1 && labels.shape[0] === n) || (labels.rank === 2 && labels.shape[0] === n && labels.shape[1] === 1);
+  if (!ok) {
+    throw new ShapeError(`${name} has shape ${formatShape(labels.shape)} but ${against} has shape ${formatShape(againstShape)}; expected integer labels of shape [${n}] or [${n},1]`);
+  }
+  const out = new Float64Array(n);
+  const stride = labels.strides[0]!;
+  for (let i = 0; i < n; i++) {
+    const v = labels.data[labels.offset + i * stride]!;
+    if (!Number.isInteger(v)) throw new InputError(`${name} must hold integer labels, received ${v} at index ${i}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** The inputs of one Circle evaluation, checked and laid out. */
+interface CircleInputs {
+  batch: number;
+  numRef: number;
+  dim: number;
+  labels: Float64Array;
+  refLabels: Float64Array;
+  /** Query embeddings (yPred): element (i, k) at `q[qo + i * qs0 + k * qs1]`. */
+  q: FloatArray;
+  qo: number;
+  qs0: number;
+  qs1: number;
+  /** Reference embeddings: yPred itself unless `refEmbeddings` was given. */
+  r: FloatArray;
+  ro: number;
+  rs0: number;
+  rs1: number;
+  /** The reference embeddings are yPred, so the gradient flows through both sides of the similarity. */
+  self: boolean;
+}
+
+function circleInputs(yTrue: Tensor, yPred: Tensor, options: KernelOptions<CircleFunctionOptions>): CircleInputs {
+  if (yPred.rank !== 2) throw new ShapeError(`yPred must hold embeddings of shape [batch, dim], received shape ${formatShape(yPred.shape)}`);
+  const [batch, dim] = yPred.shape as [number, number];
+  const labels = readLabels(yTrue, batch, "yTrue", "yPred", yPred.shape);
+  let ref = yPred;
+  const self = options.refEmbeddings === null || options.refEmbeddings === undefined;
+  if (!self) {
+    ref = toTensor(options.refEmbeddings as TensorLike, { name: "refEmbeddings", dtype: yPred.dtype });
+    if (ref.rank !== 2 || ref.shape[1] !== dim) {
+      throw new ShapeError(`refEmbeddings has shape ${formatShape(ref.shape)} but yPred has shape ${formatShape(yPred.shape)}; expected [numRef, ${dim}]`);
+    }
+  }
+  const numRef = ref.shape[0]!;
+  let refLabels = labels;
+  if (options.refLabels !== null && options.refLabels !== undefined) {
+    const given = toTensor(options.refLabels, { name: "refLabels", dtype: "float64" });
+    refLabels = readLabels(given, numRef, "refLabels", self ? "yPred" : "refEmbeddings", ref.shape);
+  } else if (numRef !== batch) {
+    throw new ShapeError(`refEmbeddings has shape ${formatShape(ref.shape)} but refLabels defaults to yTrue, which has ${batch} labels; pass refLabels`);
+  }
+  return {
+    batch, numRef, dim, labels, refLabels,
+    q: yPred.data, qo: yPred.offset, qs0: yPred.strides[0]!, qs1: yPred.strides[1]!,
+    r: ref.data, ro: ref.offset, rs0: ref.strides[0]!, rs1: ref.strides[1]!,
+    self,
+  };
+}
+
+/** Constants as Keras has them: Python floats cast to the loss dtype. */
+function circleConstants(options: KernelOptions<CircleFunctionOptions>) {
+  const cast = options.dtype === "float32" ? Math.fround : (x: number) => x;
+  const margin = options.margin;
+  return {
+    gamma: cast(options.gamma),
+    optimPos: cast(margin),
+    optimNeg: cast(1 + margin),
+    deltaPos: cast(margin),
+    deltaNeg: cast(1 - margin),
+  };
+}
+
+/** Scratch rows of length numRef for one query at a time. */
+interface CircleScratch {
+  similarity: Float64Array;
+  logit: Float64Array;
+  /** 1: positive pair, -1: negative pair, 0: neither (the removed diagonal). */
+  kind: Int8Array;
+}
+
+/**
+ * Loss of query `i` (Keras's `softplus(logsumexp(positives) + logsumexp(negatives))`),
+ * leaving the similarities and logits of its row in `scratch`. Returns the loss and the
+ * two log-sum-exps (−Infinity for an empty set, as `tf.reduce_logsumexp`).
+ */
+function circleRow(x: CircleInputs, i: number, options: KernelOptions<CircleFunctionOptions>, c: ReturnType<typeof circleConstants>, scratch: CircleScratch): [number, number, number] {
+  const { numRef, dim, q, qo, qs0, qs1, r, ro, rs0, rs1, labels, refLabels } = x;
+  const { similarity, logit, kind } = scratch;
+  const label = labels[i]!;
+  const qi = qo + i * qs0;
+  let maxPos = -Infinity, maxNeg = -Infinity;
+  for (let j = 0; j < numRef; j++) {
+    let s = 0;
+    for (let k = 0, a = qi, b = ro + j * rs0; k < dim; k++, a += qs1, b += rs1) s += q[a]! * r[b]!;
+    similarity[j] = s;
+    // Cosine distance, floored at 0.
+    const raw = 1 - s;
+    const distance = raw > 0 ? raw : 0;
+    if (label === refLabels[j]) {
+      if (options.removeDiagonal && i === j) {
+        kind[j] = 0;
+        continue;
+      }
+      const weight = Math.max(c.optimPos + distance, 0);
+      const v = -c.gamma * weight * (c.deltaPos - distance);
+      logit[j] = v;
+      kind[j] = 1;
+      if (v > maxPos) maxPos = v;
+    } else {
+      const weight = Math.max(c.optimNeg - distance, 0);
+      const v = c.gamma * weight * (c.deltaNeg - distance);
+      logit[j] = v;
+      kind[j] = -1;
+      if (v > maxNeg) maxNeg = v;
+    }
+  }
+  let sumPos = 0, sumNeg = 0;
+  for (let j = 0; j < numRef; j++) {
+    if (kind[j] === 1) sumPos += Math.exp(logit[j]! - maxPos);
+    else if (kind[j] === -1) sumNeg += Math.exp(logit[j]! - maxNeg);
+  }
+  const lsePos = sumPos > 0 ? maxPos + Math.log(sumPos) : -Infinity;
+  const lseNeg = sumNeg > 0 ? maxNeg + Math.log(sumNeg) : -Infinity;
+  const z = lsePos + lseNeg;
+  // softplus(z) = max(z, 0) + log1p(exp(-|z|)); 0 at z = -Infinity.
+  const loss = z === -Infinity ? 0 : Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+  return [loss, lsePos, lseNeg];
+}
+
+function scratchFor(numRef: number): CircleScratch {
+  return { similarity: new Float64Array(numRef), logit: new Float64Array(numRef), kind: new Int8Array(numRef) };
+}
+
+/**
+ * Circle loss for integer labels and L2-normalized embeddings.
+ *
+ * For each query `i` (a row of `yPred`) against every reference `j` (the rows of
+ * `refEmbeddings`, by default `yPred` itself), with `d_ij = max(1 - <yPred_i, ref_j>, 0)`:
+ * ```
+ * positives (same label, j != i when removeDiagonal):
+ *   a_ij = -gamma * max(margin + d_ij, 0) * (margin - d_ij)
+ * negatives (other label):
+ *   b_ij =  gamma * max(1 + margin - d_ij, 0) * (1 - margin - d_ij)
+ * loss_i = softplus(logsumexp_j a_ij + logsumexp_j b_ij)
+ * ```
+ * As in Keras, the embeddings are expected to be L2-normalized already (e.g. by a
+ * `UnitNormalization` layer): the loss uses the plain dot product as cosine similarity and
+ * normalizes nothing. A query without positives (or without negatives) gets loss 0, and
+ * the result carries the mask `loss > 0`, so the default reduction averages over the
+ * queries with a nonzero loss only (Keras's `_keras_mask`).
+ *
+ * The gradient couples rows: with the default references, `<yPred_i, yPred_j>` moves both
+ * rows `i` and `j`. Given `refEmbeddings` are constants. `max(·, 0)` passes gradient at a
+ * tie (TensorFlow's rule).
+ *
+ * Options: `gamma` (default 80), the scale; `margin` (default 0.4), the relaxation;
+ * `removeDiagonal` (default true), leave out each query's pair with itself; `refLabels`
+ * and `refEmbeddings` (default null: yTrue and yPred), a reference set to compare against.
+ *
+ * Shapes: `yTrue` integer labels `[batch]` (or `[batch, 1]`), `yPred` embeddings
+ * `[batch, dim]`, `refLabels` `[numRef]`, `refEmbeddings` `[numRef, dim]`; result `[batch]`.
+ *
+ * Reference: Y. Sun, C. Cheng, Y. Zhang, C. Zhang, L. Zheng, Z. Wang and Y. Wei, "Circle
+ * Loss: A Unified Perspective of Pair Similarity Optimization", CVPR 2020
+ * (arXiv:2002.10857).
+ *
+ * @example
+ * circle([1, 1, 2, 2, 3], yPred, { refLabels: [1, 1, 2, 2, 3, 4], refEmbeddings, removeDiagonal: false }).toArray()
+ * // [61.5844, 94.3465, 276.9344, 90.9873, 48.8963]  (the inputs of Keras's losses_test.py CircleTest)
+ */
+export const circle = defineLossFunction<CircleFunctionOptions>({
+  name: "circle",
+  defaults: { refLabels: null, refEmbeddings: null, removeDiagonal: true, gamma: 80, margin: 0.4 },
+  validate(options) {
+    checkBoolean("circle", "removeDiagonal", options.removeDiagonal);
+    checkNumber("circle", "gamma", options.gamma);
+    checkNumber("circle", "margin", options.margin);
+  },
+  forward(yTrue, yPred, options) {
+    const x = circleInputs(yTrue, yPred, options);
+    const c = circleConstants(options);
+    const scratch = scratchFor(x.numRef);
+    const out = allocate(options.dtype, x.batch);
+    const mask = new Float64Array(x.batch);
+    for (let i = 0; i < x.batch; i++) {
+      out[i] = circleRow(x, i, options, c, scratch)[0];
+      // Keras masks the samples whose (rounded) loss is not > 0.
+      mask[i] = out[i]! > 0 ? 1 : 0;
+    }
+    const values = new Tensor(out, [x.batch]);
+    values.mask = new Tensor(mask, [x.batch]);
+    return values;
+  },
+  backward(yTrue, yPred, upstream, options) {
+    const x = circleInputs(yTrue, yPred, options);
+    const u = checkUpstream(upstream, [x.batch]);
+    const c = circleConstants(options);
+    const scratch = scratchFor(x.numRef);
+    const { similarity, logit, kind } = scratch;
+    const { batch, numRef, dim, q, qo, qs0, qs1, r, ro, rs0, rs1, self } = x;
+    // The gradient is contiguous [batch, dim]; yPred may be any strided view.
+    const gd = allocate(options.dtype, batch * dim);
+    for (let i = 0; i < batch; i++) {
+      if (u[i] === 0) continue;
+      const [, lsePos, lseNeg] = circleRow(x, i, options, c, scratch);
+      const z = lsePos + lseNeg;
+      if (z === -Infinity) continue;
+      // d softplus(z) / dz = sigmoid(z), written to avoid overflow.
+      const e = Math.exp(-Math.abs(z));
+      const outer = u[i]! * (z >= 0 ? 1 / (1 + e) : e / (1 + e));
+      const qi = qo + i * qs0;
+      for (let j = 0; j < numRef; j++) {
+        const k0 = kind[j]!;
+        if (k0 === 0) continue;
+        const raw = 1 - similarity[j]!;
+        // d = max(1 - s, 0): dd/ds = -1 where 1 - s >= 0, else 0.
+        if (!(raw >= 0)) continue;
+        const distance = raw;
+        let dLogit: number, softmax: number;
+        if (k0 === 1) {
+          // a = -gamma * w * (deltaPos - d), w = max(optimPos + d, 0)
+          const w = c.optimPos + distance;
+          dLogit = w >= 0 ? -c.gamma * (c.deltaPos - distance - w) : 0;
+          softmax = Math.exp(logit[j]! - lsePos);
+        } else {
+          // b = gamma * w * (deltaNeg - d), w = max(optimNeg - d, 0)
+          const w = c.optimNeg - distance;
+          dLogit = w >= 0 ? c.gamma * (-(c.deltaNeg - distance) - w) : 0;
+          softmax = Math.exp(logit[j]! - lseNeg);
+        }
+        // dL/ds_ij = outer * softmax * dLogit/dd * dd/ds
+        const g = -outer * softmax * dLogit;
+        if (g === 0) continue;
+        const rj = ro + j * rs0;
+        for (let k = 0, b = rj, go = i * dim; k < dim; k++, b += rs1, go++) gd[go] += g * r[b]!;
+        if (self) for (let k = 0, a = qi, go = j * dim; k < dim; k++, a += qs1, go++) gd[go] += g * q[a]!;
+      }
+    }
+    return new Tensor(gd, [batch, dim]);
+  },
+});
+
+/** Options of {@link Circle}. */
+export interface CircleOptions extends LossOptions {
+  /** Scale of the similarity scores. Default 80. */
+  gamma?: number;
+  /** Relaxation margin. Default 0.4. */
+  margin?: number;
+  /** Leave out each sample's similarity with itself from its positives. Default true. */
+  removeDiagonal?: boolean;
+}
+
+/**
+ * Computes the Circle loss between integer labels and L2-normalized embeddings.
+ *
+ * A metric-learning loss that pulls same-label embeddings together and pushes others
+ * apart, weighting each pair by how far it is from its optimum; see {@link circle} for the
+ * formula. The model should end in L2-normalized embeddings (e.g. a `Dense` layer without
+ * activation followed by `UnitNormalization`). Samples whose loss is 0 (no positive or no
+ * negative pair) are masked out of the reduction, as in Keras.
+ *
+ * Options: `gamma` (default 80), `margin` (default 0.4), `removeDiagonal` (default true),
+ * `reduction`, `name` (default `"circle"`), `dtype`. A reference set (`refLabels`,
+ * `refEmbeddings`) is an option of the {@link circle} function only, as in Keras.
+ *
+ * Reference: Sun et al., "Circle Loss: A Unified Perspective of Pair Similarity
+ * Optimization", CVPR 2020.
+ *
+ * @example
+ * // yPred: the 5 normalized 4-d embeddings of Keras's losses_test.py CircleTest
+ * new Circle()([1, 1, 2, 2, 3], yPred) // 188.3883
+ * new Circle({ gamma: 256, margin: 0.25 })([1, 1, 2, 2, 3], yPred) // 652.7617
+ */
+export class Circle extends LossFunctionWrapper {
+  constructor(options: CircleOptions = {}) {
+    for (const key of ["refLabels", "refEmbeddings"]) {
+      if (options !== null && typeof options === "object" && key in options) {
+        throw new ConfigError(`${key} is not an option of Circle (its options are gamma, margin, removeDiagonal, reduction, name, dtype); pass it to the circle function`);
+      }
+    }
+    super(circle, { name: "circle", ...options });
+  }
+
+  getConfig(): LossConfig {
+    const { refLabels: _labels, refEmbeddings: _embeddings, ...config } = super.getConfig();
+    return config;
+  }
+}
+
+export const SIMILARITY_LOSSES: LossEntry[] = [{ className: "Circle", cls: Circle, fn: circle }];
