@@ -743,3 +743,331 @@ describe("properties (fast-check)", () => {
     });
   }
 });
+
+// -------------------------------------------------------------------------------------------
+// Gradient checks: loss.grad against float64 central differences (step 1e-6 relative).
+// Bound: |analytic - numeric| <= 1e-7 + 1e-4 * max|numeric|. Inputs stay away from the clip
+// bounds (probabilities in [0.05, 0.95], unnormalized CCE rows of entries in [0.1, 1]) and,
+// for the focal losses, from 1 - p_t = 0.
+
+const REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"] as const;
+const GRAD_BOUND = { rtol: 1e-4, atol: 1e-7 };
+
+interface GradInputs {
+  yTrue: Tensor;
+  yPred: Tensor;
+  /** Shape of the per-sample values. */
+  outShape: number[];
+}
+
+function denseInputs(seed: number, fromLogits: boolean, labels: "binary" | "soft" | "onehot", shape = [3, 2, 4]): GradInputs {
+  const random = rng(seed);
+  const yPred = fromLogits ? randomTensor(shape, random, (u) => 6 * u - 3) : randomTensor(shape, random, (u) => 0.05 + 0.9 * u);
+  const yTrue = labels === "onehot" ? oneHot(shape, random) : labels === "binary" ? binaryLabels(shape, random) : randomTensor(shape, random);
+  return { yTrue, yPred, outShape: shape.slice(0, -1) };
+}
+
+/** Every reduction, then each kind of sample weight and a mask, for one configured loss. */
+function checkWeightings(make: (reduction: (typeof REDUCTIONS)[number]) => Loss, { yTrue, yPred, outShape }: GradInputs, seed: number): void {
+  for (const reduction of REDUCTIONS) expectGradMatches(make(reduction), yTrue, yPred, null, GRAD_BOUND);
+  const random = rng(seed);
+  const perSample = randomTensor([outShape[0]!], random, (u) => 0.2 + u);
+  const perElement = randomTensor(outShape, random, (u) => 0.2 + u);
+  const mask = randomTensor(outShape, random, (u) => (u < 0.3 ? 0 : 1));
+  mask.data[0] = 1;
+  expectGradMatches(make("sum_over_batch_size"), yTrue, yPred, 2.3, GRAD_BOUND);
+  expectGradMatches(make("mean_with_sample_weight"), yTrue, yPred, perSample, GRAD_BOUND);
+  expectGradMatches(make("sum"), yTrue, yPred, perElement, GRAD_BOUND);
+  expectGradMatches(make("none"), yTrue, yPred, perElement, GRAD_BOUND);
+  expectGradMatches(make("sum_over_batch_size"), yTrue, yPred, perSample, { ...GRAD_BOUND, mask });
+  expectGradMatches(make("mean"), yTrue, yPred, null, { ...GRAD_BOUND, mask });
+}
+
+describe("gradients: BinaryCrossentropy", () => {
+  it("every reduction, sample weights (scalar, per sample, per element) and a mask", () => {
+    checkWeightings((reduction) => new BinaryCrossentropy({ reduction }), denseInputs(1, false, "soft"), 101);
+    checkWeightings((reduction) => new BinaryCrossentropy({ reduction, fromLogits: true }), denseInputs(2, true, "binary"), 102);
+  });
+  for (const fromLogits of [false, true]) {
+    for (const labelSmoothing of [0, 0.2]) {
+      for (const axis of [-1, 1, 0]) {
+        it(`fromLogits=${fromLogits} labelSmoothing=${labelSmoothing} axis=${axis}`, () => {
+          const { yTrue, yPred } = denseInputs(10 + axis, fromLogits, "soft");
+          expectGradMatches(new BinaryCrossentropy({ fromLogits, labelSmoothing, axis }), yTrue, yPred, null, GRAD_BOUND);
+        });
+      }
+    }
+  }
+  it("rank 1 inputs and [B] labels against [B, 1] predictions", () => {
+    const random = rng(5);
+    const p = randomTensor([6], random, (u) => 0.05 + 0.9 * u);
+    expectGradMatches(new BinaryCrossentropy(), binaryLabels([6], random), p, null, GRAD_BOUND);
+    const p2 = randomTensor([6, 1], random, (u) => 6 * u - 3);
+    expectGradMatches(new BinaryCrossentropy({ fromLogits: true }), binaryLabels([6], random), p2, [1, 2, 3, 4, 5, 6], GRAD_BOUND);
+  });
+});
+
+describe("gradients: BinaryFocalCrossentropy", () => {
+  it("every reduction, sample weights and a mask", () => {
+    checkWeightings((reduction) => new BinaryFocalCrossentropy({ reduction }), denseInputs(3, false, "binary"), 103);
+    checkWeightings((reduction) => new BinaryFocalCrossentropy({ reduction, fromLogits: true, applyClassBalancing: true }), denseInputs(4, true, "soft"), 104);
+  });
+  for (const fromLogits of [false, true]) {
+    for (const applyClassBalancing of [false, true]) {
+      for (const gamma of [0, 0.5, 2, 3.5]) {
+        it(`fromLogits=${fromLogits} applyClassBalancing=${applyClassBalancing} gamma=${gamma}, with labelSmoothing 0 and 0.3`, () => {
+          const { yTrue, yPred } = denseInputs(20 + gamma * 2, fromLogits, "binary");
+          expectGradMatches(new BinaryFocalCrossentropy({ fromLogits, applyClassBalancing, gamma, alpha: 0.4 }), yTrue, yPred, null, GRAD_BOUND);
+          expectGradMatches(new BinaryFocalCrossentropy({ fromLogits, applyClassBalancing, gamma, labelSmoothing: 0.3, axis: 1 }), yTrue, yPred, null, GRAD_BOUND);
+        });
+      }
+    }
+  }
+});
+
+describe("gradients: CategoricalCrossentropy", () => {
+  it("every reduction, sample weights and a mask", () => {
+    const probs = denseInputs(5, false, "onehot");
+    // Unnormalized rows: the gradient goes through the renormalization.
+    const unnormalized = { ...probs, yPred: randomTensor(probs.yPred.shape.slice(), rng(55), (u) => 0.1 + 0.9 * u) };
+    checkWeightings((reduction) => new CategoricalCrossentropy({ reduction }), unnormalized, 105);
+    checkWeightings((reduction) => new CategoricalCrossentropy({ reduction, fromLogits: true }), denseInputs(6, true, "onehot"), 106);
+  });
+  for (const fromLogits of [false, true]) {
+    for (const labelSmoothing of [0, 0.1]) {
+      for (const axis of [-1, 1]) {
+        it(`fromLogits=${fromLogits} labelSmoothing=${labelSmoothing} axis=${axis}, one-hot and soft labels`, () => {
+          const { yTrue, yPred } = denseInputs(30 + axis, fromLogits, "onehot");
+          const pred = fromLogits ? yPred : randomTensor(yPred.shape.slice(), rng(31), (u) => 0.1 + 0.9 * u);
+          expectGradMatches(new CategoricalCrossentropy({ fromLogits, labelSmoothing, axis }), yTrue, pred, null, GRAD_BOUND);
+          // Soft labels that do not sum to 1: the logits gradient is softmax Σz - z.
+          const soft = randomTensor(yTrue.shape.slice(), rng(32));
+          expectGradMatches(new CategoricalCrossentropy({ fromLogits, labelSmoothing, axis }), soft, pred, null, GRAD_BOUND);
+        });
+      }
+    }
+  }
+});
+
+describe("gradients: CategoricalFocalCrossentropy", () => {
+  it("every reduction, sample weights and a mask", () => {
+    const probs = denseInputs(7, false, "onehot");
+    const unnormalized = { ...probs, yPred: randomTensor(probs.yPred.shape.slice(), rng(77), (u) => 0.1 + 0.9 * u) };
+    checkWeightings((reduction) => new CategoricalFocalCrossentropy({ reduction }), unnormalized, 107);
+    checkWeightings((reduction) => new CategoricalFocalCrossentropy({ reduction, fromLogits: true }), denseInputs(8, true, "onehot"), 108);
+  });
+  for (const fromLogits of [false, true]) {
+    for (const gamma of [0, 0.5, 2]) {
+      for (const alpha of [0.25, [0.1, 0.5, 1, 2]]) {
+        it(`fromLogits=${fromLogits} gamma=${gamma} alpha=${JSON.stringify(alpha)}, labelSmoothing 0 and 0.2, axis -1 and 1`, () => {
+          const { yTrue, yPred } = denseInputs(40 + gamma * 2, fromLogits, "onehot");
+          const pred = fromLogits ? yPred : randomTensor(yPred.shape.slice(), rng(41), (u) => 0.1 + 0.9 * u);
+          expectGradMatches(new CategoricalFocalCrossentropy({ fromLogits, gamma, alpha }), yTrue, pred, null, GRAD_BOUND);
+          expectGradMatches(new CategoricalFocalCrossentropy({ fromLogits, gamma, alpha: 0.7, labelSmoothing: 0.2 }), yTrue, pred, null, GRAD_BOUND);
+          // Class axis 1 of a [3, 2, 4] tensor has 2 classes.
+          expectGradMatches(new CategoricalFocalCrossentropy({ fromLogits, gamma, alpha: typeof alpha === "number" ? alpha : [0.3, 1.2], axis: 1 }), yTrue, pred, null, GRAD_BOUND);
+        });
+      }
+    }
+  }
+  it("yTrue broadcast along the batch", () => {
+    const { yPred } = denseInputs(9, true, "onehot");
+    expectGradMatches(new CategoricalFocalCrossentropy({ fromLogits: true }), [[0, 0, 1, 0]], yPred, null, GRAD_BOUND);
+  });
+});
+
+describe("gradients: SparseCategoricalCrossentropy", () => {
+  const labelsFor = (seed: number, shape: number[], classes: number) => randomTensor(shape, rng(seed), (u) => Math.floor(u * classes));
+  it("every reduction, sample weights and a mask", () => {
+    for (const fromLogits of [false, true]) {
+      const { yPred } = denseInputs(50, fromLogits, "onehot");
+      checkWeightings((reduction) => new SparseCategoricalCrossentropy({ reduction, fromLogits }), { yTrue: labelsFor(51, [3, 2], 4), yPred, outShape: [3, 2] }, 109);
+    }
+  });
+  for (const fromLogits of [false, true]) {
+    it(`fromLogits=${fromLogits}: labels [B] and [B, 1], axis -1 and 0`, () => {
+      const random = rng(60);
+      const pred = fromLogits ? randomTensor([5, 3], random, (u) => 6 * u - 3) : randomTensor([5, 3], random, (u) => 0.05 + 0.9 * u);
+      const labels = labelsFor(61, [5], 3);
+      expectGradMatches(new SparseCategoricalCrossentropy({ fromLogits }), labels, pred, null, GRAD_BOUND);
+      expectGradMatches(new SparseCategoricalCrossentropy({ fromLogits }), new Tensor(labels.data, [5, 1]), pred, [1, 2, 3, 4, 5], GRAD_BOUND);
+      expectGradMatches(new SparseCategoricalCrossentropy({ fromLogits, axis: 0 }), labelsFor(62, [3], 5), pred, null, GRAD_BOUND);
+    });
+    it(`fromLogits=${fromLogits}: ignoreClass with each reduction, a sample weight and a caller mask`, () => {
+      const { yPred } = denseInputs(70, fromLogits, "onehot");
+      const labels = labelsFor(71, [3, 2], 4);
+      labels.data[1] = -1;
+      labels.data[4] = -1;
+      for (const reduction of REDUCTIONS) {
+        expectGradMatches(new SparseCategoricalCrossentropy({ fromLogits, ignoreClass: -1, reduction }), labels, yPred, null, GRAD_BOUND);
+      }
+      const loss = new SparseCategoricalCrossentropy({ fromLogits, ignoreClass: -1 });
+      expectGradMatches(loss, labels, yPred, [0.5, 1, 2], GRAD_BOUND);
+      expectGradMatches(loss, labels, yPred, null, { ...GRAD_BOUND, mask: [[1, 1], [0, 1], [1, 1]] });
+      // An ignored class inside [0, numClasses) works the same.
+      expectGradMatches(new SparseCategoricalCrossentropy({ fromLogits, ignoreClass: 0 }), labelsFor(72, [3, 2], 4), yPred, null, GRAD_BOUND);
+    });
+  }
+});
+
+describe("vjp: the handle's gradient of Σ upstream ⊙ values", () => {
+  it("matches loss.grad with reduction none and the upstream as a per-element weight", () => {
+    const { yTrue, yPred } = denseInputs(80, true, "onehot");
+    const upstream = randomTensor([3, 2], rng(81), (u) => u - 0.5);
+    const viaHandle = categoricalCrossentropy.vjp(yTrue, yPred, upstream, { fromLogits: true, labelSmoothing: 0.1 });
+    const viaClass = new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1, reduction: "none" }).grad(yTrue, yPred, upstream);
+    expectClose(viaHandle, flat(viaClass), { rtol: 1e-6, atol: 1e-9 });
+    expect(() => categoricalCrossentropy.vjp(yTrue, yPred, [1, 2, 3])).toThrow(ShapeError);
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Errors
+
+describe("errors", () => {
+  const p = [[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]];
+
+  it("sparse labels out of range, negative, non-integer or NaN: InputError naming yTrue", () => {
+    const scce = new SparseCategoricalCrossentropy();
+    expect(() => scce([1, 3], p)).toThrow(InputError);
+    expect(() => scce([1, 3], p)).toThrow("yTrue must hold integer class indices in [0, 2], received 3 at flat index 1");
+    expect(() => scce([-1, 0], p)).toThrow(InputError);
+    expect(() => scce([0.5, 0], p)).toThrow("received 0.5 at flat index 0");
+    expect(() => scce([NaN, 0], p)).toThrow(InputError);
+    expect(() => new SparseCategoricalCrossentropy({ ignoreClass: 255 })([254, 0], p)).toThrow("[0, 2] or ignoreClass=255, received 254");
+    // The fused kernel checks too, and grad reports the same error.
+    expect(() => scce.grad([1, 3], p)).toThrow(InputError);
+    expect(() => sparseCategoricalCrossentropy.vjp([1, 3], p, [1, 1])).toThrow(InputError);
+  });
+
+  it("sparse label shapes that do not fit: ShapeError with both shapes", () => {
+    const call = () => sparseCategoricalCrossentropy([[0, 1], [1, 0]], [[0.2, 0.3, 0.5], [0.1, 0.6, 0.3], [0.3, 0.3, 0.4]]);
+    expect(call).toThrow(ShapeError);
+    expect(call).toThrow("yTrue has shape [2,2] but yPred has shape [3,3]; expected yTrue of shape [3]");
+    expect(() => sparseCategoricalCrossentropy([0, 1, 2], p)).toThrow("yTrue has shape [3] but yPred has shape [2,3]");
+  });
+
+  it("dense shapes that do not fit: ShapeError with both shapes", () => {
+    expect(() => binaryCrossentropy([[0, 1]], p)).toThrow("binary_crossentropy: yTrue has shape [1,2] but yPred has shape [2,3]");
+    expect(() => binaryFocalCrossentropy([1, 0, 1], p)).toThrow(ShapeError);
+    expect(() => categoricalCrossentropy([[0, 1], [1, 0]], p)).toThrow("yTrue has shape [2,2] but yPred has shape [2,3]");
+    expect(() => categoricalFocalCrossentropy([[0, 1], [1, 0]], p)).toThrow("yTrue has shape [2,2] but yPred has shape [2,3]");
+    // The focal loss broadcasts outside the class axis, never along it.
+    expect(() => categoricalFocalCrossentropy([[0], [1]], p)).toThrow(ShapeError);
+    expect(() => categoricalFocalCrossentropy([[0, 0, 1]], p)).not.toThrow();
+  });
+
+  it("an axis out of range: ShapeError naming axis", () => {
+    expect(() => binaryCrossentropy([[0, 1]], [[0.5, 0.5]], { axis: 2 })).toThrow(ShapeError);
+    expect(() => categoricalCrossentropy([[0, 1]], [[0.5, 0.5]], { axis: -3 })).toThrow("axis=-3 is out of range");
+    expect(() => sparseCategoricalCrossentropy([1], [[0.5, 0.5]], { axis: 5 })).toThrow(ShapeError);
+  });
+
+  it("alpha with the wrong number of classes: ShapeError", () => {
+    expect(() => categoricalFocalCrossentropy([[0, 0, 1]], [[0.2, 0.3, 0.5]], { alpha: [1, 2] })).toThrow("alpha has 2 values but yPred has 3 classes");
+  });
+
+  it("invalid options: ConfigError naming the option", () => {
+    expect(() => new BinaryCrossentropy({ fromLogits: "yes" as never })).toThrow("binary_crossentropy: fromLogits must be a boolean, received \"yes\"");
+    expect(() => new BinaryCrossentropy({ labelSmoothing: 1.5 })).toThrow("labelSmoothing must be <= 1, received 1.5");
+    expect(() => new CategoricalCrossentropy({ labelSmoothing: -0.1 })).toThrow(ConfigError);
+    expect(() => new CategoricalCrossentropy({ axis: 1.5 })).toThrow("axis must be an integer");
+    expect(() => new CategoricalCrossentropy({ axis: true as never })).toThrow(ConfigError);
+    expect(() => new BinaryFocalCrossentropy({ gamma: -1 })).toThrow("gamma must be >= 0");
+    expect(() => new BinaryFocalCrossentropy({ alpha: NaN })).toThrow(ConfigError);
+    expect(() => new BinaryFocalCrossentropy({ applyClassBalancing: 1 as never })).toThrow("applyClassBalancing must be a boolean");
+    expect(() => new CategoricalFocalCrossentropy({ alpha: [] })).toThrow(ConfigError);
+    expect(() => new CategoricalFocalCrossentropy({ alpha: [0.5, "a" as never] })).toThrow("alpha[1] must be a finite number");
+    expect(() => new SparseCategoricalCrossentropy({ ignoreClass: 1.5 })).toThrow("ignoreClass must be an integer");
+    expect(() => new SparseCategoricalCrossentropy({ fromLogit: true } as never)).toThrow("fromLogit is not an option of sparse_categorical_crossentropy");
+    expect(() => binaryCrossentropy([0], [0.5], { from_logits: true } as never)).toThrow(ConfigError);
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Registry and configuration
+
+describe("registry and config", () => {
+  const entries: [new (o?: never) => Loss, string[]][] = [
+    [BinaryCrossentropy, ["BinaryCrossentropy", "binary_crossentropy", "binaryCrossentropy", "bce", "BCE"]],
+    [BinaryFocalCrossentropy, ["BinaryFocalCrossentropy", "binary_focal_crossentropy", "binaryFocalCrossentropy"]],
+    [CategoricalCrossentropy, ["CategoricalCrossentropy", "categorical_crossentropy", "categoricalCrossentropy"]],
+    [CategoricalFocalCrossentropy, ["CategoricalFocalCrossentropy", "categorical_focal_crossentropy", "categoricalFocalCrossentropy"]],
+    [SparseCategoricalCrossentropy, ["SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "sparseCategoricalCrossentropy"]],
+  ];
+  for (const [cls, names] of entries) {
+    it(`getLoss knows ${names.join(", ")}`, () => {
+      for (const name of names) {
+        const loss = getLoss(name);
+        expect(loss, name).toBeInstanceOf(cls);
+        expect(loss.reduction).toBe("sum_over_batch_size");
+      }
+    });
+  }
+
+  it("the default names are Keras's", () => {
+    expect(new BinaryCrossentropy().name).toBe("binary_crossentropy");
+    expect(new BinaryFocalCrossentropy().name).toBe("binary_focal_crossentropy");
+    expect(new CategoricalCrossentropy().name).toBe("categorical_crossentropy");
+    expect(new CategoricalFocalCrossentropy().name).toBe("categorical_focal_crossentropy");
+    expect(new SparseCategoricalCrossentropy().name).toBe("sparse_categorical_crossentropy");
+    expect(binaryCrossentropy.name).toBe("binaryCrossentropy");
+    expect(sparseCategoricalCrossentropy.lossName).toBe("sparse_categorical_crossentropy");
+  });
+
+  it("getConfig holds every option; fromConfig and serialize/deserialize rebuild an equal loss", () => {
+    const losses: Loss[] = [
+      new BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1, axis: 1, name: "bce", reduction: "sum" }),
+      new BinaryFocalCrossentropy({ applyClassBalancing: true, alpha: 0.4, gamma: 3, fromLogits: true, labelSmoothing: 0.2, axis: -1, reduction: null }),
+      new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.3, axis: 1, dtype: "float64" }),
+      new CategoricalFocalCrossentropy({ alpha: [0.2, 0.3, 0.5], gamma: 1, fromLogits: false, labelSmoothing: 0.1, name: "cfce" }),
+      new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 3, axis: 0, name: "scce", reduction: "mean_with_sample_weight" }),
+    ];
+    for (const loss of losses) {
+      const config = loss.getConfig();
+      const rebuilt = (loss.constructor as unknown as { fromConfig(c: unknown): Loss }).fromConfig(config);
+      expect(rebuilt.constructor).toBe(loss.constructor);
+      expect(rebuilt.getConfig()).toEqual(config);
+      const serialized = JSON.parse(JSON.stringify(serializeLoss(loss)));
+      expect(deserializeLoss(serialized).getConfig()).toEqual(config);
+    }
+    expect(losses[4]!.getConfig()).toEqual({
+      name: "scce",
+      reduction: "mean_with_sample_weight",
+      dtype: "float32",
+      fromLogits: true,
+      ignoreClass: 3,
+      axis: 0,
+    });
+    expect(new BinaryFocalCrossentropy().getConfig()).toEqual({
+      name: "binary_focal_crossentropy",
+      reduction: "sum_over_batch_size",
+      dtype: "float32",
+      applyClassBalancing: false,
+      alpha: 0.25,
+      gamma: 2,
+      fromLogits: false,
+      labelSmoothing: 0,
+      axis: -1,
+    });
+  });
+
+  it("Keras's snake_case JSON deserializes", () => {
+    const loss = deserializeLoss({
+      class_name: "SparseCategoricalCrossentropy",
+      config: { name: "scce", reduction: "sum", from_logits: true, ignore_class: 3, axis: -1 },
+    });
+    expect(loss).toBeInstanceOf(SparseCategoricalCrossentropy);
+    expect(loss.getConfig()).toMatchObject({ fromLogits: true, ignoreClass: 3, reduction: "sum" });
+    const focal = deserializeLoss({ class_name: "BinaryFocalCrossentropy", config: { apply_class_balancing: true, label_smoothing: 0.1 } });
+    expect(focal.getConfig()).toMatchObject({ applyClassBalancing: true, labelSmoothing: 0.1 });
+  });
+
+  it("a loss keeps its own copy of an alpha array", () => {
+    const alpha = [0.2, 0.3, 0.5];
+    const loss = new CategoricalFocalCrossentropy({ alpha, reduction: "none" });
+    const before = flat(loss([[0, 1, 0]], [[0.2, 0.5, 0.3]]) as Tensor);
+    alpha[1] = 100;
+    expect(flat(loss([[0, 1, 0]], [[0.2, 0.5, 0.3]]) as Tensor)).toEqual(before);
+  });
+});

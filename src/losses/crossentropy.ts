@@ -593,16 +593,13 @@ function categoricalFocalKernel(
     }
     out[r] = sum;
     if (!dq) continue;
-    // Through the renormalization: d/dp_j = (dq_j - Σ dq_k q_k) / Σp; then, from logits,
-    // through the softmax: d/dx_j = p_j (d/dp_j - Σ p_k d/dp_k).
-    let softmaxDot = 0;
-    for (let k = 0; k < n; k++) {
-      dq[k] = (dq[k]! - hq) / total;
-      if (fromLogits) softmaxDot += probs[k]! * dq[k]!;
-    }
-    const scale = u![r]!;
+    // Through the renormalization: d/dp_j = (dq_j - Σ dq_k q_k) / Σp. From logits, through the
+    // softmax: d/dx_j = p_j (d/dp_j - Σ p_k d/dp_k), and Σ p_k d/dp_k = 0 after the
+    // renormalization (a rescaling of p does not change q), so d/dx_j = p_j d/dp_j.
+    const scale = u![r]! / total;
     for (let k = 0, go = g!.offsets[r]!; k < n; k++, go += gs) {
-      gd![go] += scale * (fromLogits ? probs[k]! * (dq[k]! - softmaxDot) : dq[k]!);
+      const dp = scale * (dq[k]! - hq);
+      gd![go] += fromLogits ? probs[k]! * dp : dp;
     }
   }
   return { values: new Tensor(out, outShape), grad };
