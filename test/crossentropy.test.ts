@@ -432,7 +432,7 @@ describe("SparseCategoricalCrossentropy: losses_test.py", () => {
   });
 
   const labels3 = [[0, 1, 2, 0], [1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 0, 1]];
-  const oneHot3 = (l: number[][]) => l.map((row) => row.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0))));
+  const oneHot3 = (l: number[][]): number[][][] => l.map((row) => row.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0))));
   const fuzzy3 = () => {
     const y = oneHot3(labels3);
     y[0]![3] = [0.2, 0.0, 0.8];
