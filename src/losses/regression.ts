@@ -251,7 +251,7 @@ export const meanAbsolutePercentageError = defineLossFunction({
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
  *
  * @example
- * meanSquaredLogarithmicError([[0, 1], [0, 0]], [[1, 1], [1, 0]]).toArray() // [0.24022643, 0.24022643]
+ * meanSquaredLogarithmicError([[0, 1], [0, 0]], [[1, 1], [1, 0]]).toArray() // [0.240, 0.240]
  */
 export const meanSquaredLogarithmicError = defineLossFunction({
   name: "mean_squared_logarithmic_error",
@@ -333,8 +333,8 @@ function normScales(yTrue: Tensor, yPred: Tensor, axis: number, n: number): { tr
  * `loss = -sum(l2Normalize(yTrue) * l2Normalize(yPred), axis)` with
  * `l2Normalize(x) = x / sqrt(max(sum(x^2, axis), epsilon^2))`, `epsilon = 1e-7`. Values lie
  * in [-1, 1]: -1 for parallel vectors, 0 for orthogonal ones, and 0 when either vector is
- * zero. Below the clamp (`|yPred| < epsilon`) the norm is a constant and the gradient is
- * `-yTrue / (|yTrue| * epsilon)`, as Keras's autodiff gives.
+ * zero. Below the clamp (`|yPred| < epsilon`) yPred's norm is the constant `epsilon` and the
+ * gradient is `-l2Normalize(yTrue) / epsilon`, as Keras's autodiff gives.
  *
  * Options: `axis` (default -1), the features axis.
  *
@@ -485,7 +485,7 @@ export const huber = defineLossFunction<DeltaOptions>({
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
  *
  * @example
- * logCosh([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.21689, 0]
+ * logCosh([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.217, 0]
  */
 export const logCosh = defineLossFunction({
   name: "log_cosh",
