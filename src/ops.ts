@@ -28,7 +28,7 @@ import { ConfigError, LossError, ShapeError, describeValue, formatShape } from "
 import { toTensor, type TensorLike } from "./tensor/convert";
 import { Tensor, allocate, shapeSize, type DType, type FloatArray } from "./tensor/tensor";
 import { broadcastTo, expandDims as expandDimsView, normalizeAxis, tryBroadcastShapes } from "./tensor/views";
-import { elementOffsets, fillOuterOffsets } from "./tensor/rows";
+import { fillOuterOffsets, rowsOf } from "./tensor/rows";
 
 /** An axis, a list of axes (negative counts from the end), or `null`/`undefined` for all axes. */
 export type Axis = number | readonly number[] | null | undefined;
@@ -69,30 +69,31 @@ function input(op: string, name: string, x: TensorLike, dtype: DType = "float64"
 }
 
 /**
- * How an op reads one argument over the output's C-order index `i`: at
- * `data[offsets[i]]`, or at `data[base + i * step]` when no offsets are needed
- * (contiguous with the output's shape: step 1; a single element: step 0).
+ * One argument seen as rows of the output: element `k` of output row `r` (output index
+ * `r * len + k`) is `d[off[r] + k * s]`. Broadcast axes have stride 0, so every op reads
+ * any view in one tight loop per row.
  */
-interface Reader {
+interface Strided {
   readonly d: FloatArray;
-  readonly o: Int32Array | null;
-  readonly b: number;
+  readonly off: Int32Array;
   readonly s: number;
 }
 
-function reader(t: Tensor, shape: readonly number[], name: string): Reader {
-  if (t.size === 1) return { d: t.data, o: null, b: t.offset, s: 0 };
-  const view = broadcastTo(t, shape, name);
-  if (view === t && t.isContiguous) return { d: t.data, o: null, b: t.offset, s: 1 };
-  return { d: view.data, o: elementOffsets(view), b: 0, s: 0 };
+interface Elementwise {
+  args: Strided[];
+  rows: number;
+  len: number;
+  out: FloatArray;
+  shape: number[];
 }
 
-/** Element `i` of an argument (monomorphic and small, so it inlines into the loops). */
-function at(r: Reader, i: number): number {
-  return r.d[r.o !== null ? r.o[i]! : r.b + i * r.s]!;
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, k) => d === b[k]);
 }
 
-function broadcastAll(op: string, names: readonly string[], tensors: readonly Tensor[]): number[] {
+/** Convert, broadcast and lay out the arguments of an elementwise op over its output. */
+function elementwise(op: string, names: readonly string[], inputs: readonly TensorLike[], dtype: DType): Elementwise {
+  const tensors = inputs.map((x, k) => input(op, names[k]!, x));
   let shape: number[] | null = tensors[0]!.shape.slice();
   for (let k = 1; k < tensors.length && shape; k++) shape = tryBroadcastShapes(shape, tensors[k]!.shape);
   if (!shape) {
@@ -100,63 +101,68 @@ function broadcastAll(op: string, names: readonly string[], tensors: readonly Te
     const described = parts.length === 2 ? parts.join(" but ") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
     throw new ShapeError(`ops.${op}: ${described}, and they do not broadcast together (NumPy rules: aligned from the right, each dimension equal or 1)`);
   }
-  return shape;
+  const size = shapeSize(shape);
+  const out = allocate(dtype, size);
+  // Contiguous arguments of the output's shape and single values: one row over everything.
+  if (shape.length === 0 || tensors.every((t) => t.size === 1 || (t.isContiguous && sameShape(t.shape, shape!)))) {
+    const args = tensors.map((t) => ({ d: t.data, off: Int32Array.of(t.offset), s: t.size === 1 ? 0 : 1 }));
+    return { args, rows: 1, len: size, out, shape };
+  }
+  const args = tensors.map((t, k) => {
+    const rows = rowsOf(broadcastTo(t, shape!, names[k]), -1);
+    return { d: rows.data, off: rows.offsets, s: rows.stride };
+  });
+  return { args, rows: args[0]!.off.length, len: shape[shape.length - 1]!, out, shape };
 }
 
-interface Unary {
-  x: Reader;
-  out: FloatArray;
-  shape: number[];
+function unary(op: string, x: TensorLike): Elementwise {
+  return elementwise(op, ["x"], [x], resultDtype(x));
 }
 
-function unary(op: string, x: TensorLike): Unary {
-  const t = input(op, "x", x);
-  const shape = t.shape.slice();
-  return { x: reader(t, shape, "x"), out: allocate(resultDtype(x), t.size), shape };
-}
-
-interface Binary {
-  a: Reader;
-  b: Reader;
-  out: FloatArray;
-  shape: number[];
-}
-
-function binary(op: string, x1: TensorLike, x2: TensorLike): Binary {
-  const a = input(op, "x1", x1);
-  const b = input(op, "x2", x2);
-  const shape = broadcastAll(op, ["x1", "x2"], [a, b]);
-  return { a: reader(a, shape, "x1"), b: reader(b, shape, "x2"), out: allocate(resultDtype(x1, x2), shapeSize(shape)), shape };
+function binary(op: string, x1: TensorLike, x2: TensorLike): Elementwise {
+  return elementwise(op, ["x1", "x2"], [x1, x2], resultDtype(x1, x2));
 }
 
 // ---------------------------------------------------------------------------------------
-// Elementwise, two arguments (NumPy broadcasting)
+// Elementwise, two arguments (NumPy broadcasting). Each op is one loop per output row.
 
 /** `x1 + x2`, elementwise with broadcasting. */
 export function add(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("add", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) + at(b, i);
+  const { args: [a, b], rows, len, out, shape } = binary("add", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! + bd[q]!;
+  }
   return new Tensor(out, shape);
 }
 
 /** `x1 - x2`, elementwise with broadcasting. */
 export function subtract(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("subtract", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) - at(b, i);
+  const { args: [a, b], rows, len, out, shape } = binary("subtract", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! - bd[q]!;
+  }
   return new Tensor(out, shape);
 }
 
 /** `x1 * x2`, elementwise with broadcasting. */
 export function multiply(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("multiply", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) * at(b, i);
+  const { args: [a, b], rows, len, out, shape } = binary("multiply", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! * bd[q]!;
+  }
   return new Tensor(out, shape);
 }
 
 /** `x1 / x2` (true division; `x / 0` is `±Infinity` or `NaN`, as in NumPy). */
 export function divide(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("divide", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) / at(b, i);
+  const { args: [a, b], rows, len, out, shape } = binary("divide", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! / bd[q]!;
+  }
   return new Tensor(out, shape);
 }
 
@@ -166,10 +172,13 @@ export function divide(x1: TensorLike, x2: TensorLike): Tensor {
  * exponent gives `NaN`.
  */
 export function pow(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("pow", x1, x2);
-  for (let i = 0; i < out.length; i++) {
-    const base = at(a, i);
-    out[i] = base === 1 ? 1 : Math.pow(base, at(b, i));
+  const { args: [a, b], rows, len, out, shape } = binary("pow", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) {
+      const base = ad[p]!;
+      out[i++] = base === 1 ? 1 : Math.pow(base, bd[q]!);
+    }
   }
   return new Tensor(out, shape);
 }
@@ -179,36 +188,51 @@ export const power = pow;
 
 /** The larger of `x1` and `x2`, elementwise; `NaN` if either is `NaN`. */
 export function maximum(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("maximum", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = Math.max(at(a, i), at(b, i));
+  const { args: [a, b], rows, len, out, shape } = binary("maximum", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = Math.max(ad[p]!, bd[q]!);
+  }
   return new Tensor(out, shape);
 }
 
 /** The smaller of `x1` and `x2`, elementwise; `NaN` if either is `NaN`. */
 export function minimum(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("minimum", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(at(a, i), at(b, i));
+  const { args: [a, b], rows, len, out, shape } = binary("minimum", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = Math.min(ad[p]!, bd[q]!);
+  }
   return new Tensor(out, shape);
 }
 
 /** `x1 > x2` as 1/0 (0 where either is `NaN`). */
 export function greater(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("greater", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) > at(b, i) ? 1 : 0;
+  const { args: [a, b], rows, len, out, shape } = binary("greater", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! > bd[q]! ? 1 : 0;
+  }
   return new Tensor(out, shape);
 }
 
 /** `x1 < x2` as 1/0 (0 where either is `NaN`). */
 export function less(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("less", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) < at(b, i) ? 1 : 0;
+  const { args: [a, b], rows, len, out, shape } = binary("less", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! < bd[q]! ? 1 : 0;
+  }
   return new Tensor(out, shape);
 }
 
 /** `x1 == x2` as 1/0 (0 where either is `NaN`). */
 export function equal(x1: TensorLike, x2: TensorLike): Tensor {
-  const { a, b, out, shape } = binary("equal", x1, x2);
-  for (let i = 0; i < out.length; i++) out[i] = at(a, i) === at(b, i) ? 1 : 0;
+  const { args: [a, b], rows, len, out, shape } = binary("equal", x1, x2);
+  const ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, p += as, q += bs) out[i++] = ad[p]! === bd[q]! ? 1 : 0;
+  }
   return new Tensor(out, shape);
 }
 
@@ -217,32 +241,33 @@ export function equal(x1: TensorLike, x2: TensorLike): Tensor {
 
 /** `-x`. */
 export function negative(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("negative", x);
-  for (let i = 0; i < out.length; i++) out[i] = -at(r, i);
+  const { args: [a], rows, len, out, shape } = unary("negative", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = -d[p]!;
   return new Tensor(out, shape);
 }
 
 /** `x * x`. */
 export function square(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("square", x);
-  for (let i = 0; i < out.length; i++) {
-    const v = at(r, i);
-    out[i] = v * v;
-  }
+  const { args: [a], rows, len, out, shape } = unary("square", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = d[p]! * d[p]!;
   return new Tensor(out, shape);
 }
 
 /** `√x` (`NaN` for negative `x`). */
 export function sqrt(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("sqrt", x);
-  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(at(r, i));
+  const { args: [a], rows, len, out, shape } = unary("sqrt", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = Math.sqrt(d[p]!);
   return new Tensor(out, shape);
 }
 
 /** `|x|`. */
 export function abs(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("abs", x);
-  for (let i = 0; i < out.length; i++) out[i] = Math.abs(at(r, i));
+  const { args: [a], rows, len, out, shape } = unary("abs", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = Math.abs(d[p]!);
   return new Tensor(out, shape);
 }
 
@@ -251,45 +276,54 @@ export const absolute = abs;
 
 /** Natural logarithm (`-Infinity` at 0, `NaN` below). */
 export function log(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("log", x);
-  for (let i = 0; i < out.length; i++) out[i] = Math.log(at(r, i));
+  const { args: [a], rows, len, out, shape } = unary("log", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = Math.log(d[p]!);
   return new Tensor(out, shape);
 }
 
 /** `e^x`. */
 export function exp(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("exp", x);
-  for (let i = 0; i < out.length; i++) out[i] = Math.exp(at(r, i));
+  const { args: [a], rows, len, out, shape } = unary("exp", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = Math.exp(d[p]!);
   return new Tensor(out, shape);
 }
 
 /** `log(1 + x)`, accurate for small `x`. */
 export function log1p(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("log1p", x);
-  for (let i = 0; i < out.length; i++) out[i] = Math.log1p(at(r, i));
+  const { args: [a], rows, len, out, shape } = unary("log1p", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) out[i++] = Math.log1p(d[p]!);
   return new Tensor(out, shape);
 }
 
 /** `log(1 + e^x)`, computed as `max(x, 0) + log1p(e^-|x|)` so that it never overflows. */
 export function softplus(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("softplus", x);
-  for (let i = 0; i < out.length; i++) {
-    const v = at(r, i);
-    out[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+  const { args: [a], rows, len, out, shape } = unary("softplus", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) {
+      const v = d[p]!;
+      out[i++] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    }
   }
   return new Tensor(out, shape);
 }
 
 /** `1 / (1 + e^-x)`, without overflow for large `|x|`. */
 export function sigmoid(x: TensorLike): Tensor {
-  const { x: r, out, shape } = unary("sigmoid", x);
-  for (let i = 0; i < out.length; i++) {
-    const v = at(r, i);
-    if (v >= 0) {
-      out[i] = 1 / (1 + Math.exp(-v));
-    } else {
-      const e = Math.exp(v);
-      out[i] = e / (1 + e);
+  const { args: [a], rows, len, out, shape } = unary("sigmoid", x);
+  const d = a!.d, s = a!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!; k < len; k++, p += s) {
+      const v = d[p]!;
+      if (v >= 0) {
+        out[i++] = 1 / (1 + Math.exp(-v));
+      } else {
+        const e = Math.exp(v);
+        out[i++] = e / (1 + e);
+      }
     }
   }
   return new Tensor(out, shape);
@@ -304,13 +338,13 @@ export function sigmoid(x: TensorLike): Tensor {
  * be numbers or tensors that broadcast against `x`.
  */
 export function clip(x: TensorLike, xMin: TensorLike, xMax: TensorLike): Tensor {
-  const t = input("clip", "x", x);
-  const lo = input("clip", "xMin", xMin);
-  const hi = input("clip", "xMax", xMax);
-  const shape = broadcastAll("clip", ["x", "xMin", "xMax"], [t, lo, hi]);
-  const r = reader(t, shape, "x"), l = reader(lo, shape, "xMin"), h = reader(hi, shape, "xMax");
-  const out = allocate(resultDtype(x, xMin, xMax), shapeSize(shape));
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(at(r, i), at(l, i)), at(h, i));
+  const { args: [a, lo, hi], rows, len, out, shape } = elementwise("clip", ["x", "xMin", "xMax"], [x, xMin, xMax], resultDtype(x, xMin, xMax));
+  const ad = a!.d, as = a!.s, ld = lo!.d, ls = lo!.s, hd = hi!.d, hs = hi!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, p = a!.off[r]!, q = lo!.off[r]!, w = hi!.off[r]!; k < len; k++, p += as, q += ls, w += hs) {
+      out[i++] = Math.min(Math.max(ad[p]!, ld[q]!), hd[w]!);
+    }
+  }
   return new Tensor(out, shape);
 }
 
@@ -322,13 +356,13 @@ export function where(condition: TensorLike, x1: TensorLike, x2: TensorLike): Te
   if (x1 === undefined || x2 === undefined) {
     throw new ConfigError("ops.where needs three arguments (condition, x1, x2); the one-argument form (indices of non-zero elements) is not supported");
   }
-  const c = input("where", "condition", condition);
-  const a = input("where", "x1", x1);
-  const b = input("where", "x2", x2);
-  const shape = broadcastAll("where", ["condition", "x1", "x2"], [c, a, b]);
-  const rc = reader(c, shape, "condition"), ra = reader(a, shape, "x1"), rb = reader(b, shape, "x2");
-  const out = allocate(resultDtype(x1, x2), shapeSize(shape));
-  for (let i = 0; i < out.length; i++) out[i] = at(rc, i) !== 0 ? at(ra, i) : at(rb, i);
+  const { args: [c, a, b], rows, len, out, shape } = elementwise("where", ["condition", "x1", "x2"], [condition, x1, x2], resultDtype(x1, x2));
+  const cd = c!.d, cs = c!.s, ad = a!.d, as = a!.s, bd = b!.d, bs = b!.s;
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0, w = c!.off[r]!, p = a!.off[r]!, q = b!.off[r]!; k < len; k++, w += cs, p += as, q += bs) {
+      out[i++] = cd[w]! !== 0 ? ad[p]! : bd[q]!;
+    }
+  }
   return new Tensor(out, shape);
 }
 
