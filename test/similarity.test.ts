@@ -1,0 +1,300 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import {
+  Circle,
+  ConfigError,
+  InputError,
+  LossFunctionWrapper,
+  ShapeError,
+  Tensor,
+  circle,
+  deserializeLoss,
+  getLoss,
+  moveAxis,
+  serializeLoss,
+  type Loss,
+  type Reduction,
+} from "../src/index";
+import { expectClose, expectGradMatches, flat, rng, snapshot } from "./helpers";
+
+/** Keras's `assertAlmostEqual(actual, desired, decimal)`: |actual - desired| < 1.5 * 10^-decimal. */
+function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
+  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
+}
+
+/** Keras's `assertAllClose` defaults: atol = rtol = 1e-6. */
+function allClose(actual: unknown, desired: number | unknown[]): void {
+  expectClose(actual as number | Tensor, desired, { rtol: 1e-6, atol: 1e-6 });
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const REDUCTIONS: Reduction[] = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"];
+
+// losses_test.py CircleTest inputs.
+const Y_TRUE = [1, 1, 2, 2, 3];
+const Y_PRED = [
+  [0.70014004, -0.42008403, 0.14002801, 0.56011203],
+  [0.17609018, 0.70436073, -0.52827054, 0.44022545],
+  [-0.34050261, 0.25537696, -0.68100522, 0.59587957],
+  [0.32163376, -0.75047877, 0.53605627, -0.21442251],
+  [0.51261459, -0.34174306, 0.17087153, 0.76892189],
+];
+const REF_LABELS = [1, 1, 2, 2, 3, 4];
+const REF_EMBEDDINGS = [
+  [0.40824829, -0.54433105, 0.27216553, 0.68041382],
+  [0.76376261, 0.10910895, -0.54554473, 0.32732684],
+  [-0.74420841, 0.24806947, 0.49613894, -0.3721042],
+  [0.52981294, -0.13245324, 0.79471941, -0.26490647],
+  [0.54554473, -0.32732684, 0.10910895, 0.76376261],
+  [-0.27216553, 0.68041382, 0.40824829, -0.54433105],
+];
+
+describe("Circle (Keras values)", () => {
+  it("test_config: serialization round trip", () => {
+    const loss = new Circle({ name: "mycircle", gamma: 80.0, margin: 0.4 });
+    const back = deserializeLoss(JSON.parse(JSON.stringify(serializeLoss(loss))));
+    expect(back).toBeInstanceOf(Circle);
+    expect(back.getConfig()).toEqual(loss.getConfig());
+    expect(loss.getConfig()).toEqual({ name: "mycircle", reduction: "sum_over_batch_size", dtype: "float32", gamma: 80, margin: 0.4, removeDiagonal: true });
+  });
+  it("test_correctness", () => {
+    almostEqual(new Circle({ gamma: 80.0, margin: 0.4 })(Y_TRUE, Y_PRED), 188.3883);
+    almostEqual(new Circle({ gamma: 256, margin: 0.25 })(Y_TRUE, Y_PRED), 652.7617);
+    const values = circle(Y_TRUE, Y_PRED, { refLabels: REF_LABELS, refEmbeddings: REF_EMBEDDINGS, gamma: 80.0, margin: 0.4, removeDiagonal: false });
+    allClose(values, [61.5844, 94.3465, 276.9344, 90.9873, 48.8963]);
+  });
+  it("test_correctness_weighted", () => {
+    almostEqual(new Circle({ gamma: 80.0, margin: 0.4 })(Y_TRUE, Y_PRED, [2.0, 2.0, 1.0, 1.0, 0.5]), 244.91918);
+  });
+  it("test_no_reduction: samples without positives give 0", () => {
+    allClose(new Circle({ gamma: 80.0, margin: 0.4, reduction: null })(REF_LABELS, REF_EMBEDDINGS), [82.9116, 36.7942, 92.459, 52.6798, 0.0, 0.0]);
+  });
+  it("test_sum_reduction", () => {
+    almostEqual(new Circle({ gamma: 80.0, margin: 0.4, reduction: "sum" })(REF_LABELS, REF_EMBEDDINGS), 264.845);
+  });
+  it("test_mean_with_sample_weight_reduction", () => {
+    almostEqual(new Circle({ gamma: 80.0, margin: 0.4, reduction: "mean_with_sample_weight" })(Y_TRUE, Y_PRED, [2.0, 2.0, 1.0, 1.0, 0.5]), 163.27948);
+  });
+  it("test_dtype_arg", () => {
+    expect((new Circle({ dtype: "float64", reduction: null })(Y_TRUE, Y_PRED) as Tensor).data).toBeInstanceOf(Float64Array);
+    expect((new Circle({ reduction: null })(Y_TRUE, Y_PRED) as Tensor).data).toBeInstanceOf(Float32Array);
+  });
+  it("the result carries Keras's mask (loss > 0), so the default reduction averages the nonzero losses", () => {
+    const values = circle(REF_LABELS, REF_EMBEDDINGS);
+    expect(flat(values.mask!)).toEqual([1, 1, 1, 1, 0, 0]);
+    almostEqual(new Circle()(REF_LABELS, REF_EMBEDDINGS), 264.845 / 4);
+  });
+  it("labels of shape [batch, 1] and refLabels of shape [numRef, 1]", () => {
+    const column = circle(Y_TRUE.map((l) => [l]), Y_PRED, { refLabels: REF_LABELS.map((l) => [l]), refEmbeddings: REF_EMBEDDINGS, removeDiagonal: false });
+    allClose(column, [61.5844, 94.3465, 276.9344, 90.9873, 48.8963]);
+  });
+});
+
+/** `n` random vectors of dimension `dim` with norm `norm`. */
+function embeddings(n: number, dim: number, random: () => number, norm = 1): Tensor {
+  const data = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) {
+      const v = 2 * random() - 1;
+      data[i * dim + k] = v;
+      s += v * v;
+    }
+    const scale = norm / Math.sqrt(s);
+    for (let k = 0; k < dim; k++) data[i * dim + k]! *= scale;
+  }
+  return new Tensor(data, [n, dim]);
+}
+
+describe("Circle properties (fast-check)", () => {
+  it("per-sample shape [batch], values >= 0, 0 and masked without positives, class = masked mean of handle, inputs unchanged, permutation equivariance", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (batch, dim, classes, removeDiagonal, seed) => {
+          const random = rng(seed);
+          const labels = new Tensor(new Float64Array(Array.from({ length: batch }, () => Math.floor(random() * classes))), [batch]);
+          const yPred = embeddings(batch, dim, random);
+          const before = [snapshot(labels), snapshot(yPred)];
+          const options = { removeDiagonal, gamma: 1 + 100 * random(), margin: 0.5 * random(), dtype: "float64" as const };
+          const values = circle(labels, yPred, options);
+          expect(values.shape).toEqual([batch]);
+          const v = flat(values);
+          const l = flat(labels);
+          v.forEach((x, i) => {
+            expect(Number.isFinite(x)).toBe(true);
+            expect(x).toBeGreaterThanOrEqual(0);
+            const hasPositive = l.some((m, j) => m === l[i] && (!removeDiagonal || j !== i));
+            const hasNegative = l.some((m) => m !== l[i]);
+            if (!hasPositive) expect(x).toBe(0);
+            if (hasPositive && hasNegative) expect(x).toBeGreaterThan(0);
+          });
+          expect(flat(values.mask!)).toEqual(v.map((x) => (x > 0 ? 1 : 0)));
+          const { dtype: _dtype, ...classOptions } = options;
+          const loss = new Circle({ ...classOptions, dtype: "float64" });
+          const valid = v.filter((x) => x > 0);
+          const expected = valid.length ? sum(valid) / valid.length : 0;
+          expectClose(loss(labels, yPred) as number, expected, { rtol: 1e-12, atol: 1e-12 });
+          loss.valueAndGrad(labels, yPred);
+          expect([snapshot(labels), snapshot(yPred)]).toEqual(before);
+          // Reversing the batch reverses the per-sample values.
+          const reversedLabels = new Tensor(new Float64Array(l.slice().reverse()), [batch]);
+          const reversedPred = new Tensor(new Float64Array(yPred.size), [batch, dim]);
+          for (let i = 0; i < batch; i++) for (let k = 0; k < dim; k++) reversedPred.data[i * dim + k] = yPred.data[(batch - 1 - i) * dim + k]!;
+          expectClose(circle(reversedLabels, reversedPred, options), v.slice().reverse(), { rtol: 1e-12, atol: 1e-12 });
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it("a strided yPred gives the same values and gradients as a contiguous copy", () => {
+    const random = rng(31);
+    const transposed = embeddings(4, 6, random); // [4 dims, 6 samples] before the transpose
+    const view = moveAxis(transposed, 0, 1); // [6, 4], strided
+    const copy = new Tensor(view.toTypedArray(), view.shape);
+    const labels = [0, 1, 0, 1, 2, 2];
+    expectClose(circle(labels, view, { dtype: "float64" }), flat(circle(labels, copy, { dtype: "float64" })), { rtol: 1e-12, atol: 0 });
+    const upstream = new Tensor(new Float64Array([1, 0.5, 2, 1, 0, 3]), [6]);
+    expectClose(circle.vjp(labels, view, upstream, { dtype: "float64" }), flat(circle.vjp(labels, copy, upstream, { dtype: "float64" })), { rtol: 1e-12, atol: 1e-15 });
+  });
+
+  it("is stable for large gamma: finite values and gradients", () => {
+    const random = rng(41);
+    const yPred = embeddings(6, 3, random);
+    const loss = new Circle({ gamma: 1e4, dtype: "float64" });
+    const { value, grad } = loss.valueAndGrad([0, 0, 1, 1, 2, 2], yPred);
+    expect(Number.isFinite(value as number)).toBe(true);
+    for (const g of flat(grad)) expect(Number.isFinite(g)).toBe(true);
+  });
+});
+
+describe("Circle gradients match float64 central differences", () => {
+  // Bound for every float64 check: |analytic - numeric| <= 1e-7 + 1e-5 * max|numeric|
+  // (gamma = 80 makes the loss steep: second derivatives of order gamma^2 limit the differences).
+  const bound = { rtol: 1e-5, atol: 1e-7 };
+  const LABELS = [0, 1, 0, 2, 1, 2, 0];
+
+  it("default options (references = yPred, so rows couple): every reduction", () => {
+    const yPred = embeddings(7, 4, rng(51));
+    for (const reduction of REDUCTIONS) expectGradMatches(new Circle({ reduction, dtype: "float64" }), LABELS, yPred, null, bound);
+  });
+
+  it("gamma and margin: (2, 0.25), (256, 0.25), (30, 0.1)", () => {
+    const yPred = embeddings(7, 3, rng(52));
+    for (const [gamma, margin] of [[2, 0.25], [256, 0.25], [30, 0.1]] as const) {
+      expectGradMatches(new Circle({ gamma, margin, dtype: "float64" }), LABELS, yPred, null, bound);
+    }
+  });
+
+  it("sampleWeight scalar and per-sample, and a mask", () => {
+    const yPred = embeddings(7, 4, rng(53));
+    const loss = new Circle({ dtype: "float64" });
+    expectGradMatches(loss, LABELS, yPred, 2.3, bound);
+    expectGradMatches(loss, LABELS, yPred, [0.5, 2, 1, 0, 3, 1.5, 1], bound);
+    expectGradMatches(new Circle({ dtype: "float64", reduction: "mean_with_sample_weight" }), LABELS, yPred, [0.5, 2, 1, 0, 3, 1.5, 1], bound);
+    expectGradMatches(loss, LABELS, yPred, [0.5, 2, 1, 1, 3, 1.5, 1], { ...bound, mask: [1, 0, 1, 1, 0, 1, 1] });
+    expectGradMatches(new Circle({ dtype: "float64", reduction: "sum" }), LABELS, yPred, null, { ...bound, mask: [1, 1, 0, 1, 1, 1, 0] });
+  });
+
+  it("removeDiagonal false (norms 0.9 keep the self-similarity away from the d = 0 kink)", () => {
+    const yPred = embeddings(7, 4, rng(54), 0.9);
+    for (const reduction of ["sum_over_batch_size", "sum", "none"] as const) {
+      expectGradMatches(new Circle({ removeDiagonal: false, reduction, dtype: "float64" }), LABELS, yPred, null, bound);
+    }
+  });
+
+  it("a sample with a unique label: its own loss is 0 and masked, yet gradient reaches it through the others", () => {
+    const yPred = embeddings(5, 3, rng(55));
+    const labels = [0, 0, 1, 1, 7];
+    const loss = new Circle({ dtype: "float64" });
+    expectGradMatches(loss, labels, yPred, null, bound);
+    const grad = flat(loss.grad(labels, yPred));
+    expect(grad.slice(12).some((g) => g !== 0)).toBe(true);
+  });
+
+  it("refLabels and refEmbeddings (a constant reference set), through LossFunctionWrapper and the handle's vjp", () => {
+    const random = rng(56);
+    const yPred = embeddings(5, 4, random);
+    const refEmbeddings = embeddings(6, 4, random);
+    const refLabels = [1, 1, 2, 2, 3, 4];
+    for (const removeDiagonal of [true, false]) {
+      const loss = new LossFunctionWrapper(circle, { refLabels, refEmbeddings, removeDiagonal, dtype: "float64" });
+      expectGradMatches(loss, Y_TRUE, yPred, null, bound);
+      expectGradMatches(new LossFunctionWrapper(circle, { refLabels, refEmbeddings, removeDiagonal, dtype: "float64", reduction: "sum" }), Y_TRUE, yPred, [1, 2, 0.5, 1, 3], bound);
+    }
+    // vjp with an upstream of ones is the gradient of the sum of the per-sample values.
+    const loss = new LossFunctionWrapper(circle, { refLabels, refEmbeddings, dtype: "float64", reduction: "none" });
+    const ones = new Tensor(new Float64Array(5).fill(1), [5]);
+    expectClose(circle.vjp(Y_TRUE, yPred, ones, { refLabels, refEmbeddings, dtype: "float64" }), flat(loss.grad(Y_TRUE, yPred)), { rtol: 1e-14, atol: 0 });
+  });
+
+  it("Keras's test inputs, where negatives with d > 1 + margin hit the weight clamp max(1 + margin - d, 0)", () => {
+    const yPred = new Tensor(new Float64Array(flat(REF_EMBEDDINGS)), [6, 4]);
+    // Pairs (0, 2) and (1, 2) have cosine -0.56 and -0.93: d = 1.56 and 1.93 > 1.4.
+    const dot = (i: number, j: number) => sum(REF_EMBEDDINGS[i]!.map((x, k) => x * REF_EMBEDDINGS[j]![k]!));
+    expect(1 - dot(0, 2)).toBeGreaterThan(1.4);
+    expect(1 - dot(1, 2)).toBeGreaterThan(1.4);
+    expectGradMatches(new Circle({ dtype: "float64" }), REF_LABELS, yPred, null, bound);
+    expectGradMatches(new Circle({ dtype: "float64", gamma: 256, margin: 0.25 }), [1, 1, 2, 2, 3, 3], yPred, null, bound);
+    // With a small gamma the clamped pairs keep a visible share of the log-sum-exp, so a wrong
+    // gradient through the clamp would show.
+    expectGradMatches(new Circle({ dtype: "float64", gamma: 1 }), REF_LABELS, yPred, null, bound);
+  });
+
+  it("float32 loss (bound 1e-3 relative: float32 values against float64 differences)", () => {
+    expectGradMatches(new Circle({ gamma: 4 }), LABELS, embeddings(7, 4, rng(57)), null, { rtol: 1e-3, atol: 1e-5 });
+  });
+});
+
+describe("Circle errors", () => {
+  it("shapes that do not fit", () => {
+    expect(() => circle([0, 1], [0.5, 0.5])).toThrow("yPred must hold embeddings of shape [batch, dim], received shape [2]");
+    expect(() => circle([0, 1, 1], [[1, 0], [0, 1]])).toThrow("yTrue has shape [3] but yPred has shape [2,2]; expected integer labels of shape [2] or [2,1]");
+    expect(() => new Circle()([[0, 1]], [[1, 0], [0, 1]])).toThrow(ShapeError);
+    expect(() => circle([0, 1], [[1, 0], [0, 1]], { refEmbeddings: [[1, 0, 0]], refLabels: [0] })).toThrow("refEmbeddings has shape [1,3] but yPred has shape [2,2]; expected [numRef, 2]");
+    expect(() => circle([0, 1], [[1, 0], [0, 1]], { refEmbeddings: [[1, 0]], refLabels: [0, 1] })).toThrow("refLabels has shape [2] but refEmbeddings has shape [1,2]");
+    expect(() => circle([0, 1], [[1, 0], [0, 1]], { refEmbeddings: [[1, 0]] })).toThrow("refLabels defaults to yTrue, which has 2 labels; pass refLabels");
+    expect(() => circle([0, 1], [[1, 0], [0, 1]], { refLabels: [0, 1, 1] })).toThrow("refLabels has shape [3] but yPred has shape [2,2]");
+  });
+  it("labels that are not integers are an InputError", () => {
+    expect(() => circle([0, 1.5], [[1, 0], [0, 1]])).toThrow(InputError);
+    expect(() => circle([0, 1.5], [[1, 0], [0, 1]])).toThrow("yTrue must hold integer labels, received 1.5 at index 1");
+    expect(() => circle([0, 1], [[1, 0], [0, 1]], { refLabels: [0, NaN] })).toThrow(InputError);
+    // Any integer is a label (Keras only compares them): negative ones too.
+    expect(circle([-3, -3], [[1, 0], [0.6, 0.8]], { dtype: "float64" }).shape).toEqual([2]);
+  });
+  it("bad options are a ConfigError; the class takes no reference set, as Keras's Circle", () => {
+    expect(() => new Circle({ gamma: "80" as never })).toThrow("circle: gamma must be a finite number");
+    expect(() => new Circle({ margin: NaN })).toThrow(ConfigError);
+    expect(() => new Circle({ removeDiagonal: 1 as never })).toThrow("circle: removeDiagonal must be a boolean");
+    expect(() => new Circle({ refLabels: [0] } as never)).toThrow("refLabels is not an option of Circle");
+    expect(() => new Circle({ refEmbeddings: null } as never)).toThrow(ConfigError);
+    expect(() => circle([0], [[1]], { axis: 0 } as never)).toThrow("axis is not an option of circle");
+  });
+});
+
+describe("Circle registry and config", () => {
+  for (const name of ["Circle", "circle"]) {
+    it(`getLoss("${name}") gives a reducing Circle`, () => {
+      const loss = getLoss(name);
+      expect(loss).toBeInstanceOf(Circle);
+      expect(loss.reduction).toBe("sum_over_batch_size");
+      almostEqual(loss(Y_TRUE, Y_PRED), 188.3883);
+    });
+  }
+  it("getConfig / fromConfig / serialize round trips; Keras's snake_case config", () => {
+    const loss = new Circle({ gamma: 256, margin: 0.25, removeDiagonal: false, reduction: "sum", dtype: "float64" });
+    expect(loss.getConfig()).toEqual({ name: "circle", reduction: "sum", dtype: "float64", gamma: 256, margin: 0.25, removeDiagonal: false });
+    const rebuilt = Circle.fromConfig(loss.getConfig()) as Loss;
+    expect(rebuilt).toBeInstanceOf(Circle);
+    expect(rebuilt.getConfig()).toEqual(loss.getConfig());
+    expect(deserializeLoss(JSON.parse(JSON.stringify(serializeLoss(loss)))).getConfig()).toEqual(loss.getConfig());
+    const keras = getLoss({ class_name: "Circle", config: { name: "circle", reduction: "sum_over_batch_size", gamma: 80.0, margin: 0.4, remove_diagonal: true } } as never);
+    expect(keras.getConfig()).toMatchObject({ gamma: 80, margin: 0.4, removeDiagonal: true });
+  });
+});
