@@ -3,6 +3,15 @@
  * elementwise arithmetic with NumPy broadcasting, `log`, `exp`, `clip`, `where`,
  * comparisons, and `sum` / `mean` / `max` / `min` / `logsumexp` over axes.
  *
+ * - two arguments, broadcast: `add`, `subtract`, `multiply`, `divide`, `pow` (`power`),
+ *   `maximum`, `minimum`, `greater`, `less`, `equal`
+ * - one argument: `negative`, `square`, `sqrt`, `abs` (`absolute`), `log`, `exp`,
+ *   `log1p`, `softplus`, `sigmoid`
+ * - three arguments, broadcast: `clip(x, xMin, xMax)`, `where(condition, x1, x2)`
+ * - over axes (`axis`: a number, a list, or omitted for all; `keepdims`): `sum`, `mean`,
+ *   `max`, `min`, `logsumexp`
+ * - views: `expandDims(x, axis)`
+ *
  * ```ts
  * import { Loss, ops, type Tensor } from "losskit";
  * class CustomMSE extends Loss {
