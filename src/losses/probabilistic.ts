@@ -223,7 +223,7 @@ function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions
  * Deep Neural Networks with Noisy Labels", NeurIPS 2018 (arXiv:1805.07836).
  *
  * @example
- * categoricalGeneralizedCrossEntropy([0, 1], [[0.7, 0.3], [0.2, 0.8]]).toArray() // [0.32668, 0.21114]
+ * categoricalGeneralizedCrossEntropy([0, 1], [[0.7, 0.3], [0.2, 0.8]]).toArray() // [0.32668, 0.21115]
  */
 export const categoricalGeneralizedCrossEntropy = defineLossFunction<QOptions>({
   name: "categorical_generalized_cross_entropy",

@@ -117,9 +117,12 @@ function circleRow(x: CircleInputs, i: number, options: KernelOptions<CircleFunc
   const label = labels[i]!;
   const qi = qo + i * qs0;
   let maxPos = -Infinity, maxNeg = -Infinity;
+  const unitStrides = qs1 === 1 && rs1 === 1;
   for (let j = 0; j < numRef; j++) {
     let s = 0;
-    for (let k = 0, a = qi, b = ro + j * rs0; k < dim; k++, a += qs1, b += rs1) s += q[a]! * r[b]!;
+    const rj = ro + j * rs0;
+    if (unitStrides) for (let k = 0; k < dim; k++) s += q[qi + k]! * r[rj + k]!;
+    else for (let k = 0, a = qi, b = rj; k < dim; k++, a += qs1, b += rs1) s += q[a]! * r[b]!;
     similarity[j] = s;
     // Cosine distance, floored at 0.
     const raw = 1 - s;
