@@ -390,6 +390,9 @@ describe("probabilistic gradients match float64 central differences", () => {
     expectClose(grad, [[0, -(0.25 ** -0.5), 0], [-(0.64 ** -0.5), 0, 0]], { rtol: 1e-12, atol: 0 });
     const zero = new CategoricalGeneralizedCrossEntropy({ reduction: "sum" }).grad([0], [[0, 1]]);
     expect(flat(zero)).toEqual([-Infinity, 0]);
+    // A masked (zero-weight) sample at p = 0 contributes 0, not NaN.
+    const masked = new CategoricalGeneralizedCrossEntropy({ reduction: "sum" }).grad([0, 1], [[0, 1], [0.36, 0.64]], [0, 1]);
+    expectClose(masked, [[0, 0], [0, -(Math.fround(0.64) ** -0.5)]], { rtol: 1e-6, atol: 0 });
   });
 
   it("fused valueAndGrad equals the separate forward and vjp", () => {

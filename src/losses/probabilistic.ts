@@ -200,8 +200,9 @@ function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions
     const label = ld[labelOffsets ? labelOffsets[r]! : lo + r]!;
     const probability = pd[p.offsets[r]! + label * ps]!;
     out[r] = (1 - Math.pow(probability, q)) / q;
-    // d/dp (1 - p^q) / q = -p^(q-1) (-Infinity at p = 0); only the labelled class receives gradient.
-    if (gd) gd[gOffsets![r]! + label * gs] -= u![r]! * Math.pow(probability, q - 1);
+    // d/dp (1 - p^q) / q = -p^(q-1) (-Infinity at p = 0); only the labelled class receives
+    // gradient. A zero upstream (weight 0, masked) gives 0 rather than 0 * Infinity = NaN.
+    if (gd && u![r] !== 0) gd[gOffsets![r]! + label * gs] -= u![r]! * Math.pow(probability, q - 1);
   }
   return { values: new Tensor(out, outShape), grad };
 }
