@@ -11,7 +11,7 @@
 import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../errors";
 import { LossFunctionWrapper, type ForwardBackward, type LossOptions, type UpstreamFor } from "../loss";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
-import { elementOffsets, rowsOf } from "../tensor/rows";
+import { elementOffsets, rowsOf, type Rows } from "../tensor/rows";
 import { Tensor, allocate, type DType } from "../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "./define";
@@ -48,7 +48,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /**
  * Rows for the losses whose backend op demands equal shapes (`ops.binary_crossentropy`,
  * `ops.categorical_crossentropy`): Keras's `squeeze_or_expand_to_same_rank`, then no
- * broadcasting.
+ * broadcasting. Without broadcasting every gradient position is visited once, so these
+ * kernels assign (`gd[go] = …`) instead of accumulating.
  */
 function sameShapeRows(lossName: string, yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
   const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
@@ -127,7 +128,7 @@ function binaryCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOption
       let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const v = pd[po]!, z = td[to]! * keep + shift;
-        const c = v < lo ? lo : v > hi ? hi : v;
+        const c = Math.min(Math.max(v, lo), hi);
         sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
       }
       out[r] = sum / n;
@@ -151,7 +152,7 @@ function binaryCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstreamFor: Upst
         const e = Math.exp(-Math.abs(x));
         sum += (x > 0 ? x : 0) - x * z + Math.log1p(e);
         // d/dx = sigmoid(x) - z, with sigmoid from e^{-|x|} so it never overflows
-        gd[go] += scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
+        gd[go] = scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
       }
       out[r] = sum / n;
     }
@@ -162,14 +163,10 @@ function binaryCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstreamFor: Upst
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const v = pd[po]!, z = td[to]! * keep + shift;
-        if (v < lo || v > hi) {
-          // Clipped: a constant as far as the gradient goes.
-          const c = v < lo ? lo : hi;
-          sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
-        } else {
-          sum -= z * Math.log(v) + (1 - z) * Math.log(1 - v);
-          gd[go] += scale * ((1 - z) / (1 - v) - z / v);
-        }
+        const c = Math.min(Math.max(v, lo), hi);
+        sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
+        // Clipped entries (c !== v) are constants as far as the gradient goes.
+        if (c === v) gd[go] = scale * ((1 - z) / (1 - c) - z / c);
       }
       out[r] = sum / n;
     }
@@ -281,10 +278,9 @@ function binaryFocalKernel(
         dBce = prob - z; // d bce / dx
       } else {
         prob = v;
-        const inside = v >= lo && v <= hi;
-        const c = inside ? v : v < lo ? lo : hi;
+        const c = Math.min(Math.max(v, lo), hi);
         bce = -(z * Math.log(c) + (1 - z) * Math.log(1 - c));
-        dBce = inside ? (1 - z) / (1 - c) - z / c : 0; // d bce / dp
+        dBce = c === v ? (1 - z) / (1 - c) - z / c : 0; // d bce / dp, 0 where clipped
       }
       // 1 - p_t = 1 - (z p + (1 - z)(1 - p)), written so that it cannot round below 0.
       const b = z * (1 - prob) + (1 - z) * prob;
@@ -296,7 +292,7 @@ function binaryFocalKernel(
         // whose zero (saturated logits) wins over b^{gamma-1} -> infinity for gamma < 1.
         const dProb = fromLogits ? prob * (1 - prob) : 1;
         const dFocal = gamma === 0 || dProb === 0 ? 0 : gamma * Math.pow(b, gamma - 1) * (1 - 2 * z) * dProb;
-        gd[go] += scale * weight * (dFocal * bce + focal * dBce);
+        gd[go] = scale * weight * (dFocal * bce + focal * dBce);
       }
     }
     out[r] = sum / n;
@@ -407,7 +403,7 @@ function categoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelO
       for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
         // Renormalize the row to sum to 1, then clip.
         const q = pd[po]! / total;
-        sum -= (td[to]! * keep + shift) * Math.log(q < lo ? lo : q > hi ? hi : q);
+        sum -= (td[to]! * keep + shift) * Math.log(Math.min(Math.max(q, lo), hi));
       }
       out[r] = sum;
     }
@@ -440,7 +436,7 @@ function categoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstreamFor:
       // d/dx_k = softmax_k Σ z - z_k (softmax - z for labels that sum to 1)
       const scale = u[r]!, softmaxScale = sumZ / sumExp;
       for (let k = 0, to = t0, go = g!.offsets[r]!; k < n; k++, to += ts, go += gs) {
-        gd[go] += scale * (exps[k]! * softmaxScale - (td[to]! * keep + shift));
+        gd[go] = scale * (exps[k]! * softmaxScale - (td[to]! * keep + shift));
       }
     }
   } else {
@@ -454,19 +450,17 @@ function categoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstreamFor:
       let sum = 0, hq = 0;
       for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
         const q = pd[po]! / total, z = td[to]! * keep + shift;
-        if (q < lo || q > hi) {
-          sum -= z * Math.log(q < lo ? lo : hi);
-        } else {
-          sum -= z * Math.log(q);
-          hq -= z;
-        }
+        const c = Math.min(Math.max(q, lo), hi);
+        sum -= z * Math.log(c);
+        if (c === q) hq -= z;
       }
       out[r] = sum;
       const scale = u[r]! / total;
       for (let k = 0, to = t0, po = p0, go = g!.offsets[r]!; k < n; k++, to += ts, po += ps, go += gs) {
         const q = pd[po]! / total;
-        const h = q < lo || q > hi ? 0 : -(td[to]! * keep + shift) / q;
-        gd[go] += scale * (h - hq);
+        const c = Math.min(Math.max(q, lo), hi);
+        const h = c === q ? -(td[to]! * keep + shift) / q : 0;
+        gd[go] = scale * (h - hq);
       }
     }
   }
@@ -579,8 +573,8 @@ function categoricalFocalKernel(
     let sum = 0, hq = 0;
     for (let k = 0, to = t0; k < n; k++, to += ts) {
       const q = probs[k]! / total, z = td[to]! * keep + shift;
-      const inside = q >= lo && q <= hi;
-      const c = inside ? q : q < lo ? lo : hi;
+      const c = Math.min(Math.max(q, lo), hi);
+      const inside = c === q;
       const a = alphas ? alphas[k]! : alpha;
       const logC = Math.log(c), focal = Math.pow(1 - c, gamma);
       sum -= a * focal * z * logC;
@@ -688,12 +682,12 @@ export interface SparseCategoricalCrossentropyOptions extends LossOptions, Parti
 
 /** yPred's class rows and the integer label of each row (-1 where ignored). */
 interface SparseLayout {
-  p: ReturnType<typeof rowsOf>;
+  p: Rows;
   labels: Int32Array;
   outShape: number[];
   mask: Tensor | undefined;
   grad?: Tensor;
-  g?: ReturnType<typeof rowsOf>;
+  g?: Rows;
 }
 
 function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCategoricalCrossentropyConfig>, gradDtype?: DType): SparseLayout {
@@ -768,11 +762,9 @@ function sparseCategoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: K
       const p0 = p.offsets[r]!;
       let total = 0;
       for (let k = 0, po = p0; k < n; k++, po += ps) {
-        const v = pd[po]!;
-        total += v < lo ? lo : v > hi ? hi : v;
+        total += Math.min(Math.max(pd[po]!, lo), hi);
       }
-      const v = pd[p0 + y * ps]!;
-      out[r] = Math.log(total) - Math.log(v < lo ? lo : v > hi ? hi : v);
+      out[r] = Math.log(total) - Math.log(Math.min(Math.max(pd[p0 + y * ps]!, lo), hi));
     }
   }
   const values = new Tensor(out, outShape);
@@ -798,7 +790,7 @@ function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstre
       out[r] = Math.log(sumExp) - (pd[p0 + y * ps]! - max);
       // d/dx = softmax(x) - onehot(y)
       const scale = u[r]!, inv = scale / sumExp, g0 = g!.offsets[r]!;
-      for (let k = 0, go = g0; k < n; k++, go += gs) gd[go] += exps[k]! * inv;
+      for (let k = 0, go = g0; k < n; k++, go += gs) gd[go] = exps[k]! * inv;
       gd[g0 + y * gs] -= scale;
     }
   } else {
@@ -807,21 +799,27 @@ function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstre
       const y = labels[r]!;
       if (y < 0) continue;
       const p0 = p.offsets[r]!;
-      let total = 0;
+      let total = 0, clipped = 0;
       for (let k = 0, po = p0; k < n; k++, po += ps) {
-        const v = pd[po]!;
-        total += v < lo ? lo : v > hi ? hi : v;
+        const w = pd[po]!, c = Math.min(Math.max(w, lo), hi);
+        total += c;
+        if (c !== w) clipped++;
       }
       const v = pd[p0 + y * ps]!;
-      const cy = v < lo ? lo : v > hi ? hi : v;
+      const cy = Math.min(Math.max(v, lo), hi);
       out[r] = Math.log(total) - Math.log(cy);
-      // d/dp_k = 1/Σc - [k = y]/c_y, and 0 where p_k was clipped
+      // d/dp_k = 1/Σc - [k = y]/c_y, and 0 where p_k was clipped. The usual row has nothing
+      // clipped: one constant, written at memset speed.
       const scale = u[r]!, inv = scale / total, g0 = g!.offsets[r]!;
-      for (let k = 0, po = p0, go = g0; k < n; k++, po += ps, go += gs) {
-        const w = pd[po]!;
-        if (w >= lo && w <= hi) gd[go] += inv;
+      if (clipped === 0 && gs === 1) {
+        gd.fill(inv, g0, g0 + n);
+      } else {
+        for (let k = 0, po = p0, go = g0; k < n; k++, po += ps, go += gs) {
+          const w = pd[po]!;
+          gd[go] = Math.min(Math.max(w, lo), hi) === w ? inv : 0;
+        }
       }
-      if (v >= lo && v <= hi) gd[g0 + y * gs] -= scale / cy;
+      if (cy === v) gd[g0 + y * gs] -= scale / cy;
     }
   }
   const values = new Tensor(out, outShape);
