@@ -92,6 +92,11 @@ function checkAxis(lossName: string, value: unknown): void {
   checkNumber(lossName, "axis", value, { integer: true });
 }
 
+/** `x^e` for the focal factors, with the usual exponents (gamma = 2, and 1 in its derivative) as products. */
+function power(x: number, e: number): number {
+  return e === 2 ? x * x : e === 1 ? x : Math.pow(x, e);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Binary crossentropy
 
@@ -284,14 +289,14 @@ function binaryFocalKernel(
       }
       // 1 - p_t = 1 - (z p + (1 - z)(1 - p)), written so that it cannot round below 0.
       const b = z * (1 - prob) + (1 - z) * prob;
-      const focal = gamma === 0 ? 1 : Math.pow(b, gamma);
+      const focal = gamma === 0 ? 1 : power(b, gamma);
       const weight = applyClassBalancing ? z * alpha + (1 - z) * (1 - alpha) : 1;
       sum += weight * focal * bce;
       if (gd) {
         // d focal / dp = gamma b^{gamma-1} (1 - 2z); through the sigmoid times p(1 - p),
         // whose zero (saturated logits) wins over b^{gamma-1} -> infinity for gamma < 1.
         const dProb = fromLogits ? prob * (1 - prob) : 1;
-        const dFocal = gamma === 0 || dProb === 0 ? 0 : gamma * Math.pow(b, gamma - 1) * (1 - 2 * z) * dProb;
+        const dFocal = gamma === 0 || dProb === 0 ? 0 : gamma * power(b, gamma - 1) * (1 - 2 * z) * dProb;
         gd[go] = scale * weight * (dFocal * bce + focal * dBce);
       }
     }
@@ -558,29 +563,34 @@ function categoricalFocalKernel(
   const dq = gd ? new Float64Array(n) : null;
   for (let r = 0; r < p.rows; r++) {
     const t0 = t.offsets[r]!, p0 = p.offsets[r]!;
+    let total = 0;
     if (fromLogits) {
       let max = -Infinity;
       for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
       let sumExp = 0;
       for (let k = 0, po = p0; k < n; k++, po += ps) sumExp += probs[k] = Math.exp(pd[po]! - max);
-      for (let k = 0; k < n; k++) probs[k]! /= sumExp;
+      for (let k = 0; k < n; k++) total += probs[k] = probs[k]! / sumExp;
     } else {
-      for (let k = 0, po = p0; k < n; k++, po += ps) probs[k] = pd[po]!;
+      for (let k = 0, po = p0; k < n; k++, po += ps) total += probs[k] = pd[po]!;
     }
-    let total = 0;
-    for (let k = 0; k < n; k++) total += probs[k]!;
-    // Σ_k alpha_k (1 - q_k)^gamma (-z_k log q_k), q = clip(p / Σp, ε, 1 - ε)
+    // Σ_k alpha_k (1 - q_k)^gamma (-z_k log q_k), q = clip(p / Σp, ε, 1 - ε). A class with
+    // z_k = 0 adds exactly 0 (log q_k is finite) to the value and to d/dq, so only the
+    // labelled classes cost a log and a pow.
     let sum = 0, hq = 0;
     for (let k = 0, to = t0; k < n; k++, to += ts) {
-      const q = probs[k]! / total, z = td[to]! * keep + shift;
+      const z = td[to]! * keep + shift;
+      if (z === 0) {
+        if (dq) dq[k] = 0;
+        continue;
+      }
+      const q = probs[k]! / total;
       const c = Math.min(Math.max(q, lo), hi);
-      const inside = c === q;
       const a = alphas ? alphas[k]! : alpha;
-      const logC = Math.log(c), focal = Math.pow(1 - c, gamma);
+      const logC = Math.log(c), focal = power(1 - c, gamma);
       sum -= a * focal * z * logC;
       if (dq) {
         // d/dc of a (1-c)^g (-z log c) = a z (g (1-c)^{g-1} log c - (1-c)^g / c); 1 - c >= 1e-7
-        const h = inside ? a * z * ((gamma === 0 ? 0 : gamma * Math.pow(1 - c, gamma - 1) * logC) - focal / c) : 0;
+        const h = c === q ? a * z * ((gamma === 0 ? 0 : gamma * power(1 - c, gamma - 1) * logC) - focal / c) : 0;
         dq[k] = h;
         hq += h * q;
       }
