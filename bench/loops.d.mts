@@ -1,0 +1,22 @@
+// Types for loops.mjs (the bench is plain JavaScript; test/bench-loops.test.ts imports it).
+type Arr = Float32Array | Float64Array;
+export declare const EPS32: number;
+export declare const ONE_MINUS_EPS32: number;
+export declare function meanSquaredError(t: Arr, p: Arr): number;
+export declare function meanAbsoluteError(t: Arr, p: Arr): number;
+export declare function huber(t: Arr, p: Arr, delta?: number): number;
+export declare function logCosh(t: Arr, p: Arr): number;
+export declare function binaryCrossentropyFromLogits(z: Arr, x: Arr): number;
+export declare function binaryCrossentropy(z: Arr, p: Arr): number;
+export declare function categoricalCrossentropyFromLogits(y: Arr, x: Arr, B: number, C: number): number;
+export declare function sparseCategoricalCrossentropyFromLogits(labels: Arr | Int32Array, x: Arr, B: number, C: number): number;
+export declare function klDivergence(t: Arr, p: Arr, B: number): number;
+export declare function cosineSimilarity(t: Arr, p: Arr, B: number, D: number): number;
+export declare function hinge(y: Arr, p: Arr): number;
+export declare function meanSquaredErrorValueAndGrad(t: Arr, p: Arr): { value: number; grad: Float32Array };
+export declare function categoricalCrossentropyFromLogitsValueAndGrad(y: Arr, x: Arr, B: number, C: number): { value: number; grad: Float32Array };
+export declare function binaryFocalCrossentropyFromLogits(z: Arr, x: Arr, options?: { gamma?: number; alpha?: number; applyClassBalancing?: boolean }): number;
+export declare function categoricalFocalCrossentropyFromLogits(y: Arr, x: Arr, B: number, C: number, options?: { gamma?: number; alpha?: number }): number;
+export declare function dice(t: Arr, p: Arr, B: number, D: number): number;
+export declare function ctc(labels: Arr, x: Arr, B: number, T: number, C: number, L: number): number;
+export declare function circle(labels: Arr, e: Arr, B: number, E: number, options?: { gamma?: number; margin?: number }): number;

@@ -1,0 +1,289 @@
+/**
+ * The benchmark's yardsticks: the hand-written loops (bench/loops.mjs) and the float64
+ * references (bench/reference.mjs) give Keras's documented numbers, agree with each
+ * other on the benchmark's data, and the gradient loops match finite differences.
+ */
+import { describe, expect, it } from "vitest";
+import * as loops from "../bench/loops.mjs";
+import { reference, Sum } from "../bench/reference.mjs";
+import { DATASETS, rng } from "../bench/data.mjs";
+import { geometricMean, median } from "../bench/measure.mjs";
+import { WORKLOADS, selectWorkloads } from "../bench/workloads.mjs";
+import * as lk from "../src/index";
+
+const f32 = (a: unknown[]): Float32Array => Float32Array.from(a.flat(Infinity as 1) as number[]);
+
+/** NumPy allclose: |a - e| <= atol + rtol |e|. */
+function close(actual: number, expected: number, rtol: number, atol = 0): void {
+  const tolerance = atol + rtol * Math.abs(expected);
+  if (!(Math.abs(actual - expected) <= tolerance)) throw new Error(`${actual} differs from ${expected} by ${Math.abs(actual - expected)} (> ${tolerance})`);
+}
+
+describe("loops give Keras's documented values (losses_test.py, docstrings)", () => {
+  const regT = f32([[1, 9, 2], [-5, -2, 6]]);
+  const regP = f32([[4, 8, 12], [8, 1, 3]]);
+  const logits3 = f32([[8, 1, 1], [0, 9, 1], [2, 3, 5]]);
+  const oneHot3 = f32([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+
+  it("MeanSquaredError 49.5, MeanAbsoluteError 5.5 (MeanSquaredErrorTest/MeanAbsoluteErrorTest.test_unweighted)", () => {
+    close(loops.meanSquaredError(regT, regP), 49.5, 1e-7);
+    close(loops.meanAbsoluteError(regT, regP), 5.5, 1e-7);
+  });
+  it("huber 0.155 and log_cosh 0.108 (docstrings, 3 decimals)", () => {
+    close(loops.huber(f32([[0, 1], [0, 0]]), f32([[0.6, 0.4], [0.4, 0.6]])), 0.155, 0, 5e-4);
+    close(loops.logCosh(f32([[0, 1], [0, 0]]), f32([[1, 1], [0, 0]])), 0.108, 0, 5e-4);
+  });
+  it("BinaryCrossentropy 0.20046903, 3.98559 and from logits 3.3333 (BinaryCrossentropyTest.test_unweighted)", () => {
+    close(loops.binaryCrossentropy(oneHot3, f32([[0.9, 0.1, 0.2], [0.3, 0.8, 0.1], [0.1, 0.2, 0.7]])), 0.20046903, 1e-6, 1e-6);
+    close(loops.binaryCrossentropy(f32([1, 0, 1, 0]), f32([1, 1, 1, 0])), 3.98559, 0, 1e-5);
+    close(loops.binaryCrossentropyFromLogits(f32([[1, 0, 1], [0, 1, 1]]), f32([[10, -10, 10], [10, 10, -10]])), 3.3333, 0, 1e-3);
+  });
+  it("Categorical and SparseCategorical crossentropy from logits 0.0573; per sample (0.001822, 0.000459, 0.169846)", () => {
+    close(loops.categoricalCrossentropyFromLogits(oneHot3, logits3, 3, 3), 0.0573, 0, 1e-4);
+    close(loops.sparseCategoricalCrossentropyFromLogits(f32([0, 1, 2]), logits3, 3, 3), 0.0573, 0, 1e-4);
+    close(loops.sparseCategoricalCrossentropyFromLogits(f32([0, 1, 2]), logits3, 3, 3), (0.001822 + 0.000459 + 0.169846) / 3, 0, 1e-6);
+  });
+  it("KLDivergence: sum(y log(y/p)) / batch (KLDivergenceTest.test_unweighted data)", () => {
+    const t = [0.5, 0.8, 0.12, 0.7, 0.43, 0.8], p = [0.4, 0.9, 0.12, 0.36, 0.3, 0.4];
+    const expected = t.reduce((s, v, i) => s + Math.fround(v) * Math.log(Math.fround(v) / Math.fround(p[i]!)), 0) / 2;
+    close(loops.klDivergence(f32(t), f32(p), 2), expected, 1e-12);
+  });
+  it("cosine_similarity [-0, -0.99999994, 0.99999994] (docstring): mean 0", () => {
+    close(loops.cosineSimilarity(f32([[0, 1], [1, 1], [1, 1]]), f32([[1, 0], [1, 1], [-1, -1]]), 3, 2), 0, 0, 1e-7);
+    close(loops.cosineSimilarity(f32([[1, 1]]), f32([[1, 1]]), 1, 2), -0.99999994, 0, 1e-7);
+  });
+  it("Hinge 1.3 with {0,1} labels converted to ±1 (HingeTest.test_unweighted)", () => {
+    close(loops.hinge(f32([[0, 1], [0, 0]]), f32([[0.6, 0.4], [0.4, 0.6]])), 1.3, 0, 1e-3);
+    // ±1 labels are used as they are: mean(max(1 - y p, 0))
+    close(loops.hinge(f32([-1, 1]), f32([0.5, 0.5])), (1.5 + 0.5) / 2, 1e-12);
+  });
+  it("binary_focal_crossentropy [0.330, 0.206] (docstring, gamma 2, probabilities given as their logits)", () => {
+    const logit = (p: number): number => Math.log(p / (1 - p));
+    const x = Float64Array.from([0.6, 0.4, 0.4, 0.6].map(logit));
+    close(loops.binaryFocalCrossentropyFromLogits(f32([[0, 1], [0, 0]]), x, { applyClassBalancing: false }), (0.33 + 0.206) / 2, 0, 1e-3);
+  });
+  it("categorical_focal_crossentropy [2.63401289e-04, 6.75912094e-01] (docstring, probabilities given as log-probabilities)", () => {
+    const x = Float64Array.from([0.05, 0.9, 0.05, 0.1, 0.85, 0.05].map(Math.log));
+    close(loops.categoricalFocalCrossentropyFromLogits(f32([[0, 1, 0], [0, 0, 1]]), x, 2, 3), (2.63401289e-4 + 6.75912094e-1) / 2, 1e-6);
+  });
+  it("dice [0.5, 0.75757575] over axes (1, 2, 3) (Dice docstring)", () => {
+    const t = f32([[[[1], [1]], [[0], [0]]], [[[1], [1]], [[0], [0]]]]);
+    const p = f32([[[[0], [1]], [[0], [1]]], [[[0.4], [0]], [[0], [0.9]]]]);
+    close(loops.dice(t, p, 2, 4), (0.5 + 0.75757575) / 2, 1e-6);
+  });
+  it("ctc 3.4411672 (ops/nn_test.py: labels [1, 2, 1] over 3 frames)", () => {
+    const x = f32([[[0.4, 0.8, 0.4], [0.2, 0.8, 0.3], [0.9, 0.4, 0.5]]]);
+    close(loops.ctc(f32([1, 2, 1]), x, 1, 3, 3, 3), 3.4411672, 1e-6);
+    close(reference.ctc(f32([1, 2, 1]), x, 1, 3, 3, 3), 3.4411672, 1e-6);
+  });
+  it("Circle 188.3883 (gamma 80, margin 0.4) and 652.7617 (gamma 256, margin 0.25) (CircleTest.test_correctness)", () => {
+    const labels = f32([1, 1, 2, 2, 3]);
+    const e = Float64Array.from(
+      [
+        [0.70014004, -0.42008403, 0.14002801, 0.56011203],
+        [0.17609018, 0.70436073, -0.52827054, 0.44022545],
+        [-0.34050261, 0.25537696, -0.68100522, 0.59587957],
+        [0.32163376, -0.75047877, 0.53605627, -0.21442251],
+        [0.51261459, -0.34174306, 0.17087153, 0.76892189],
+      ].flat(),
+    );
+    close(loops.circle(labels, e, 5, 4), 188.3883, 1e-6);
+    close(reference.circle(labels, e, 5, 4), 188.3883, 1e-6);
+    close(loops.circle(labels, e, 5, 4, { gamma: 256, margin: 0.25 }), 652.7617, 1e-6);
+  });
+});
+
+describe("loops and float64 references agree on the benchmark's data", () => {
+  const B = 64;
+  const reg = DATASETS.regression({ B, D: 96 });
+  const bin = DATASETS.binary({ B, D: 96 });
+  const prob = DATASETS.probabilities({ B, D: 96 });
+  const cls = DATASETS.classes({ B, C: 50 });
+  const dist = DATASETS.distributions({ B, C: 50 });
+  const hin = DATASETS.hinge({ B, D: 96 });
+  const seg = DATASETS.segmentation({ B, D: 64 });
+  const seq = DATASETS.ctc({ B: 8, T: 30, C: 10, L: 8 });
+  const cir = DATASETS.circle({ B: 40, E: 16, K: 4 });
+  const cases: [string, number, number, number][] = [
+    ["MSE", loops.meanSquaredError(reg.yTrue, reg.yPred), reference.meanSquaredError(reg.yTrue, reg.yPred, B, 96), 1e-12],
+    ["MAE", loops.meanAbsoluteError(reg.yTrue, reg.yPred), reference.meanAbsoluteError(reg.yTrue, reg.yPred, B, 96), 1e-12],
+    ["Huber", loops.huber(reg.yTrue, reg.yPred, 1), reference.huber(reg.yTrue, reg.yPred, B, 96, 1), 1e-12],
+    ["LogCosh", loops.logCosh(reg.yTrue, reg.yPred), reference.logCosh(reg.yTrue, reg.yPred, B, 96), 1e-12],
+    ["BCE logits", loops.binaryCrossentropyFromLogits(bin.yTrue, bin.yPred), reference.binaryCrossentropyFromLogits(bin.yTrue, bin.yPred, B, 96), 1e-12],
+    ["BCE", loops.binaryCrossentropy(prob.yTrue, prob.yPred), reference.binaryCrossentropy(prob.yTrue, prob.yPred, B, 96), 1e-12],
+    ["CCE logits", loops.categoricalCrossentropyFromLogits(cls.oneHot, cls.logits, B, 50), reference.categoricalCrossentropyFromLogits(cls.oneHot, cls.logits, B, 50), 1e-12],
+    ["SCCE logits", loops.sparseCategoricalCrossentropyFromLogits(cls.labels, cls.logits, B, 50), reference.sparseCategoricalCrossentropyFromLogits(cls.labels, cls.logits, B, 50), 1e-12],
+    ["KLD", loops.klDivergence(dist.yTrue, dist.yPred, B), reference.klDivergence(dist.yTrue, dist.yPred, B, 50), 1e-10],
+    ["Cosine", loops.cosineSimilarity(reg.yTrue, reg.yPred, B, 96), reference.cosineSimilarity(reg.yTrue, reg.yPred, B, 96), 1e-12],
+    ["Hinge", loops.hinge(hin.yTrue, hin.yPred), reference.hinge(hin.yTrue, hin.yPred, B, 96), 1e-12],
+    ["Binary focal", loops.binaryFocalCrossentropyFromLogits(bin.yTrue, bin.yPred), reference.binaryFocalCrossentropyFromLogits(bin.yTrue, bin.yPred, B, 96), 1e-10],
+    ["Categorical focal", loops.categoricalFocalCrossentropyFromLogits(cls.oneHot, cls.logits, B, 50), reference.categoricalFocalCrossentropyFromLogits(cls.oneHot, cls.logits, B, 50), 1e-10],
+    ["Dice", loops.dice(seg.yTrue, seg.yPred, B, seg.D), reference.dice(seg.yTrue, seg.yPred, B, seg.D), 1e-12],
+    ["CTC", loops.ctc(seq.labels, seq.logits, 8, 30, 10, 8), reference.ctc(seq.labels, seq.logits, 8, 30, 10, 8), 1e-10],
+    ["Circle", loops.circle(cir.labels, cir.embeddings, 40, 16), reference.circle(cir.labels, cir.embeddings, 40, 16), 1e-10],
+  ];
+  it.each(cases)("%s: |loop - reference| <= rtol |reference|", (_name, loop, ref, rtol) => {
+    expect(Number.isFinite(ref)).toBe(true);
+    close(loop, ref, rtol);
+  });
+
+  it("every workload's loop matches its reference at a small batch", () => {
+    for (const w of WORKLOADS) {
+      const d = w.data(32, w.sweep ? { sweepSize: 16 } : undefined);
+      const ref = w.reference(d);
+      const out = w.loop(d)();
+      const value = typeof out === "number" ? out : out.value;
+      close(value, ref.value, 1e-9);
+    }
+  });
+
+  it("selectWorkloads picks by id and refuses unknown ids", () => {
+    expect(selectWorkloads(["w1", "W13"]).map((w) => w.id)).toEqual(["W1", "W13"]);
+    expect(selectWorkloads([]).length).toBe(WORKLOADS.length);
+    expect(() => selectWorkloads(["W99"])).toThrow(/unknown workload W99/);
+  });
+});
+
+describe("gradient loops", () => {
+  /** Central differences of a value loop, in float64. */
+  function numeric(value: (p: Float64Array) => number, p: Float64Array, h = 1e-6): Float64Array {
+    const g = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i++) {
+      const keep = p[i]!;
+      p[i] = keep + h;
+      const up = value(p);
+      p[i] = keep - h;
+      const down = value(p);
+      p[i] = keep;
+      g[i] = (up - down) / (2 * h);
+    }
+    return g;
+  }
+  function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let num = 0, den = 0;
+    for (let i = 0; i < b.length; i++) {
+      num = Math.max(num, Math.abs(a[i]! - b[i]!));
+      den = Math.max(den, Math.abs(b[i]!));
+    }
+    return num / den;
+  }
+
+  it("W12 MSE valueAndGrad: value = MSE, grad = 2 (p - t) / N within float32 rounding, and matches central differences (1e-6)", () => {
+    const d = DATASETS.regression({ B: 8, D: 12 });
+    const { value, grad } = loops.meanSquaredErrorValueAndGrad(d.yTrue, d.yPred);
+    close(value, loops.meanSquaredError(d.yTrue, d.yPred), 1e-15);
+    expect(maxRelativeDiff(grad, reference.meanSquaredErrorGrad(d.yTrue, d.yPred))).toBeLessThan(1e-7);
+    const p = Float64Array.from(d.yPred);
+    expect(maxRelativeDiff(grad, numeric((q) => loops.meanSquaredError(d.yTrue, q), p))).toBeLessThan(1e-6);
+  });
+
+  it("W13 CCE valueAndGrad: grad = (Σy softmax - y) / B, and matches central differences (1e-6)", () => {
+    const d = DATASETS.classes({ B: 6, C: 7 });
+    const { value, grad } = loops.categoricalCrossentropyFromLogitsValueAndGrad(d.oneHot, d.logits, 6, 7);
+    close(value, loops.categoricalCrossentropyFromLogits(d.oneHot, d.logits, 6, 7), 1e-15);
+    expect(maxRelativeDiff(grad, reference.categoricalCrossentropyFromLogitsGrad(d.oneHot, d.logits, 6, 7))).toBeLessThan(1e-7);
+    const p = Float64Array.from(d.logits);
+    expect(maxRelativeDiff(grad, numeric((q) => loops.categoricalCrossentropyFromLogits(d.oneHot, q, 6, 7), p))).toBeLessThan(1e-6);
+  });
+});
+
+describe("numerical care in the loops", () => {
+  it("logit losses stay finite for logits of ±1e4", () => {
+    const x = f32([1e4, -1e4, 1e4, -1e4]);
+    const z = f32([1, 0, 0, 1]);
+    close(loops.binaryCrossentropyFromLogits(z, x), (1e4 + 1e4) / 4, 1e-12);
+    close(loops.categoricalCrossentropyFromLogits(f32([[1, 0], [0, 1]]), f32([[1e4, -1e4], [1e4, -1e4]]), 2, 2), 2e4 / 2, 1e-12);
+    close(loops.sparseCategoricalCrossentropyFromLogits(f32([1, 0]), f32([[1e4, -1e4], [1e4, -1e4]]), 2, 2), 2e4 / 2, 1e-12);
+    expect(Number.isFinite(loops.binaryFocalCrossentropyFromLogits(z, x))).toBe(true);
+    expect(Number.isFinite(loops.categoricalFocalCrossentropyFromLogits(f32([[1, 0]]), f32([[-1e4, 1e4]]), 1, 2))).toBe(true);
+  });
+  it("probabilities are clipped to float32 [1e-7, 1 - 1e-7] as Keras clips them", () => {
+    expect(loops.ONE_MINUS_EPS32).toBe(0.9999998807907104);
+    // p = 1 with label 0: -log(1 - (1 - eps)) = -log(1.1920929e-7)
+    close(loops.binaryCrossentropy(f32([0]), f32([1])), -Math.log(1 - 0.9999998807907104), 1e-12);
+  });
+  it("Neumaier summation keeps what a naive sum loses", () => {
+    const s = new Sum();
+    s.add(1e16).add(1).add(-1e16);
+    expect(s.value).toBe(1);
+  });
+});
+
+describe("data generators", () => {
+  it("are deterministic and shaped as documented", () => {
+    const a = DATASETS.classes({ B: 10, C: 7 });
+    const b = DATASETS.classes({ B: 10, C: 7 });
+    expect(Array.from(a.logits)).toEqual(Array.from(b.logits));
+    for (let r = 0; r < 10; r++) {
+      let sum = 0;
+      for (let k = 0; k < 7; k++) sum += a.oneHot[r * 7 + k]!;
+      expect(sum).toBe(1);
+      expect(a.oneHot[r * 7 + a.labelsInt[r]!]).toBe(1);
+    }
+    const dist = DATASETS.distributions({ B: 5, C: 9 });
+    for (let r = 0; r < 5; r++) {
+      let sum = 0;
+      for (let k = 0; k < 9; k++) sum += dist.yTrue[r * 9 + k]!;
+      close(sum, 1, 1e-6);
+    }
+    const p = DATASETS.probabilities({ B: 20, D: 50 });
+    expect(p.yPred.every((v) => v > 0 && v < 1)).toBe(true);
+    const h = DATASETS.hinge({ B: 4, D: 8 });
+    expect(h.yTrue.every((v) => v === 1 || v === -1)).toBe(true);
+  });
+  it("CTC labels: 1..C-1 up to each row's length, then 0 padding", () => {
+    const d = DATASETS.ctc({ B: 6, T: 40, C: 9, L: 10 });
+    for (let b = 0; b < 6; b++) {
+      const len = d.lengths[b]!;
+      expect(len).toBeGreaterThanOrEqual(5);
+      for (let j = 0; j < 10; j++) {
+        const v = d.labels[b * 10 + j]!;
+        if (j < len) expect(v >= 1 && v <= 8).toBe(true);
+        else expect(v).toBe(0);
+      }
+    }
+  });
+  it("normals have the requested spread", () => {
+    const x = new Float64Array(20000);
+    const random = rng(42);
+    for (let i = 0; i < x.length; i++) x[i] = random();
+    const n = DATASETS.binary({ B: 100, D: 200 }).yPred;
+    let s = 0, ss = 0;
+    for (const v of n) {
+      s += v;
+      ss += v * v;
+    }
+    const mean = s / n.length;
+    close(Math.sqrt(ss / n.length - mean * mean), 3, 0.05);
+    expect(Math.abs(mean)).toBeLessThan(0.1);
+    expect(x.every((v) => v >= 0 && v < 1)).toBe(true);
+  });
+});
+
+describe("statistics", () => {
+  it("median and geometric mean", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    close(geometricMean([1, 4, 16]), 4, 1e-12);
+    expect(geometricMean([2, NaN, 8])).toBeCloseTo(4, 12);
+  });
+});
+
+describe("losskit agrees with the loops (the bench's losskit column computes the same numbers)", () => {
+  const B = 16;
+  const reg = DATASETS.regression({ B, D: 24 });
+  const cls = DATASETS.classes({ B, C: 11 });
+  const shape = [B, 24];
+  it("MSE, MAE and the MSE valueAndGrad", () => {
+    const t = lk.tensor(reg.yTrue, shape), p = lk.tensor(reg.yPred, shape);
+    close(new lk.MeanSquaredError()(t, p) as number, loops.meanSquaredError(reg.yTrue, reg.yPred), 1e-6);
+    close(new lk.MeanAbsoluteError()(t, p) as number, loops.meanAbsoluteError(reg.yTrue, reg.yPred), 1e-6);
+    const { grad } = new lk.MeanSquaredError().valueAndGrad(t, p);
+    const expected = loops.meanSquaredErrorValueAndGrad(reg.yTrue, reg.yPred).grad;
+    for (let i = 0; i < expected.length; i++) close(grad.data[i]!, expected[i]!, 1e-6, 1e-12);
+  });
+  it("CCE from logits", () => {
+    const y = lk.tensor(cls.oneHot, [B, 11]), x = lk.tensor(cls.logits, [B, 11]);
+    close(new lk.CategoricalCrossentropy({ fromLogits: true })(y, x) as number, loops.categoricalCrossentropyFromLogits(cls.oneHot, cls.logits, B, 11), 1e-6);
+  });
+});
