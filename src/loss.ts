@@ -3,7 +3,7 @@ import { applyPlan, planWeights, standardizeReduction, upstreamOf, type Reductio
 import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
 import { Tensor, type DType } from "./tensor/tensor";
-import { broadcastTo, tryBroadcastShapes } from "./tensor/views";
+import { broadcastTo, reshape, tryBroadcastShapes } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
 
 /** Options every loss class takes. */
@@ -251,7 +251,9 @@ export class LossFunctionWrapper extends Loss {
     Object.defineProperty(this, "kernelOptions", { value: { ...validated, dtype: this.dtype } });
     const kernel = backward ? undefined : builtin.kernel;
     Object.defineProperty(this, "kernel", { value: kernel });
-    Object.defineProperty(this, "backwardFn", { value: backward });
+    // A function may carry its gradient as `fn.backward` (so a registered function keeps it).
+    const carried = (fn as { backward?: unknown }).backward;
+    Object.defineProperty(this, "backwardFn", { value: backward ?? (typeof carried === "function" ? carried : undefined) });
     if (kernel?.forwardBackward) {
       const fused = kernel.forwardBackward;
       Object.defineProperty(this, "forwardBackward", {
@@ -264,18 +266,24 @@ export class LossFunctionWrapper extends Loss {
 
   call(yTrue: Tensor, yPred: Tensor): TensorLike {
     if (this.kernel) return this.kernel.forward(yTrue, yPred, this.optionsForKernel());
-    return this.fn(yTrue, yPred, this.optionsForKernel());
+    // Keras's LossFunctionWrapper lines the ranks up before calling the function.
+    const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
+    return this.fn(t, p, this.optionsForKernel());
   }
 
   backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor): Tensor {
     if (this.kernel) return this.kernel.backward(yTrue, yPred, upstream, this.optionsForKernel());
-    if (!this.backwardFn) {
-      throw new GradientNotImplementedError(
-        `${this.name} has no gradient: pass { backward: (yTrue, yPred, upstream) => grad } to LossFunctionWrapper, ` +
-          `returning d(Σ upstream·values)/d yPred shaped like yPred; numericalGrad(loss, yTrue, yPred) checks it`,
-      );
+    if (this.backwardFn) {
+      const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
+      const grad = this.backwardFn(t, p, upstream, this.optionsForKernel());
+      // The function saw yPred with its rank adjusted; give the gradient yPred's shape.
+      if (grad instanceof Tensor && p !== yPred && grad.size === yPred.size) return reshape(grad, yPred.shape);
+      return grad;
     }
-    return this.backwardFn(yTrue, yPred, upstream, this.optionsForKernel());
+    throw new GradientNotImplementedError(
+      `${this.name} has no gradient: pass { backward: (yTrue, yPred, upstream) => grad } to LossFunctionWrapper, ` +
+        `returning d(Σ upstream·values)/d yPred shaped like yPred; numericalGrad(loss, yTrue, yPred) checks it`,
+    );
   }
 
   /** The function's options plus the output dtype (cached: kernels run per call). */
@@ -286,6 +294,16 @@ export class LossFunctionWrapper extends Loss {
 
   getConfig(): LossConfig {
     return { ...super.getConfig(), ...this.fnOptions };
+  }
+
+  /** Subclasses rebuild from their config; a bare wrapper needs its function, which `deserializeLoss` looks up. */
+  static fromConfig<T>(this: new (config: LossConfig) => T, config: LossConfig): T {
+    if ((this as unknown) === LossFunctionWrapper) {
+      throw new ConfigError(
+        `LossFunctionWrapper.fromConfig cannot rebuild a function from a config; register it with registerLoss(name, fn) and use deserializeLoss({ className: "LossFunctionWrapper", config })`,
+      );
+    }
+    return new this(config);
   }
 }
 

@@ -256,3 +256,54 @@ describe("MeanSquaredError / MeanAbsoluteError end to end", () => {
     expectGradMatches(new MeanSquaredError(), [[1, 1], [0, 2]], [[1.5, 2]], undefined, { rtol: 1e-6 });
   });
 });
+
+describe("LossFunctionWrapper and masks, as Keras", () => {
+  const mseFn = (t: Tensor, p: Tensor) => {
+    const a = t.toTypedArray("float64");
+    const b = p.toTypedArray("float64");
+    // per-sample mean over the last axis, for rank-2 inputs
+    const rows = p.shape[0]!;
+    const cols = p.size / rows;
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) out[r] += (a[r * cols + k]! - b[r * cols + k]!) ** 2 / cols;
+    return new Tensor(out, [rows]);
+  };
+
+  it("lines ranks up before calling the function (Keras: 62, not 56.67)", () => {
+    // yTrue [3] against yPred [3,1]: Keras expands yTrue to [3,1]; errors 1, 8, 11.
+    const loss = new LossFunctionWrapper(mseFn);
+    expectClose(loss([4, 8, 12], [[3], [0], [1]]) as number, (1 + 64 + 121) / 3);
+  });
+
+  it("gives the gradient of a rank-adjusted function yPred's shape", () => {
+    const backward = (t: Tensor, p: Tensor, u: Tensor) => {
+      const a = t.toTypedArray("float64");
+      const b = p.toTypedArray("float64");
+      const w = u.toTypedArray("float64");
+      const cols = p.size / p.shape[0]!;
+      const g = new Float64Array(p.size);
+      for (let i = 0; i < p.size; i++) g[i] = (2 * (b[i]! - a[i]!) * w[Math.floor(i / cols)]!) / cols;
+      return new Tensor(g, p.shape);
+    };
+    const loss = new LossFunctionWrapper(mseFn, { backward });
+    // yTrue [2,2] against yPred [2,2,1]: Keras squeezes yPred to [2,2].
+    const grad = loss.grad([[1, 2], [3, 4]], [[[0.5], [1]], [[2], [5]]]);
+    expect(grad.shape).toEqual([2, 2, 1]);
+    expectGradMatches(loss, [[1, 2], [3, 4]], [[[0.5], [1]], [[2], [5]]], undefined, { rtol: 1e-6 });
+    // A function may carry its backward, so registering it keeps the gradient.
+    const carried = Object.assign((t: Tensor, p: Tensor) => mseFn(t, p), { backward });
+    expectGradMatches(new LossFunctionWrapper(carried), [[1, 2]], [[0.5, 3]], undefined, { rtol: 1e-6 });
+  });
+
+  it("treats a mask as boolean: any non-zero entry is a kept position", () => {
+    const loss = new ExampleLoss();
+    // Keras casts a boolean mask; 0.5 and 1 are both "true".
+    expectClose(loss([0, 0], [1, 2], null, { mask: [0.5, 1] }) as number, (1 + 4) / 2);
+    expectClose(loss([0, 0, 0], [1, 2, 3], null, { mask: [0, 2, 1] }) as number, (4 + 9) / 2);
+  });
+
+  it("LossFunctionWrapper.fromConfig points to deserializeLoss", () => {
+    expect(() => (LossFunctionWrapper as unknown as typeof MeanSquaredError).fromConfig({ name: "x" })).toThrow("use deserializeLoss");
+    expect(MeanSquaredError.fromConfig({ reduction: "sum" }).reduction).toBe("sum");
+  });
+});

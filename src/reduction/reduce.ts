@@ -48,33 +48,29 @@ export interface WeightPlan {
   readonly scale: number | null;
 }
 
-/** Keras's `apply_mask`: fold the mask into the sample weight. */
+/**
+ * Keras's `apply_mask`: fold the mask into the sample weight. A mask is boolean, as
+ * Keras's masks are: any non-zero entry counts as true.
+ */
 function applyMask(sampleWeight: Tensor | undefined, mask: Tensor | undefined, reduction: Reduction): Tensor | undefined {
   if (!mask) return sampleWeight;
-  let m = mask;
-  if (reduction === "mean" || reduction === "sum_over_batch_size") {
-    // Valid entries get weight total/valid so the later division by the element count
-    // becomes a division by the number of valid entries (0 when nothing is valid).
-    let valid = 0;
-    const md = m.data;
-    const offsets = m.isContiguous ? null : elementOffsets(m);
-    for (let i = 0; i < m.size; i++) valid += md[offsets ? offsets[i]! : m.offset + i]!;
-    const factor = valid === 0 ? 0 : m.size / valid;
-    m = scaled(m, factor);
-  }
+  const md = mask.data;
+  const offsets = mask.isContiguous ? null : elementOffsets(mask);
+  let valid = 0;
+  for (let i = 0; i < mask.size; i++) if (md[offsets ? offsets[i]! : mask.offset + i] !== 0) valid++;
+  // For "mean"/"sum_over_batch_size", valid entries weigh total/valid so that the later
+  // division by the element count becomes a division by the valid count (0 if none).
+  const rescale = reduction === "mean" || reduction === "sum_over_batch_size";
+  const weight = !rescale ? 1 : valid === 0 ? 0 : mask.size / valid;
+  const out = new Float64Array(mask.size);
+  for (let i = 0; i < mask.size; i++) out[i] = md[offsets ? offsets[i]! : mask.offset + i] !== 0 ? weight : 0;
+  const m = new Tensor(out, mask.shape);
   if (!sampleWeight) return m;
   const aligned = alignPairForWeighting(m, sampleWeight);
   if (!aligned) {
     throw new ShapeError(`sampleWeight has shape ${formatShape(sampleWeight.shape)} but mask has shape ${formatShape(mask.shape)}, and they do not broadcast together`);
   }
   return multiplyBroadcast(aligned.a, aligned.b, aligned.shape);
-}
-
-function scaled(t: Tensor, factor: number): Tensor {
-  const out = new Float64Array(t.size);
-  const offsets = t.isContiguous ? null : elementOffsets(t);
-  for (let i = 0; i < t.size; i++) out[i] = t.data[offsets ? offsets[i]! : t.offset + i]! * factor;
-  return new Tensor(out, t.shape);
 }
 
 function multiplyBroadcast(a: Tensor, b: Tensor, shape: number[]): Tensor {
