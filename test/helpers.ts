@@ -13,7 +13,7 @@ export function flat(x: number | Tensor | unknown[]): number[] {
  * (NumPy's `allclose`), and has the same shape when both are arrays.
  */
 export function expectClose(actual: number | Tensor, expected: number | unknown[], { rtol = 1e-6, atol = 1e-6 } = {}): void {
-  if (actual instanceof Tensor && Array.isArray(expected) && (Array.isArray(expected[0]) || actual.rank <= 1)) {
+  if (actual instanceof Tensor && Array.isArray(expected) && (Array.isArray(expected[0]) || actual.rank === 1)) {
     expect(actual.shape).toEqual(shapeOfNested(expected));
   }
   const a = flat(actual);

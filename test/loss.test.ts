@@ -307,3 +307,11 @@ describe("LossFunctionWrapper and masks, as Keras", () => {
     expect(MeanSquaredError.fromConfig({ reduction: "sum" }).reduction).toBe("sum");
   });
 });
+
+describe("function handles", () => {
+  it("honour dtype float64 for nested-array inputs", () => {
+    const out = meanSquaredError([[0.1, 0.2]], [[0.3, 0.7]], { dtype: "float64" });
+    expect(out.dtype).toBe("float64");
+    expect(out.item()).toBe(((0.1 - 0.3) ** 2 + (0.2 - 0.7) ** 2) / 2);
+  });
+});

@@ -210,8 +210,8 @@ describe("CategoricalGeneralizedCrossEntropy (Keras values)", () => {
     expect((new CategoricalGeneralizedCrossEntropy({ dtype: "float64", reduction: "none" })([0, 1, 0, 1], yPred) as Tensor).data).toBeInstanceOf(Float64Array);
     const column = categoricalGeneralizedCrossEntropy([[0], [1], [0], [1]], yPred, { dtype: "float64" });
     expect(column.shape).toEqual([4]);
-    // Nested arrays become float32 tensors, so 0.7 is float32(0.7) here.
-    expectClose(column, [0.7, 0.8, 0.6, 0.6].map((p) => gce(Math.fround(p), 0.5)), { rtol: 1e-12, atol: 0 });
+    // With dtype float64 the nested arrays become float64 tensors: 0.7 stays the double 0.7.
+    expectClose(column, [0.7, 0.8, 0.6, 0.6].map((p) => gce(p, 0.5)), { rtol: 1e-12, atol: 0 });
   });
   it("the function's q option", () => {
     expectClose(categoricalGeneralizedCrossEntropy([1], [[0.25, 0.75]], { q: 0.3, dtype: "float64" }), [gce(0.75, 0.3)], { rtol: 1e-12, atol: 0 });

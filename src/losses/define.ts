@@ -72,13 +72,15 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
     }
     return { ...validateOptions(rest), dtype: (dtype as DType | undefined) ?? yPred.dtype };
   };
+  const requestedDtype = (options: Record<string, unknown> | undefined): DType | undefined =>
+    options?.dtype === "float64" ? "float64" : undefined;
   const handle = ((yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>) => {
-    const p = toTensor(yPred, { name: "yPred" });
+    const p = toTensor(yPred, { name: "yPred", dtype: requestedDtype(options) });
     const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
     return spec.forward(t, p, kernelOptions(options, p));
   }) as unknown as LossFunction<O>;
   const vjp = (yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: Record<string, unknown>) => {
-    const p = toTensor(yPred, { name: "yPred" });
+    const p = toTensor(yPred, { name: "yPred", dtype: requestedDtype(options) });
     const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
     const u = toTensor(upstream, { name: "upstream", dtype: "float64" });
     return spec.backward(t, p, u, kernelOptions(options, p));
