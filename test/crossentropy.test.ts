@@ -30,17 +30,7 @@ import {
   sparseCategoricalCrossentropy,
   tensor,
 } from "../src/index";
-import { expectClose, expectGradMatches, flat, randomTensor, rng, snapshot } from "./helpers";
-
-/** Keras's assertAlmostEqual: |actual - desired| < 1.5 * 10^-decimal. */
-function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
-}
-
-/** Keras's assertAllClose defaults. */
-function allClose(actual: unknown, desired: number | unknown[], { atol = 1e-6, rtol = 1e-6 } = {}): void {
-  expectClose(actual as number | Tensor, desired, { atol, rtol });
-}
+import { allClose, almostEqual, expectClose, expectGradMatches, flat, randomTensor, rng, snapshot } from "./helpers";
 
 /** A docstring output printed with `decimals` digits after the point: within one unit of the last digit. */
 function printed(actual: unknown, desired: number | unknown[], decimals: number): void {

@@ -92,3 +92,13 @@ export function randomTensor(shape: number[], random: () => number, f: (u: numbe
 export function snapshot(x: Tensor): number[] {
   return Array.from(x.data);
 }
+
+/** Keras's `assertAlmostEqual(actual, desired, decimal)`: |actual - desired| < 1.5 * 10^-decimal. */
+export function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
+  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
+}
+
+/** Keras's `assertAllClose` (defaults atol = rtol = 1e-6). */
+export function allClose(actual: unknown, desired: number | unknown[], { atol = 1e-6, rtol = 1e-6 } = {}): void {
+  expectClose(actual as number | Tensor, desired, { atol, rtol });
+}

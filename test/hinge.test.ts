@@ -18,17 +18,7 @@ import {
   type LossFunction,
   type Reduction,
 } from "../src/index";
-import { expectClose, expectGradMatches, flat, rng, snapshot } from "./helpers";
-
-/** Keras's `assertAlmostEqual(actual, desired, decimal)`: |actual - desired| < 1.5 * 10^-decimal. */
-function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
-}
-
-/** Keras's `assertAllClose` defaults. */
-function allClose(actual: unknown, desired: number | unknown[]): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 1e-6, atol: 1e-6 });
-}
+import { allClose, almostEqual, expectClose, expectGradMatches, flat, rng, snapshot } from "./helpers";
 
 // losses_test.py (and the tf.keras docstrings) use these for all three hinge losses.
 const Y_TRUE = [[0.0, 1.0], [0.0, 0.0]];

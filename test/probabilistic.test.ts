@@ -18,17 +18,7 @@ import {
   type Loss,
   type Reduction,
 } from "../src/index";
-import { expectClose, expectGradMatches, flat, randomTensor, rng, snapshot } from "./helpers";
-
-/** Keras's `assertAlmostEqual(actual, desired, decimal)`: |actual - desired| < 1.5 * 10^-decimal. */
-function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
-}
-
-/** Keras's `assertAllClose` defaults: atol = rtol = 1e-6. */
-function allClose(actual: unknown, desired: number | unknown[]): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 1e-6, atol: 1e-6 });
-}
+import { allClose, almostEqual, expectClose, expectGradMatches, flat, randomTensor, rng, snapshot } from "./helpers";
 
 /** tf.keras doctests compare to the printed precision: `atol = 10^-decimals`. */
 function docEqual(actual: unknown, printed: number | unknown[], decimals: number): void {

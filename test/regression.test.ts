@@ -26,12 +26,7 @@ import {
   type LossFunction,
   type Reduction,
 } from "../src/index";
-import { expectClose, expectGradMatches, flat, randomTensor, rng, snapshot } from "./helpers";
-
-/** Keras's `assertAlmostEqual(actual, desired, decimal)`: |actual - desired| < 1.5 * 10^-decimal. */
-function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
-}
+import { almostEqual, expectClose, expectGradMatches, flat, randomTensor, rng, snapshot } from "./helpers";
 
 /** tf.keras doctests compare floats with `np.allclose(want, got, rtol=1e-3, atol=1e-3)` (TF's doctest checker). */
 function docEqual(actual: unknown, printed: number | unknown[]): void {

@@ -15,17 +15,7 @@ import {
   type Loss,
   type Reduction,
 } from "../src/index";
-import { expectClose, expectGradMatches, flat, rng, snapshot } from "./helpers";
-
-/** Keras's `assertAlmostEqual(actual, desired, decimal)`: |actual - desired| < 1.5 * 10^-decimal. */
-function almostEqual(actual: unknown, desired: number | unknown[], decimal = 3): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 0, atol: 1.5 * 10 ** -decimal });
-}
-
-/** Keras's `assertAllClose` defaults: atol = rtol = 1e-6. */
-function allClose(actual: unknown, desired: number | unknown[]): void {
-  expectClose(actual as number | Tensor, desired, { rtol: 1e-6, atol: 1e-6 });
-}
+import { allClose, almostEqual, expectClose, expectGradMatches, flat, rng, snapshot } from "./helpers";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const REDUCTIONS: Reduction[] = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"];
