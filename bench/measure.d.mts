@@ -5,6 +5,6 @@ export declare function median(values: readonly number[]): number;
 export declare function geometricMean(values: readonly number[]): number;
 export interface Timing { median: number; min: number; max: number; samples: number; reps: number; times: number[] }
 export declare function timeImplementations(
-  impls: { name: string; run: () => unknown; before?: () => unknown; samples: number }[],
+  impls: { name: string; run: () => unknown; before?: () => unknown; samples: number; firstCallMs?: number }[],
   options?: { warmup?: number; minSampleMs?: number; maxReps?: number },
 ): Promise<Record<string, Timing>>;

@@ -60,8 +60,9 @@ export const reference = {
       const e = p[i] - t[i];
       return Math.abs(e) <= delta ? 0.5 * e * e : delta * Math.abs(e) - 0.5 * delta * delta;
     }),
-  // log(cosh(e)) directly: cosh does not overflow for the errors of these data sets.
-  logCosh: (t, p, B, D) => meanOfRowMeans(B, D, (i) => Math.log(Math.cosh(p[i] - t[i]))),
+  // log(cosh(e)) directly (cosh does not overflow for the errors of these data sets), plus
+  // what Keras's float32 log(2) constant adds to every element.
+  logCosh: (t, p, B, D) => meanOfRowMeans(B, D, (i) => Math.log(Math.cosh(p[i] - t[i]))) + (Math.LN2 - Math.fround(Math.LN2)),
   // z·softplus(-x) + (1 - z)·softplus(x) = -z log σ(x) - (1 - z) log(1 - σ(x)).
   binaryCrossentropyFromLogits: (z, x, B, D) => meanOfRowMeans(B, D, (i) => z[i] * softplus(-x[i]) + (1 - z[i]) * softplus(x[i])),
   binaryCrossentropy: (z, p, B, D) =>
@@ -185,7 +186,9 @@ export const reference = {
       }
       return -(Math.log(alpha[S - 1] + (S > 1 ? alpha[S - 2] : 0)) + logScale);
     }),
+  // Keras's constants are float32 (margin 0.4 is 0.4000000059604645); at gamma 80 this shows at 1e-7.
   circle: (labels, e, B, E, { gamma = 80, margin = 0.4 } = {}) => {
+    const g = Math.fround(gamma), m = Math.fround(margin), optimNeg = Math.fround(1 + margin), deltaNeg = Math.fround(1 - margin);
     const total = new Sum();
     let valid = 0;
     for (let i = 0; i < B; i++) {
@@ -195,8 +198,8 @@ export const reference = {
         for (let k = 0; k < E; k++) dot.add(e[i * E + k] * e[j * E + k]);
         const d = Math.max(1 - dot.value, 0);
         if (labels[i] === labels[j]) {
-          if (i !== j) pos.push(-gamma * Math.max(margin + d, 0) * (margin - d));
-        } else neg.push(gamma * Math.max(1 + margin - d, 0) * (1 - margin - d));
+          if (i !== j) pos.push(-g * Math.max(m + d, 0) * (m - d));
+        } else neg.push(g * Math.max(optimNeg - d, 0) * (deltaNeg - d));
       }
       const lse = (v) => (v.length ? logSumExp(v, 0, v.length) : -Infinity);
       const loss = softplus(lse(pos) + lse(neg));

@@ -144,7 +144,9 @@ async function verify(impls, ref, notes) {
   for (const impl of impls) {
     try {
       await impl.before?.();
+      const t0 = performance.now();
       const { value, grad } = valueOf(impl.run());
+      impl.firstCallMs = performance.now() - t0;
       const check = { value, relErr: relativeError(value, ref.value) };
       if (ref.grad) check.gradErr = gradError(grad, ref.grad);
       checks[impl.name] = check;
@@ -155,6 +157,49 @@ async function verify(impls, ref, notes) {
     }
   }
   return { checks, kept };
+}
+
+/**
+ * What elementary operations cost on this machine, in ns per element over 1M float32
+ * values (best of 7): the budget a kernel has per element.
+ */
+function primitiveCosts() {
+  const n = 1 << 20;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = ((i * 2654435761) % 1000) / 250 - 2;
+  const kernels = {
+    "x*x": (a) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+      return s;
+    },
+    "Math.exp": (a) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += Math.exp(a[i]);
+      return s;
+    },
+    "Math.log": (a) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += Math.log(a[i] + 3);
+      return s;
+    },
+    "Math.log1p": (a) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += Math.log1p(a[i] + 1.5);
+      return s;
+    },
+  };
+  const out = {};
+  for (const [name, f] of Object.entries(kernels)) {
+    let best = Infinity;
+    for (let r = 0; r < 7; r++) {
+      const t0 = performance.now();
+      sink.last = f(x);
+      best = Math.min(best, performance.now() - t0);
+    }
+    out[name] = (best * 1e6) / n;
+  }
+  return out;
 }
 
 // ---- sections -------------------------------------------------------------------------
@@ -172,7 +217,13 @@ async function runTable(workloads, ctx, o) {
       timings = await timeImplementations(kept, { warmup: o.warmup, minSampleMs: o.minSampleMs });
     }
     for (const impl of kept) impl.dispose?.();
-    const row = { w, shape: w.shapeOf(d), elements: w.elements(d), ref, checks, timings, notes, seconds: (performance.now() - t0) / 1000 };
+    let builtin;
+    if (w.tfjsBuiltin && ctx.tf && ctx.backends.includes("cpu")) {
+      await useBackend(ctx.tf, "cpu");
+      const value = w.tfjsBuiltin.run(ctx.tf, d);
+      builtin = { note: w.tfjsBuiltin.note, value, relErr: relativeError(value, ref.value) };
+    }
+    const row = { w, shape: w.shapeOf(d), elements: w.elements(d), ref, checks, timings, notes, builtin, seconds: (performance.now() - t0) / 1000 };
     rows.push(row);
     printTableRow(row);
   }
@@ -217,13 +268,21 @@ async function runMemory(workloads, ctx, o) {
     const inputBytes = w.elements(d) * 4;
     const row = { w, shape: w.shapeOf(d), inputBytes, batch: d.B, result };
     rows.push(row);
-    const fmt = (r) =>
-      !r ? "–" : r.error ? "error" : r.missing ? r.missing : r.allocated !== undefined ? `${fmtBytes(r.allocated)} (peak ${fmtBytes(r.peak)})` : `${r.lowerBound ? "≥" : ""}${fmtBytes(r.arrayBuffers)} + heap ${fmtBytes(r.heap)}`;
-    console.log(`${w.id.padEnd(4)} ${w.title}: ${IMPLS.map((n) => `${LABELS[n]} ${fmt(result[n])}`).join(" · ")}`);
+    console.log(`${w.id.padEnd(4)} ${w.title}: ${IMPLS.map((n) => `${LABELS[n]} ${fmtAllocation(result[n])}`).join(" · ")}`);
   }
   stopWatchingGc();
   clearDatasets();
   return rows;
+}
+
+/** Memory cell: ArrayBuffer + heap bytes (JS) or tensor bytes (tfjs). */
+function fmtAllocation(x) {
+  if (!x) return "–";
+  if (x.error) return "error";
+  if (x.missing) return x.missing;
+  if (x.allocated !== undefined) return `${fmtBytes(x.allocated)} (peak ${fmtBytes(x.peak)})`;
+  const gcs = x.collections ? ` (${x.collections} GC${x.collections > 1 ? "s" : ""} in the call)` : "";
+  return `${x.lowerBound ? "≥" : ""}${fmtBytes(x.arrayBuffers)} + heap ${x.lowerBound ? "?" : fmtBytes(x.heap)}${gcs}`;
 }
 
 /** Call `run` until it is warm: 30 calls, or 1.5 s (at least 2 calls). */
@@ -302,6 +361,12 @@ function summarize(tableRows, sweep) {
   return s;
 }
 
+function fmtPrimitives(p) {
+  return Object.entries(p)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(", ");
+}
+
 function machine(ctx, o) {
   const c = cpus();
   return {
@@ -321,6 +386,7 @@ function markdown(ctx, o, m, tableRows, memoryRows, sweep, s, elapsed, argv) {
   lines.push(`Command: \`npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}\` · ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · total ${(elapsed / 60).toFixed(1)} min`, "");
   lines.push(`- Machine: ${m.cpu}, ${m.memory}, ${m.os}; load average at start ${m.load}`);
   lines.push(`- ${m.node}; ${m.losskit}; ${m.tfjs}`);
+  lines.push(`- Cost of one operation in a JS loop here, ns per element: ${fmtPrimitives(m.primitives)}`);
   lines.push(
     `- Method: one process, identical fixed-seed float32 data, Keras default reduction (\`sum_over_batch_size\`); per workload each implementation is checked against a float64 reference, warmed up, then timed in interleaved rounds (order rotated each round), GC before every sample; a sample repeats the call until it lasts ≥ ${o.minSampleMs} ms. ${o.samples} samples per implementation, ${o.cpuSamples} for tfjs-cpu (its calls take up to seconds). Times are medians [min–max] in ms per call.`,
   );
@@ -364,6 +430,12 @@ function markdown(ctx, o, m, tableRows, memoryRows, sweep, s, elapsed, argv) {
       ]);
     }
     lines.push(markdownTable(acc, "lll"), "");
+    const builtins = tableRows.filter((r) => r.builtin);
+    if (builtins.length) {
+      lines.push("tfjs built-ins that a user might reach for instead, on the same data:", "");
+      for (const r of builtins) lines.push(`- ${r.w.id} ${r.builtin.note}: ${r.builtin.value.toPrecision(7)} against Keras's ${r.ref.value.toPrecision(7)} (relative error ${fmtErr(r.builtin.relErr)}).`);
+      lines.push("");
+    }
 
     lines.push("## Targets (issue 5)", "");
     const okMark = (ok) => (ok ? "met" : "**not met**");
@@ -384,12 +456,11 @@ function markdown(ctx, o, m, tableRows, memoryRows, sweep, s, elapsed, argv) {
   if (memoryRows.length) {
     lines.push(`## Memory per call (batch ${o.batch})`, "");
     lines.push(
-      "JS loop and losskit: growth of `process.memoryUsage().arrayBuffers` (typed-array storage) + JS heap over one call after a full GC (≥: a GC ran during the call, so this is a lower bound). tfjs: bytes of all tensors its kernels allocate in one call (`tf.profile`), and the peak of live tensor bytes. “× input” is ArrayBuffer bytes over the bytes of yPred.",
+      "JS loop and losskit: growth of `process.memoryUsage().arrayBuffers` (typed-array storage) + JS heap over one warm call after a full GC (≥ and “heap ?”: the collector ran during the call even in the cleanest of 5 tries, so bytes were freed mid-call; several GCs in one call mean the code allocates per element, e.g. boxed doubles). tfjs: bytes of all tensors its kernels allocate in one call (`tf.profile`), and the peak of live tensor bytes. “× input” is ArrayBuffer bytes over the bytes of yPred.",
       "",
     );
     const rows = [["id", "workload", "yPred bytes", ...IMPLS.map((n) => LABELS[n]), "losskit × input", "losskit verdict"]];
     for (const r of memoryRows) {
-      const fmt = (x) => (!x ? "–" : x.error ? "error" : x.missing ? x.missing : x.allocated !== undefined ? `${fmtBytes(x.allocated)} (peak ${fmtBytes(x.peak)})` : `${x.lowerBound ? "≥" : ""}${fmtBytes(x.arrayBuffers)} + heap ${fmtBytes(x.heap)}`);
       const lk = r.result.losskit;
       let verdict = "–", times = "–";
       if (lk && lk.arrayBuffers !== undefined) {
@@ -397,8 +468,9 @@ function markdown(ctx, o, m, tableRows, memoryRows, sweep, s, elapsed, argv) {
         const extra = lk.arrayBuffers - gradBytes;
         times = (lk.arrayBuffers / r.inputBytes).toFixed(3);
         verdict = extra > r.inputBytes / 4 ? "full-size intermediate" : `O(batch): ${(Math.max(extra, 0) / r.batch).toFixed(0)} B/sample${gradBytes ? " + the gradient" : ""}`;
+        if (lk.collections >= 2) verdict += `; **allocates per element** (${lk.collections} GCs during one call)`;
       }
-      rows.push([r.w.id, r.w.title, fmtBytes(r.inputBytes), ...IMPLS.map((n) => fmt(r.result[n])), times, verdict]);
+      rows.push([r.w.id, r.w.title, fmtBytes(r.inputBytes), ...IMPLS.map((n) => fmtAllocation(r.result[n])), times, verdict]);
     }
     lines.push(markdownTable(rows, "ll"), "");
   }
@@ -455,7 +527,9 @@ async function main() {
     Object.assign(ctx, { tf: tfjs.tf, backends: tfjs.backends, tfInfo: tfjs.info });
   }
   const m = machine(ctx, o);
+  m.primitives = primitiveCosts();
   console.log(`losskit bench: ${m.cpu}, ${m.memory}, ${m.node}; load ${m.load}`);
+  console.log(`ns per element: ${fmtPrimitives(m.primitives)}`);
   console.log(`${m.tfjs}`);
   console.log(`sections: ${[...o.sections].join(", ")}; batch ${o.batch}; ${o.samples} samples (tfjs-cpu ${o.cpuSamples})${o.quick ? "; --quick" : ""}\n`);
   const missing = WORKLOADS.filter((w) => !ctx.lk || typeof ctx.lk[w.className] !== "function");
@@ -463,17 +537,19 @@ async function main() {
 
   const workloads = selectWorkloads(o.only);
   const tableRows = o.sections.has("table") ? await runTable(workloads, ctx, o) : [];
+  let memoryRows = [];
   if (o.sections.has("memory")) {
     console.log("\nmemory per call");
-    var memoryRows = await runMemory(workloads, ctx, o);
+    memoryRows = await runMemory(workloads, ctx, o);
   }
+  let sweep = [];
   if (o.sections.has("sweep")) {
     console.log("\nbatch-size sweep");
-    var sweep = await runSweep(o.only.length ? workloads : WORKLOADS, ctx, o);
+    sweep = await runSweep(workloads, ctx, o);
   }
   const s = summarize(tableRows, sweep);
   const elapsed = (performance.now() - started) / 1000;
-  const md = markdown(ctx, o, m, tableRows, memoryRows ?? [], sweep ?? [], s, elapsed, argv);
+  const md = markdown(ctx, o, m, tableRows, memoryRows, sweep, s, elapsed, argv);
   if (tableRows.length) {
     console.log("\nsummary (medians, ms per call)");
     const rows = [["id", "workload", ...IMPLS.map((n) => LABELS[n]), "lk/loop", "cpu/lk", "wasm/lk"]];

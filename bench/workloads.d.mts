@@ -14,6 +14,7 @@ export interface Workload {
   reference(d: any): { value: number; grad?: Float64Array };
   loop(d: any): () => number | { value: number; grad: Float32Array };
   losskit(lk: any, d: any): () => unknown;
+  tfjsBuiltin?: { note: string; run(tf: any, d: any): number };
   tfjs: ((tf: any, d: any) => { run: () => unknown; dispose: () => void }) | null;
 }
 export declare const WORKLOADS: Workload[];

@@ -57,8 +57,19 @@ function lkValueAndGrad(lk, loss, yTrue, shape, yPred) {
 // --- workload families -----------------------------------------------------------
 
 /** An elementwise loss over [B, D] reduced over the last axis. */
-function elementwise({ id, title, className, options, datasetName, loop, ref, tfjs, tfNote, sweep }) {
+function elementwise({ id, title, className, options, datasetName, loop, ref, tfjs, tfNote, sweep, tfjsBuiltin }) {
   return {
+    tfjsBuiltin: tfjsBuiltin && {
+      note: tfjsBuiltin.note,
+      run: (tf, d) => {
+        const { made, dispose } = tensors(tf, [[d.yTrue, d.shape], [d.yPred, d.shape]]);
+        try {
+          return tfScalar(tf, () => tfjsBuiltin.fn(tf, ...made))();
+        } finally {
+          dispose();
+        }
+      },
+    },
     id,
     title,
     className,
@@ -246,6 +257,7 @@ export const WORKLOADS = [
     ref: reference.hinge,
     tfNote: "composed: mean(max(1 - y p, 0)) (tf.losses.hingeLoss assumes {0,1} labels: wrong here)",
     tfjs: (tf, t, p) => tf.mean(tf.maximum(tf.sub(1, tf.mul(t, p)), 0)),
+    tfjsBuiltin: { note: "tf.losses.hingeLoss on ±1 labels (it maps labels with 2y - 1)", fn: (tf, t, p) => tf.losses.hingeLoss(t, p) },
   }),
   {
     id: "W12",
