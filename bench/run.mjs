@@ -137,10 +137,21 @@ async function buildImplementations(w, d, ctx, { samples, cpuSamples }) {
   return { impls, notes };
 }
 
+/** A fingerprint of every typed array of a data set, to catch an implementation that writes into its inputs. */
+function fingerprint(d) {
+  let h = 0;
+  for (const v of Object.values(d)) {
+    if (!ArrayBuffer.isView(v)) continue;
+    for (let i = 0; i < v.length; i++) h = (h * 31 + v[i] * (1 + (i & 7))) % 1e15;
+  }
+  return h;
+}
+
 /** One call of each implementation: its value (and gradient) against the reference. Failing ones are dropped. */
-async function verify(impls, ref, notes) {
+async function verify(impls, ref, notes, d) {
   const checks = {};
   const kept = [];
+  const before = d ? fingerprint(d) : 0;
   for (const impl of impls) {
     try {
       await impl.before?.();
@@ -149,6 +160,7 @@ async function verify(impls, ref, notes) {
       impl.firstCallMs = performance.now() - t0;
       const check = { value, relErr: relativeError(value, ref.value) };
       if (ref.grad) check.gradErr = gradError(grad, ref.grad);
+      if (d && fingerprint(d) !== before) throw new Error(`${impl.name} changed its input arrays`);
       checks[impl.name] = check;
       kept.push(impl);
     } catch (e) {
@@ -211,7 +223,7 @@ async function runTable(workloads, ctx, o) {
     const d = w.data(o.batch);
     const ref = w.reference(d);
     const { impls, notes } = await buildImplementations(w, d, ctx, o);
-    const { checks, kept } = await verify(impls, ref, notes);
+    const { checks, kept } = await verify(impls, ref, notes, d);
     let timings = {};
     if (kept.length) {
       timings = await timeImplementations(kept, { warmup: o.warmup, minSampleMs: o.minSampleMs });
@@ -571,6 +583,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.stack : e);
+  // Usage mistakes (unknown option or workload) get their message; anything else its stack.
+  const usage = e instanceof Error && /^(unknown |--\S+ (needs|must))/.test(e.message);
+  console.error(usage ? `bench: ${e.message}` : e instanceof Error ? e.stack : e);
   process.exit(1);
 });
