@@ -355,6 +355,7 @@ function summarize(tableRows, sweep) {
     }
     if (r.w.kind === "valueAndGrad") {
       const base = tableRows.find((x) => x.w.id === r.w.valueOf);
+      if (!base) continue;
       const vg = r.timings.losskit, v = base?.timings.losskit;
       const lvg = r.timings.loop, lv = base?.timings.loop;
       s.grads.push({ id: r.w.id, of: r.w.valueOf, losskit: vg && v ? vg.median / v.median : NaN, loop: lvg && lv ? lvg.median / lv.median : NaN });
