@@ -1,9 +1,9 @@
 import { ConfigError, GradientNotImplementedError, InputError, ShapeError, describeValue, formatShape } from "./errors";
-import { applyPlan, planWeights, standardizeReduction, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
+import { applyPlan, multiplyWeights, planWeights, standardizeReduction, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
 import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
-import { Tensor, type DType } from "./tensor/tensor";
-import { broadcastTo, reshape, tryBroadcastShapes } from "./tensor/views";
+import { SHAPE_ONLY, Tensor, type DType } from "./tensor/tensor";
+import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
 
 /** Options every loss class takes. */
@@ -88,7 +88,7 @@ export abstract class Loss {
     const self = ((yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, callOptions?: CallOptions) =>
       self.compute(yTrue, yPred, sampleWeight, callOptions)) as unknown as Loss;
     Object.setPrototypeOf(self, new.target.prototype);
-    const name = options.name ?? snakeCase(new.target.name);
+    const name = options.name ?? (snakeCase(new.target.name) || "loss");
     if (typeof name !== "string" || name.length === 0) throw new ConfigError(`name must be a non-empty string, received ${describeValue(options.name)}`);
     const dtype = options.dtype ?? "float32";
     if (dtype !== "float32" && dtype !== "float64") {
@@ -130,7 +130,7 @@ export abstract class Loss {
     if (this.forwardBackward) {
       let plan: WeightPlan | undefined;
       const upstreamFor: UpstreamFor = (shape, ownMask) => {
-        const probe = new Tensor(new Float64Array(0), shape.slice());
+        const probe = new Tensor(SHAPE_ONLY, shape.slice());
         plan = this.plan(probe, ownMask, input);
         return upstreamOf(probe, plan);
       };
@@ -188,11 +188,14 @@ export abstract class Loss {
   }
 
   private plan(values: { shape: readonly number[]; size: number } & Partial<Pick<Tensor, "rank">>, ownMask: Tensor | undefined, input: Prepared): WeightPlan {
-    const valuesTensor = values instanceof Tensor ? values : new Tensor(new Float64Array(0), values.shape.slice());
+    const valuesTensor = values instanceof Tensor ? values : new Tensor(SHAPE_ONLY, values.shape.slice());
     return planWeights(valuesTensor, { sampleWeight: input.sampleWeight, mask: combineMasks(input.mask, ownMask), reduction: this.reduction });
   }
 
-  private checkGrad(grad: Tensor, yPred: Tensor): Tensor {
+  private checkGrad(grad: unknown, yPred: Tensor): Tensor {
+    if (!(grad instanceof Tensor)) {
+      throw new ShapeError(`${this.constructor.name}.backward must return a Tensor shaped like yPred ${formatShape(yPred.shape)}, received ${describeValue(grad)}`);
+    }
     if (grad.shape.length !== yPred.shape.length || grad.shape.some((d, i) => d !== yPred.shape[i])) {
       throw new ShapeError(`${this.constructor.name}.backward returned shape ${formatShape(grad.shape)}, expected yPred's shape ${formatShape(yPred.shape)}`);
     }
@@ -200,18 +203,21 @@ export abstract class Loss {
   }
 }
 
-/** Keras combines the caller's mask and the loss's own mask with `&`. */
+/** Keras combines the caller's mask and the loss's own mask with `&` (masks are boolean: non-zero is true). */
 function combineMasks(callerMask: Tensor | undefined, ownMask: Tensor | undefined): Tensor | undefined {
   if (!callerMask) return ownMask;
   if (!ownMask) return callerMask;
-  const [a, b] = squeezeOrExpandToSameRank(callerMask, ownMask);
-  const shape = tryBroadcastShapes(a.shape, b.shape);
-  if (!shape) throw new ShapeError(`mask has shape ${formatShape(callerMask.shape)} but the loss's own mask has shape ${formatShape(ownMask.shape)}`);
-  const ao = elementOffsets(broadcastTo(a, shape));
-  const bo = elementOffsets(broadcastTo(b, shape));
-  const out = new Float64Array(ao.length);
-  for (let i = 0; i < out.length; i++) out[i] = a.data[ao[i]!] !== 0 && b.data[bo[i]!] !== 0 ? 1 : 0;
-  return new Tensor(out, shape);
+  const both = multiplyWeights(booleanMask(callerMask), booleanMask(ownMask), () =>
+    `mask has shape ${formatShape(callerMask.shape)} but the loss's own mask has shape ${formatShape(ownMask.shape)}`,
+  );
+  return both;
+}
+
+function booleanMask(mask: Tensor): Tensor {
+  const offsets = elementOffsets(mask);
+  const out = new Float64Array(offsets.length);
+  for (let i = 0; i < out.length; i++) out[i] = mask.data[offsets[i]!] !== 0 ? 1 : 0;
+  return new Tensor(out, mask.shape);
 }
 
 /** A per-sample loss function: `(yTrue, yPred) => values`. */

@@ -12,6 +12,7 @@ import {
   meanSquaredError,
   squeezeOrExpandToSameRank,
   tensor,
+  reshape,
 } from "../src/index";
 import { expectClose, expectGradMatches, rng, randomTensor } from "./helpers";
 
@@ -138,9 +139,10 @@ describe("masks and sample weights (loss_test.py)", () => {
   it("broadcasts a [batch] weight over per-sample values of shape [batch, time]", () => {
     const values = new ExampleLoss({ reduction: "none" })([[1, 2, 3], [4, 5, 6]], [[0, 0, 0], [0, 0, 0]], [1, 0]) as Tensor;
     expect(values.toArray()).toEqual([[1, 4, 9], [0, 0, 0]]);
-    // Where NumPy broadcasting applies it wins, as in Keras 3 (`values * sample_weight`).
+    // Also when batch == time: a [batch] weight stays per sample (Keras 3's right-aligned
+    // `values * sample_weight` would weight time steps here and fail for batch != time).
     const square = new ExampleLoss({ reduction: "none" })([[1, 2], [3, 4]], [[0, 0], [0, 0]], [1, 0]) as Tensor;
-    expect(square.toArray()).toEqual([[1, 0], [9, 0]]);
+    expect(square.toArray()).toEqual([[1, 4], [0, 0]]);
     expect(() => new ExampleLoss()([[1, 2], [3, 4]], [[0, 0], [0, 0]], [1, 2, 3])).toThrow(ShapeError);
     expect(() => new ExampleLoss()([[1, 2], [3, 4]], [[0, 0], [0, 0]], [1, 2, 3])).toThrow(
       "sampleWeight has shape [3] but the per-sample losses have shape [2,2]",
@@ -313,5 +315,74 @@ describe("function handles", () => {
     const out = meanSquaredError([[0.1, 0.2]], [[0.3, 0.7]], { dtype: "float64" });
     expect(out.dtype).toBe("float64");
     expect(out.item()).toBe(((0.1 - 0.3) ** 2 + (0.2 - 0.7) ** 2) / 2);
+  });
+});
+
+describe("review fixes", () => {
+  it("a [batch] weight is per sample even when batch equals time", () => {
+    const none = new MeanSquaredError({ reduction: "none" });
+    // values [2,3] and [2,2]: the weight [1, 0] keeps sample 0 in both
+    expect((none([[[0], [0], [0]], [[0], [0], [0]]], [[[1], [2], [3]], [[4], [5], [6]]], [1, 0]) as Tensor).toArray()).toEqual([[1, 4, 9], [0, 0, 0]]);
+    expect((none([[[0], [0]], [[0], [0]]], [[[1], [2]], [[4], [5]]], [1, 0]) as Tensor).toArray()).toEqual([[1, 4], [0, 0]]);
+  });
+
+  it("names the mask, not sampleWeight, when the mask does not fit", () => {
+    expect(() => new MeanSquaredError()([[1, 2, 3], [1, 2, 3]], [[1, 2, 3], [1, 2, 3]], null, { mask: [1, 0, 1] })).toThrow(
+      "mask has shape [3] but the per-sample losses have shape [2]",
+    );
+  });
+
+  it("a [batch] caller mask combines with a loss's own [batch, time] mask", () => {
+    class OwnMask extends Loss {
+      call(yTrue: Tensor, yPred: Tensor): Tensor {
+        const values = new Tensor(yPred.toTypedArray("float64"), yPred.shape);
+        values.mask = new Tensor(new Float64Array([1, 1, 0, 1, 0, 1]), [2, 3]);
+        return values;
+      }
+    }
+    // kept: sample 0, positions 0 and 1 → mean of 1 and 2
+    expectClose(new OwnMask()([[0, 0, 0], [0, 0, 0]], [[1, 2, 3], [4, 5, 6]], null, { mask: [1, 0] }) as number, 1.5);
+  });
+
+  it("checks Tensor layouts against their data", () => {
+    expect(() => new Tensor(new Float32Array(3), [2, 2])).toThrow("reaches outside its data of length 3");
+    expect(() => new Tensor([1, 2] as never, [2])).toThrow("Float32Array or Float64Array");
+    expect(() => new Tensor(new Float32Array(4), [2, 2], [2])).toThrow("2 dimensions (shape [2,2]) but 1 strides");
+  });
+
+  it("refuses loose ndarray-likes and tfjs tensors with a useful message", () => {
+    expect(() => tensor({ data: new Float32Array([7, 8, 9]), shape: 3 } as never)).toThrow("input.shape must be an array of dimensions");
+    expect(() => new MeanSquaredError()([1], { data: () => 1, shape: [1], dataSync: () => [1] } as never)).toThrow("looks like a TensorFlow.js tensor");
+  });
+
+  it("a custom backward that returns no Tensor gets a LossError", () => {
+    class Bad extends Loss {
+      call(a: Tensor) {
+        return a;
+      }
+      backward() {
+        return [[1, 2]] as unknown as Tensor;
+      }
+    }
+    expect(() => new Bad().grad([[1, 2]], [[0, 0]])).toThrow("Bad.backward must return a Tensor shaped like yPred [1,2]");
+  });
+
+  it("scalar inputs to a reducing loss name the problem", () => {
+    expect(() => new MeanSquaredError()(1, 2)).toThrow("yTrue and yPred are scalars");
+  });
+
+  it("an anonymous subclass gets a name", () => {
+    const Anonymous = (() => class extends Loss {
+      call(a: Tensor) {
+        return a;
+      }
+    })();
+    expect(new Anonymous().name.length).toBeGreaterThan(0);
+  });
+
+  it("nested bigints convert; reshape reports what was asked", () => {
+    expect(tensor([[1n, 2n]] as never).toArray()).toEqual([[1, 2]]);
+    expect(() => reshape(tensor([1, 2, 3, 4]), [-1, -1])).toThrow("at most one -1");
+    expect(() => reshape(tensor([1, 2, 3, 4]), [-1, 3])).toThrow("to [-1,3]");
   });
 });

@@ -54,6 +54,13 @@ export interface PairRows {
  */
 export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
   const aligned = alignPair(yTrue, yPred);
+  const rank = aligned.shape.length;
+  if (rank === 0) {
+    throw new ShapeError(`yTrue and yPred are scalars (shape []); this loss reduces over axis ${axis} and needs inputs with at least 1 dimension`);
+  }
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new ShapeError(`axis=${axis} is out of range for yPred of shape ${formatShape(aligned.shape)} (expected an integer in [${-rank}, ${rank - 1}])`);
+  }
   const t = rowsOf(aligned.yTrue, axis);
   const p = rowsOf(aligned.yPred, axis);
   if (!gradDtype) return { t, p, outShape: p.outerShape };

@@ -1,10 +1,10 @@
 import { ConfigError, ShapeError, describeValue, formatShape } from "../errors";
-import { Tensor, allocate, shapeSize, type DType } from "../tensor/tensor";
+import { SHAPE_ONLY, Tensor, allocate, shapeSize, type DType } from "../tensor/tensor";
 import { elementOffsets } from "../tensor/rows";
 import { broadcastTo, expandDims, tryBroadcastShapes } from "../tensor/views";
 import { squeezeOrExpandToSameRank } from "./rank";
 
-const NO_DATA = new Float64Array(0);
+
 
 /** Keras's reductions. `null` (Python's `None`) is accepted and means `"none"`. */
 export type Reduction = "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
@@ -66,11 +66,7 @@ function applyMask(sampleWeight: Tensor | undefined, mask: Tensor | undefined, r
   for (let i = 0; i < mask.size; i++) out[i] = md[offsets ? offsets[i]! : mask.offset + i] !== 0 ? weight : 0;
   const m = new Tensor(out, mask.shape);
   if (!sampleWeight) return m;
-  const aligned = alignPairForWeighting(m, sampleWeight);
-  if (!aligned) {
-    throw new ShapeError(`sampleWeight has shape ${formatShape(sampleWeight.shape)} but mask has shape ${formatShape(mask.shape)}, and they do not broadcast together`);
-  }
-  return multiplyBroadcast(aligned.a, aligned.b, aligned.shape);
+  return multiplyWeights(m, sampleWeight, () => `sampleWeight has shape ${formatShape(sampleWeight.shape)} but mask has shape ${formatShape(mask.shape)}`);
 }
 
 function multiplyBroadcast(a: Tensor, b: Tensor, shape: number[]): Tensor {
@@ -82,22 +78,30 @@ function multiplyBroadcast(a: Tensor, b: Tensor, shape: number[]): Tensor {
 }
 
 /**
- * Line two weighting tensors up: Keras's `squeeze_or_expand_to_same_rank`, then NumPy
- * broadcasting (Keras 3's `values * sample_weight`). Where NumPy broadcasting fails and
- * one shape is a leading part of the other (`[batch]` against `[batch, time]`), the
- * shorter one is repeated along the trailing axes, as Keras 2 did. Returns `null` when
- * nothing fits.
+ * Line two weighting tensors up: Keras's `squeeze_or_expand_to_same_rank`, then
+ * broadcasting. When the shorter shape is a leading part of the longer one (`[batch]`
+ * against `[batch, time]`), it is repeated along the trailing axes, as Keras 2 did, even
+ * where NumPy's right-aligned broadcasting would also apply (batch == time): a weight per
+ * sample must not turn into a weight per time step because two sizes happen to match.
+ * Otherwise NumPy broadcasting (Keras 3's `values * sample_weight`). `null` when nothing fits.
  */
 function alignPairForWeighting(a: Tensor, b: Tensor): { a: Tensor; b: Tensor; shape: number[] } | null {
   let [x, y] = squeezeOrExpandToSameRank(a, b);
-  let shape = tryBroadcastShapes(x.shape, y.shape);
-  if (!shape) {
-    const isPrefix = (short: Tensor, long: Tensor) => short.rank < long.rank && short.shape.every((d, i) => d === long.shape[i]);
-    if (isPrefix(y, x)) while (y.rank < x.rank) y = expandDims(y, -1);
-    else if (isPrefix(x, y)) while (x.rank < y.rank) x = expandDims(x, -1);
-    shape = tryBroadcastShapes(x.shape, y.shape);
-  }
+  const isPrefix = (short: Tensor, long: Tensor) => short.rank > 0 && short.rank < long.rank && short.shape.every((d, i) => d === long.shape[i]);
+  if (isPrefix(y, x)) while (y.rank < x.rank) y = expandDims(y, -1);
+  else if (isPrefix(x, y)) while (x.rank < y.rank) x = expandDims(x, -1);
+  const shape = tryBroadcastShapes(x.shape, y.shape);
   return shape ? { a: x, b: y, shape } : null;
+}
+
+/**
+ * The product of two weighting tensors (masks, sample weights) lined up as
+ * `alignPairForWeighting` does; `describe` names them in the error.
+ */
+export function multiplyWeights(a: Tensor, b: Tensor, describe: () => string): Tensor {
+  const aligned = alignPairForWeighting(a, b);
+  if (!aligned) throw new ShapeError(`${describe()}, and they do not broadcast together`);
+  return multiplyBroadcast(aligned.a, aligned.b, aligned.shape);
 }
 
 /** Build the weighting plan for per-sample values of shape `values.shape`. */
@@ -109,10 +113,11 @@ export function planWeights(values: Tensor, options: WeightingOptions): WeightPl
   let valueIndex: Int32Array | null = null;
   if (merged) {
     // Align a data-less contiguous view of the values so its offsets are C-order indices.
-    const aligned = alignPairForWeighting(new Tensor(NO_DATA, values.shape), merged);
+    const aligned = alignPairForWeighting(new Tensor(SHAPE_ONLY, values.shape), merged);
     if (!aligned) {
+      const what = options.sampleWeight && options.mask ? "sampleWeight × mask" : options.sampleWeight ? "sampleWeight" : "mask";
       throw new ShapeError(
-        `sampleWeight has shape ${formatShape(merged.shape)} but the per-sample losses have shape ${formatShape(values.shape)}; expected a scalar, the batch shape or a shape that broadcasts to ${formatShape(values.shape)}`,
+        `${what} has shape ${formatShape(merged.shape)} but the per-sample losses have shape ${formatShape(values.shape)}; expected a scalar, the batch shape or a shape that broadcasts to ${formatShape(values.shape)}`,
       );
     }
     resultShape = aligned.shape;

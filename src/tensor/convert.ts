@@ -1,5 +1,5 @@
 import { InputError, ShapeError, describeValue, formatShape } from "../errors";
-import { Tensor, allocate, shapeSize, type DType, type FloatArray } from "./tensor";
+import { Tensor, allocate, contiguousStrides, shapeSize, type DType, type FloatArray } from "./tensor";
 
 /** Anything losskit accepts as a tensor. */
 export type TensorLike =
@@ -39,10 +39,17 @@ function isFloatArray(x: unknown): x is FloatArray {
   return x instanceof Float32Array || x instanceof Float64Array;
 }
 
-function isNdarrayLike(x: unknown): x is NdarrayLike {
+function isNdarrayLike(x: unknown, name: string): x is NdarrayLike {
   if (typeof x !== "object" || x === null || Array.isArray(x) || ArrayBuffer.isView(x)) return false;
-  const candidate = x as Partial<NdarrayLike>;
-  return candidate.data !== undefined && candidate.shape !== undefined;
+  const candidate = x as Record<string, unknown>;
+  if (candidate.data === undefined || candidate.shape === undefined) return false;
+  if (typeof candidate.data === "function" || typeof candidate.dataSync === "function") {
+    throw new InputError(`${name} looks like a TensorFlow.js tensor, which losskit does not read directly; pass tensor(x.dataSync(), x.shape) (or x.arraySync())`);
+  }
+  const isArrayLike = (v: unknown) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  if (!isArrayLike(candidate.data)) throw new InputError(`${name}.data must be an array or a typed array, received ${describeValue(candidate.data)}`);
+  if (!isArrayLike(candidate.shape)) throw new ShapeError(`${name}.shape must be an array of dimensions, received ${describeValue(candidate.shape)}`);
+  return true;
 }
 
 export function validateShape(shape: ArrayLike<number>, name: string): number[] {
@@ -85,7 +92,7 @@ export function toTensor(x: TensorLike, options: ToTensorOptions = {}): Tensor {
     if (isFloatArray(x)) return new Tensor(x, shape);
     return new Tensor(copyNumbers(flat, dtype, name), shape);
   }
-  if (isNdarrayLike(x)) return fromNdarray(x, dtype, name, options.shape);
+  if (isNdarrayLike(x, name)) return fromNdarray(x, dtype, name, options.shape);
   if (Array.isArray(x)) {
     const t = fromNested(x as NestedNumbers, dtype, name);
     return options.shape ? reshapeChecked(t, options.shape, name) : t;
@@ -120,7 +127,7 @@ function copyNumbers(source: ArrayLike<number | bigint>, dtype: DType, name: str
 }
 
 function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: readonly number[]): Tensor {
-  const shape = validateShape(x.shape, `${name}.shape`.replace(".shape.shape", ".shape"));
+  const shape = validateShape(x.shape, name);
   const strideSource = x.stride ?? x.strides;
   const strides = strideSource ? Array.from(strideSource, Number) : undefined;
   if (strides && strides.length !== shape.length) {
@@ -129,25 +136,26 @@ function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: reado
   const offset = x.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new ShapeError(`${name}.offset must be a non-negative integer, received ${describeValue(offset)}`);
   if (strides && strides.some((s) => !Number.isInteger(s))) throw new ShapeError(`${name} strides must be integers, received [${strides.join(",")}]`);
-  const view = new Tensor(
-    isFloatArray(x.data) ? x.data : copyNumbers(x.data as ArrayLike<number>, dtype, `${name}.data`),
-    shape,
-    strides,
-    offset,
-  );
+  const effectiveStrides = strides ?? contiguousStrides(shape);
   // Every element must fall inside data.
-  if (view.size > 0) {
+  if (shapeSize(shape) > 0) {
     let low = offset;
     let high = offset;
     for (let axis = 0; axis < shape.length; axis++) {
-      const reach = (shape[axis]! - 1) * view.strides[axis]!;
+      const reach = (shape[axis]! - 1) * effectiveStrides[axis]!;
       if (reach < 0) low += reach;
       else high += reach;
     }
     if (low < 0 || high >= x.data.length) {
-      throw new ShapeError(`${name} (shape ${formatShape(shape)}, strides [${view.strides.join(",")}], offset ${offset}) reaches outside its data of length ${x.data.length}`);
+      throw new ShapeError(`${name} (shape ${formatShape(shape)}, strides [${effectiveStrides.join(",")}], offset ${offset}) reaches outside its data of length ${x.data.length}`);
     }
   }
+  const view = new Tensor(
+    isFloatArray(x.data) ? x.data : copyNumbers(x.data as ArrayLike<number>, dtype, `${name}.data`),
+    shape,
+    effectiveStrides,
+    offset,
+  );
   return reshape ? reshapeChecked(view, reshape, name) : view;
 }
 
@@ -174,6 +182,7 @@ function fromNested(root: NestedNumbers, dtype: DType, name: string): Tensor {
       if (leaf) {
         if (typeof child === "number") data[k++] = child;
         else if (typeof child === "boolean") data[k++] = child ? 1 : 0;
+        else if (typeof child === "bigint") data[k++] = Number(child);
         else if (Array.isArray(child) || ArrayBuffer.isView(child)) {
           throw new ShapeError(`${path}[${i}] is an array but ${name}${"[0]".repeat(depth + 1)} is a number: nested arrays must be rectangular`);
         } else {

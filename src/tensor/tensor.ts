@@ -53,6 +53,7 @@ export class Tensor {
     this.strides = strides ? strides.slice() : contiguousStrides(shape);
     this.offset = offset;
     this.size = shapeSize(shape);
+    if (data !== SHAPE_ONLY) checkLayout(this);
   }
 
   get rank(): number {
@@ -136,6 +137,43 @@ export class Tensor {
 }
 
 export type NestedArray = number | NestedArray[];
+
+/**
+ * Data for tensors that only describe a layout (shape and strides, e.g. to compute
+ * offsets of a broadcast); such a tensor is never read. Internal.
+ */
+export const SHAPE_ONLY: FloatArray = new Float64Array(0);
+
+/**
+ * A view must stay inside its data: O(rank), so every constructor can afford it. Without
+ * it an out-of-range read would silently give `undefined` → NaN.
+ */
+function checkLayout(t: Tensor): void {
+  if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
+    throw new InputError(`Tensor data must be a Float32Array or Float64Array, received ${t.data === null ? "null" : typeof t.data === "object" ? (t.data as object).constructor?.name ?? "an object" : typeof t.data}; use tensor(x) to convert other inputs`);
+  }
+  const rank = t.shape.length;
+  if (t.strides.length !== rank) {
+    throw new InputError(`Tensor has ${rank} dimensions (shape ${formatShape(t.shape)}) but ${t.strides.length} strides`);
+  }
+  let low = t.offset;
+  let high = t.offset;
+  for (let axis = 0; axis < rank; axis++) {
+    const dim = t.shape[axis]!;
+    const stride = t.strides[axis]!;
+    if (!Number.isInteger(dim) || dim < 0) throw new InputError(`Tensor shape must hold non-negative integers, received ${formatShape(t.shape)}`);
+    if (!Number.isInteger(stride)) throw new InputError(`Tensor strides must be integers, received [${t.strides.join(",")}]`);
+    const reach = (dim - 1) * stride;
+    if (reach < 0) low += reach;
+    else high += reach;
+  }
+  if (!Number.isInteger(t.offset)) throw new InputError(`Tensor offset must be an integer, received ${t.offset}`);
+  if (t.size > 0 && (low < 0 || high >= t.data.length)) {
+    throw new InputError(
+      `Tensor of shape ${formatShape(t.shape)} (strides [${t.strides.join(",")}], offset ${t.offset}) reaches outside its data of length ${t.data.length}`,
+    );
+  }
+}
 
 /** Visit the data offset of every element in C order (not for hot loops). */
 export function forEachOffset(t: Tensor, visit: (position: number) => void): void {

@@ -14,14 +14,16 @@ export function normalizeAxis(axis: number, rank: number, name = "axis"): number
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const dims = shape.slice();
   const unknown = dims.indexOf(-1);
+  const fail = () => new ShapeError(`cannot reshape a tensor of shape ${formatShape(t.shape)} (${t.size} elements) to ${formatShape(shape)}`);
   if (unknown >= 0) {
+    if (dims.indexOf(-1, unknown + 1) >= 0) throw new ShapeError(`reshape takes at most one -1 dimension, received ${formatShape(shape)}`);
     const known = dims.reduce((p, d, i) => (i === unknown ? p : p * d), 1);
-    dims[unknown] = known === 0 ? 0 : t.size / known;
+    const inferred = known === 0 ? 0 : t.size / known;
+    if (!Number.isInteger(inferred)) throw fail();
+    dims[unknown] = inferred;
   }
   const checked = validateShape(dims, "reshape");
-  if (shapeSize(checked) !== t.size) {
-    throw new ShapeError(`cannot reshape a tensor of shape ${formatShape(t.shape)} (${t.size} elements) to ${formatShape(shape)}`);
-  }
+  if (shapeSize(checked) !== t.size) throw fail();
   if (t.isContiguous) return new Tensor(t.data, checked, undefined, t.offset);
   return new Tensor(t.toTypedArray(), checked);
 }
