@@ -254,9 +254,19 @@ describe("hinge gradients match float64 central differences", () => {
     expect(flat(new CategoricalHinge({ reduction: "sum" }).grad([[0, 1]], [[0.5, 1.5]]))).toEqual([1, -1]);
   });
 
-  it("categorical hinge: on a tie of the max, the first maximal element takes the gradient", () => {
+  it("categorical hinge: on a tie of the max, the gradient is split evenly among the tied elements (TF's reduce_max rule)", () => {
+    const loss = new CategoricalHinge({ reduction: "sum" });
     // (1 - y) * p = [0.5, 0, 0.5]: elements 0 and 2 tie; pos = 0.2; margin 1.3.
-    expect(flat(new CategoricalHinge({ reduction: "sum" }).grad([[0, 1, 0]], [[0.5, 0.2, 0.5]]))).toEqual([1, -1, 0]);
+    expect(flat(loss.grad([[0, 1, 0]], [[0.5, 0.2, 0.5]]))).toEqual([0.5, -1, 0.5]);
+    // (1 - y) * p = [0.2, 0, 0.2]: pos = 0.5, margin 0.7.
+    expect(flat(loss.grad([[0, 1, 0]], [[0.2, 0.5, 0.2]]))).toEqual([0.5, -1, 0.5]);
+    // (1 - y) * p = [0, 0, 0, 0]: all four tie, the true class's 0 included (its share is (1 - 1) / 4 = 0).
+    expect(flat(loss.grad([[0, 1, 0, 0]], [[0, 0.5, 0, 0]]))).toEqual([0.25, -1, 0.25, 0.25]);
+    // {-1, 1} labels: (1 - y) * p = [2 * 0.25, 0.5, 0] ties elements 0 and 1; each gets (1 - y_k) / 2.
+    // pos = -0.25 + 0.1 = -0.15, margin 1.65: d/dp = [2 / 2 + 1, 1 / 2, -1].
+    expect(flat(loss.grad([[-1, 0, 1]], [[0.25, 0.5, 0.1]]))).toEqual([2, 0.5, -1]);
+    // Two rows, only the first tied, with per-sample weights.
+    expect(flat(loss.grad([[0, 1, 0], [0, 1, 0]], [[0.5, 0.2, 0.5], [0.5, 0.2, 0.4]], [2, 3]))).toEqual([1, -2, 1, 3, -3, 0]);
   });
 
   it("categorical hinge when the true class's 0 is the max (every other score negative)", () => {
@@ -268,6 +278,46 @@ describe("hinge gradients match float64 central differences", () => {
   it("no gradient past the margin", () => {
     expect(flat(new Hinge({ reduction: "sum" }).grad([[1, -1]], [[2, -3]]))).toEqual([0, 0]);
     expect(flat(new CategoricalHinge({ reduction: "sum" }).grad([[0, 1]], [[-1, 2]]))).toEqual([0, 0]);
+  });
+});
+
+describe("hinge losses propagate NaN (tf.maximum / reduce_max propagate it)", () => {
+  const isNaNs = (x: number | Tensor) => flat(x).map(Number.isNaN);
+
+  it("NaN in yPred or yTrue gives a NaN loss", () => {
+    expect(new Hinge()([[1, 1]], [[NaN, 0.5]])).toBeNaN();
+    expect(new SquaredHinge()([[1, 1]], [[NaN, 0.5]])).toBeNaN();
+    expect(new CategoricalHinge()([[0, 1, 0]], [[0.2, NaN, 0.3]])).toBeNaN();
+    for (const family of FAMILY) {
+      const loss = new family.cls();
+      // NaN first, in the middle, last; in yPred and in yTrue; margins of either sign around it.
+      expect(loss([[0, 1, 0]], [[NaN, 0.2, 0.3]])).toBeNaN();
+      expect(loss([[0, 1, 0]], [[0.2, 5, NaN]])).toBeNaN();
+      expect(loss([[0, 1, 0]], [[-3, NaN, -3]])).toBeNaN();
+      expect(loss([[0, NaN, 0]], [[0.2, 0.5, 0.3]])).toBeNaN();
+      expect(loss([[-1, 1, NaN]], [[-5, 5, 0.3]])).toBeNaN();
+      // Only the row holding the NaN.
+      expect(isNaNs(family.fn([[0, 1, 0], [0, 1, 0]], [[0.2, NaN, 0.3], [0.2, 0.5, 0.3]]))).toEqual([true, false]);
+    }
+  });
+
+  it("NaN reaches the gradient where the value is NaN, and only there", () => {
+    // Hinge and squared hinge are elementwise: the NaN element's gradient is NaN, its neighbour's is as before.
+    expect(flat(new Hinge({ reduction: "sum" }).grad([[1, 1]], [[NaN, 0.5]]))).toEqual([NaN, -0.5]);
+    expect(flat(new SquaredHinge({ reduction: "sum" }).grad([[1, 1]], [[NaN, 0.5]]))).toEqual([NaN, -0.5]);
+    expect(flat(new Hinge({ reduction: "sum" }).grad([[1, NaN]], [[0.5, 0.5]]))).toEqual([-0.5, NaN]);
+    expect(flat(new Hinge({ reduction: "sum" }).grad([[-1, 1]], [[-3, NaN]]))).toEqual([0, NaN]);
+    expect(flat(new SquaredHinge({ reduction: "sum" }).grad([[-1, 1]], [[-3, NaN]]))).toEqual([0, NaN]);
+    // Categorical hinge: the margin is a row quantity, so its whole row is NaN; the other row is as before.
+    const grad = new CategoricalHinge({ reduction: "sum" }).grad([[0, 1, 0], [0, 1, 0]], [[0.2, NaN, 0.3], [0.2, 0.5, 0.3]]);
+    expect(flat(grad)).toEqual([NaN, NaN, NaN, 0, -1, 1]);
+    expect(isNaNs(new CategoricalHinge().grad([[0, 1, 0]], [[-4, 9, NaN]]))).toEqual([true, true, true]);
+    expect(isNaNs(new CategoricalHinge().grad([[NaN, 1, 0]], [[0.2, 0.5, 0.3]]))).toEqual([true, true, true]);
+    for (const family of FAMILY) {
+      const { value, grad: g } = new family.cls().valueAndGrad([[0, 1, 0]], [[0.2, NaN, 0.3]]);
+      expect(value).toBeNaN();
+      expect(isNaNs(g)[1]).toBe(true);
+    }
   });
 });
 
@@ -320,5 +370,11 @@ describe("hinge registry", () => {
     expect(new Hinge().name).toBe("hinge");
     expect(new SquaredHinge().name).toBe("squared_hinge");
     expect(new CategoricalHinge().name).toBe("categorical_hinge");
+  });
+
+  it("name: undefined keeps the default name", () => {
+    expect(new Hinge({ name: undefined }).name).toBe("hinge");
+    expect(new SquaredHinge({ name: undefined }).name).toBe("squared_hinge");
+    expect(new CategoricalHinge({ name: undefined }).name).toBe("categorical_hinge");
   });
 });

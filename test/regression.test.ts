@@ -523,6 +523,55 @@ describe("regression gradients match float64 central differences", () => {
   });
 });
 
+describe("regression losses propagate NaN (tf.maximum propagates it)", () => {
+  const isNaNs = (x: number | Tensor) => flat(x).map(Number.isNaN);
+
+  it("NaN in yPred or yTrue gives a NaN loss", () => {
+    expect(new MeanSquaredLogarithmicError()([[1, 2]], [[NaN, 2]])).toBeNaN();
+    expect(new MeanSquaredLogarithmicError()([[NaN, 2]], [[1, 2]])).toBeNaN();
+    expect(isNaNs(meanSquaredLogarithmicError([[1, 2], [1, 2]], [[1, 2], [2, NaN]]))).toEqual([false, true]);
+    const losses: Loss[] = [new MeanSquaredError(), new MeanAbsoluteError(), new MeanAbsolutePercentageError(), new MeanSquaredLogarithmicError(), new CosineSimilarity(), new Huber(), new LogCosh()];
+    for (const loss of losses) {
+      expect(loss([[1, 2, -1]], [[NaN, 2, 0.5]])).toBeNaN();
+      expect(loss([[1, 2, -1]], [[0.5, 2, NaN]])).toBeNaN();
+      expect(loss([[NaN, 2, -1]], [[0.5, 2, 0.5]])).toBeNaN();
+      expect(loss([[0, 2, -1]], [[0.5, 2, NaN]])).toBeNaN();
+    }
+  });
+
+  it("NaN reaches the gradient where the value is NaN (elementwise losses: that element only)", () => {
+    // Keras: the gradient of 0.5 e^2 / delta |e| at e = NaN, of |e| / max(|y|, eps), of log(max(p, eps) + 1).
+    expect(flat(new Huber().grad([[0]], [[NaN]]))).toEqual([NaN]);
+    expect(flat(new Huber({ reduction: "sum" }).grad([[0, 0]], [[NaN, 3]]))).toEqual([NaN, 0.5]);
+    expect(flat(new Huber({ reduction: "sum" }).grad([[NaN, 0]], [[0, 0.5]]))).toEqual([NaN, 0.25]);
+    expect(flat(new MeanAbsolutePercentageError({ reduction: "sum" }).grad([[1, 2]], [[NaN, 3]]))).toEqual([NaN, 25]);
+    expect(flat(new MeanAbsolutePercentageError({ reduction: "sum" }).grad([[NaN, 2]], [[1, 3]]))).toEqual([NaN, 25]);
+    expect(flat(new MeanAbsoluteError({ reduction: "sum" }).grad([[1, 2, 3]], [[NaN, 3, 3]]))).toEqual([NaN, Math.fround(1 / 3), 0]);
+    expect(flat(new MeanAbsoluteError({ reduction: "sum" }).grad([[NaN, 2]], [[1, 3]]))).toEqual([NaN, 0.5]);
+    const msle = new MeanSquaredLogarithmicError({ reduction: "sum", dtype: "float64" });
+    const finite = (Math.log1p(3) - Math.log1p(2)) / 4; // 2 * d / (n * (p + 1)), n = 2
+    expect(isNaNs(msle.grad([[1, 2]], [[NaN, 3]]))).toEqual([true, false]);
+    expect(flat(msle.grad([[1, 2]], [[NaN, 3]]))[1]).toBeCloseTo(finite, 12);
+    expect(isNaNs(msle.grad([[NaN, 2]], [[1, 3]]))).toEqual([true, false]);
+    expect(isNaNs(msle.grad([[1, 2]], [[-1, NaN]]))).toEqual([false, true]);
+    expect(isNaNs(new MeanSquaredError().grad([[1, 2]], [[NaN, 3]]))).toEqual([true, false]);
+    expect(isNaNs(new LogCosh().grad([[1, 2]], [[NaN, 3]]))).toEqual([true, false]);
+    for (const loss of [new Huber(), new MeanAbsolutePercentageError(), new MeanAbsoluteError(), new MeanSquaredLogarithmicError()]) {
+      const { value, grad } = loss.valueAndGrad([[1, 2]], [[NaN, 3]]);
+      expect(value).toBeNaN();
+      expect(isNaNs(grad)).toEqual([true, false]);
+    }
+  });
+
+  it("CosineSimilarity: a NaN makes its row's norm NaN, so the whole row's gradient is NaN", () => {
+    const cosine = new CosineSimilarity({ reduction: "sum" });
+    expect(isNaNs(cosine.grad([[1, 2], [1, 0]], [[NaN, 1], [0, 1]]))).toEqual([true, true, false, false]);
+    expect(isNaNs(cosine.grad([[NaN, 2], [1, 0]], [[1, 1], [0, 1]]))).toEqual([true, true, false, false]);
+    // yPred below the clamp except for the NaN: still NaN (max(NaN, eps^2) is NaN).
+    expect(isNaNs(cosine.grad([[1, 2]], [[NaN, 0]]))).toEqual([true, true]);
+  });
+});
+
 describe("regression errors", () => {
   it("shapes that do not fit", () => {
     expect(() => new MeanSquaredLogarithmicError()([[1, 2, 3]], [[1, 2]])).toThrow(ShapeError);
@@ -608,6 +657,17 @@ describe("regression registry", () => {
       const restored = deserializeLoss(JSON.parse(JSON.stringify(serializeLoss(loss))));
       expect(restored.getConfig()).toEqual(loss.getConfig());
     }
+  });
+
+  it("name: undefined keeps each class's default name (Huber: huber_loss, not the function's huber)", () => {
+    expect(new Huber({ name: undefined }).name).toBe("huber_loss");
+    expect(new Huber({ name: undefined, delta: 2 }).getConfig()).toEqual({ name: "huber_loss", reduction: "sum_over_batch_size", delta: 2, dtype: "float32" });
+    expect(new MeanSquaredError({ name: undefined }).name).toBe("mean_squared_error");
+    expect(new MeanAbsoluteError({ name: undefined }).name).toBe("mean_absolute_error");
+    expect(new MeanAbsolutePercentageError({ name: undefined }).name).toBe("mean_absolute_percentage_error");
+    expect(new MeanSquaredLogarithmicError({ name: undefined }).name).toBe("mean_squared_logarithmic_error");
+    expect(new CosineSimilarity({ name: undefined }).name).toBe("cosine_similarity");
+    expect(new LogCosh({ name: undefined }).name).toBe("log_cosh");
   });
 
   it("deserializes Keras's snake_case JSON", () => {

@@ -241,6 +241,34 @@ describe("Circle gradients match float64 central differences", () => {
   });
 });
 
+describe("Circle propagates NaN (tf.maximum propagates it)", () => {
+  const isNaNs = (x: number | Tensor) => flat(x).map(Number.isNaN);
+  const yPred = [[NaN, 0], [0, 1], [1, 0]];
+
+  it("a NaN embedding makes the loss NaN (Keras: NaN, although the mask loss > 0 leaves those samples out)", () => {
+    expect(new Circle()([1, 1, 2], yPred)).toBeNaN();
+    expect(new Circle({ reduction: "sum" })([1, 1, 2], yPred)).toBeNaN();
+    // Every query is compared with the NaN row 0 (as a positive or a negative).
+    expect(isNaNs(circle([1, 1, 2], yPred))).toEqual([true, true, true]);
+    expect(isNaNs(circle([1, 2, 1], [[0.6, 0.8], [1, 0], [NaN, 0.8]], { refLabels: [1, 1, 2, 2], refEmbeddings: [[0.6, 0.8], [0.8, 0.6], [1, 0], [0, 1]] }))).toEqual([false, false, true]);
+  });
+
+  it("and its gradient NaN, also where the upstream is 0 (0 * NaN), but not for queries that never meet the NaN", () => {
+    expect(isNaNs(new Circle().grad([1, 1, 2], yPred))).toEqual([true, true, true, true, true, true]);
+    expect(isNaNs(new Circle({ reduction: "none" }).valueAndGrad([1, 1, 2], yPred).grad)).toEqual([true, true, true, true, true, true]);
+    // A NaN reference (ref 1, label 1): query 0 (label 1, its own diagonal removed) and query 1 (label 2) meet it.
+    const options = { refLabels: [1, 1, 2, 2], refEmbeddings: [[0.6, 0.8], [NaN, 0.6], [1, 0], [0, 1]] };
+    const q = [[0.6, 0.8], [1, 0], [0.8, 0.6]];
+    expect(isNaNs(circle([1, 2, 2], q, options))).toEqual([true, true, true]);
+    // Ref 0 (label 1) is NaN: query 0 leaves it out (removeDiagonal); query 1 compares with it.
+    const options0 = { refLabels: [1, 1, 2, 2], refEmbeddings: [[NaN, 0.8], [0.8, 0.6], [1, 0], [0, 1]] };
+    expect(isNaNs(circle([1, 2], [[0.6, 0.8], [1, 0]], options0))).toEqual([false, true]);
+    expect(isNaNs(circle.vjp([1, 2], [[0.6, 0.8], [1, 0]], [1, 1], options0))).toEqual([false, false, true, true]);
+    expect(isNaNs(circle.vjp([1, 2], [[0.6, 0.8], [1, 0]], [1, 0], options0))).toEqual([false, false, true, true]);
+    expect(isNaNs(circle.vjp([1, 2], [[0.6, 0.8], [1, 0]], [0, 1], options0))).toEqual([false, false, true, true]);
+  });
+});
+
 describe("Circle errors", () => {
   it("shapes that do not fit", () => {
     expect(() => circle([0, 1], [0.5, 0.5])).toThrow("yPred must hold embeddings of shape [batch, dim], received shape [2]");
@@ -269,6 +297,9 @@ describe("Circle errors", () => {
 });
 
 describe("Circle registry and config", () => {
+  it("name: undefined keeps the default name", () => {
+    expect(new Circle({ name: undefined }).name).toBe("circle");
+  });
   for (const name of ["Circle", "circle"]) {
     it(`getLoss("${name}") gives a reducing Circle`, () => {
       const loss = getLoss(name);

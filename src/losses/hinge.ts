@@ -33,6 +33,8 @@ function labelsAreBinary(t: Rows): boolean {
  * every label is 0 or 1 they are converted to -1/1 first (as Keras does, for the whole
  * tensor at once). The gradient is `-yTrue / n` where `1 - yTrue * yPred >= 0` (at the
  * kink TensorFlow's `maximum` passes the gradient to its first argument) and 0 elsewhere.
+ * NaN propagates: a NaN in `yTrue` or `yPred` makes its row's loss NaN and the gradient
+ * at that element NaN.
  *
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
  *
@@ -54,7 +56,8 @@ export const hinge = defineLossFunction({
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const y = convert ? 2 * td[to]! - 1 : td[to]!;
         const margin = 1 - y * pd[po]!;
-        if (margin > 0) sum += margin;
+        // Written so that a NaN margin is added (tf.maximum propagates NaN).
+        if (!(margin <= 0)) sum += margin;
       }
       out[r] = sum / n;
     }
@@ -67,10 +70,25 @@ export const hinge = defineLossFunction({
     const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
       const scale = u[r]! / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, marginSum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const y = convert ? 2 * td[to]! - 1 : td[to]!;
-        if (1 - y * pd[po]! >= 0) gd[go] -= scale * y;
+        const margin = 1 - y * pd[po]!;
+        if (margin >= 0) gd[go] -= scale * y;
+        marginSum += margin;
+      }
+      // A NaN margin (NaN in yTrue or yPred) has a NaN value, so its gradient is NaN. The
+      // sum flags such rows without a second test per element in the loop above (+Infinity
+      // and -Infinity margins together flag a row too; the pass below then changes nothing).
+      if (marginSum !== marginSum) {
+        to = t.offsets[r]!;
+        po = p.offsets[r]!;
+        go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const y = convert ? 2 * td[to]! - 1 : td[to]!;
+          const margin = 1 - y * pd[po]!;
+          if (margin !== margin) gd[go] = NaN;
+        }
       }
     }
     return grad!;
@@ -82,6 +100,7 @@ export const hinge = defineLossFunction({
  *
  * `loss = mean(max(1 - yTrue * yPred, 0)^2, axis=-1)`, with the same {0, 1} → {-1, 1}
  * label conversion as {@link hinge}. The gradient is `-2 * yTrue * max(1 - yTrue * yPred, 0) / n`.
+ * NaN propagates as in {@link hinge}.
  *
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
  *
@@ -101,7 +120,8 @@ export const squaredHinge = defineLossFunction({
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const y = convert ? 2 * td[to]! - 1 : td[to]!;
         const margin = 1 - y * pd[po]!;
-        if (margin > 0) sum += margin * margin;
+        // Written so that a NaN margin is added (tf.maximum propagates NaN).
+        if (!(margin <= 0)) sum += margin * margin;
       }
       out[r] = sum / n;
     }
@@ -118,7 +138,8 @@ export const squaredHinge = defineLossFunction({
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const y = convert ? 2 * td[to]! - 1 : td[to]!;
         const margin = 1 - y * pd[po]!;
-        if (margin > 0) gd[go] -= scale * margin * y;
+        // A NaN margin takes this branch too, so its gradient is NaN.
+        if (!(margin <= 0)) gd[go] -= scale * margin * y;
       }
     }
     return grad!;
@@ -135,8 +156,11 @@ export const squaredHinge = defineLossFunction({
  * ```
  *
  * Labels are one-hot ({0, 1}) or {-1, 1}; they are not converted. The gradient is
- * `(1 - yTrue_k) * [k = argmax] - yTrue_k` where `neg - pos + 1 >= 0` (TensorFlow's tie
- * rule for `maximum`), 0 elsewhere; on a tie of the max the first maximal element takes it.
+ * `(1 - yTrue_k) * [k ties for the max] / ties - yTrue_k` where `neg - pos + 1 >= 0`
+ * (TensorFlow's tie rule for `maximum`), 0 elsewhere: when several `(1 - yTrue_k) * yPred_k`
+ * tie for the max, the gradient of `neg` is split evenly among them, as TensorFlow's
+ * `reduce_max` (and JAX's, and `torch.amax`) split it. A NaN in a row gives a NaN loss and
+ * a NaN gradient for that row.
  *
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
  *
@@ -161,8 +185,9 @@ export const categoricalHinge = defineLossFunction({
         const other = (1 - y) * x;
         if (other > neg) neg = other;
       }
-      const margin = neg - pos + 1;
-      out[r] = margin > 0 ? margin : 0;
+      // A NaN anywhere in the row makes pos NaN (0 * NaN is NaN), so the margin is NaN
+      // too, and Math.max keeps it (as tf.maximum does).
+      out[r] = Math.max(neg - pos + 1, 0);
     }
     return new Tensor(out, outShape);
   },
@@ -171,23 +196,45 @@ export const categoricalHinge = defineLossFunction({
     const u = checkUpstream(upstream, outShape);
     const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity, argmax = -1;
+      let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity, argmax = -1, ties = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const y = td[to]!, x = pd[po]!;
         pos += y * x;
         const other = (1 - y) * x;
-        if (other > neg) {
-          neg = other;
-          argmax = k;
+        if (other >= neg) {
+          // Rarely taken on random data, so the tie count costs (almost) nothing.
+          if (other > neg) {
+            neg = other;
+            argmax = k;
+            ties = 0;
+          }
+          ties++;
         }
       }
-      if (!(neg - pos + 1 >= 0)) continue;
+      const margin = neg - pos + 1;
+      if (margin < 0) continue;
+      let go = g!.offsets[r]!;
+      if (margin !== margin) {
+        // A NaN in the row makes its value NaN, and so its whole gradient.
+        for (let k = 0; k < n; k++, go += gs) gd[go] = NaN;
+        continue;
+      }
+      // d neg / d p_k = (1 - y_k) / ties for each k where (1 - y_k) p_k ties for the max
+      // (TensorFlow's reduce_max gradient splits evenly among tied entries).
       const weight = u[r]!;
       to = t.offsets[r]!;
-      let go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, go += gs) {
-        const y = td[to]!;
-        gd[go] += k === argmax ? weight * (1 - 2 * y) : -weight * y;
+      if (ties === 1) {
+        for (let k = 0; k < n; k++, to += ts, go += gs) {
+          const y = td[to]!;
+          gd[go] += k === argmax ? weight * (1 - 2 * y) : -weight * y;
+        }
+      } else {
+        const share = weight / ties;
+        po = p.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const y = td[to]!;
+          gd[go] += (1 - y) * pd[po]! === neg ? share * (1 - y) - weight * y : -weight * y;
+        }
       }
     }
     return grad!;
@@ -206,7 +253,7 @@ export const categoricalHinge = defineLossFunction({
  */
 export class Hinge extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(hinge, { name: "hinge", ...options });
+    super(hinge, { ...options, name: options?.name ?? "hinge" });
   }
 }
 
@@ -222,7 +269,7 @@ export class Hinge extends LossFunctionWrapper {
  */
 export class SquaredHinge extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(squaredHinge, { name: "squared_hinge", ...options });
+    super(squaredHinge, { ...options, name: options?.name ?? "squared_hinge" });
   }
 }
 
@@ -238,7 +285,7 @@ export class SquaredHinge extends LossFunctionWrapper {
  */
 export class CategoricalHinge extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(categoricalHinge, { name: "categorical_hinge", ...options });
+    super(categoricalHinge, { ...options, name: options?.name ?? "categorical_hinge" });
   }
 }
 

@@ -140,13 +140,13 @@ export const meanAbsoluteError = defineLossFunction({
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
     const u = checkUpstream(upstream, outShape);
     const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    // d/dp mean(|p - t|) = sign(p - t) / n, with sign(0) = 0
+    // d/dp mean(|p - t|) = sign(p - t) / n, with sign(0) = 0 and sign(NaN) = NaN
     for (let r = 0; r < p.rows; r++) {
       const scale = u[r]! / n;
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const e = pd[po]! - td[to]!;
-        gd[go] += e > 0 ? scale : e < 0 ? -scale : 0;
+        gd[go] += Math.sign(e) * scale;
       }
     }
     return grad!;
@@ -164,7 +164,7 @@ export const meanAbsoluteError = defineLossFunction({
  */
 export class MeanSquaredError extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(meanSquaredError, { name: "mean_squared_error", ...options });
+    super(meanSquaredError, { ...options, name: options?.name ?? "mean_squared_error" });
   }
 }
 
@@ -179,7 +179,7 @@ export class MeanSquaredError extends LossFunctionWrapper {
  */
 export class MeanAbsoluteError extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(meanAbsoluteError, { name: "mean_absolute_error", ...options });
+    super(meanAbsoluteError, { ...options, name: options?.name ?? "mean_absolute_error" });
   }
 }
 
@@ -215,7 +215,8 @@ export const meanAbsolutePercentageError = defineLossFunction({
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const label = td[to]!;
         const magnitude = Math.abs(label);
-        sum += Math.abs(label - pd[po]!) / (magnitude > eps ? magnitude : eps);
+        // max(|y|, eps), written so that a NaN label stays NaN (as tf.maximum keeps it).
+        sum += Math.abs(label - pd[po]!) / (magnitude < eps ? eps : magnitude);
       }
       out[r] = (100 * sum) / n;
     }
@@ -233,8 +234,9 @@ export const meanAbsolutePercentageError = defineLossFunction({
         const label = td[to]!;
         const magnitude = Math.abs(label);
         const e = pd[po]! - label;
-        // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0.
-        if (e !== 0) gd[go] += (e > 0 ? scale : -scale) / (magnitude > eps ? magnitude : eps);
+        // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0 and
+        // sign(NaN) = NaN (a NaN label or prediction makes e NaN).
+        gd[go] += (Math.sign(e) * scale) / (magnitude < eps ? eps : magnitude);
       }
     }
     return grad!;
@@ -246,7 +248,8 @@ export const meanAbsolutePercentageError = defineLossFunction({
  *
  * `loss = mean((log(max(yPred, epsilon) + 1) - log(max(yTrue, epsilon) + 1))^2, axis=-1)`
  * with `epsilon = 1e-7`: values at or below 0 count as `epsilon`, as in Keras. Where
- * `yPred < epsilon` the clip holds and the gradient is 0.
+ * `yPred < epsilon` the clip holds and the gradient is 0. NaN propagates (as through
+ * `tf.maximum`): a NaN in `yTrue` or `yPred` gives a NaN loss and a NaN gradient there.
  *
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result `[batch, d0, …, dN-1]`.
  *
@@ -261,13 +264,14 @@ export const meanSquaredLogarithmicError = defineLossFunction({
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     // Keras builds epsilon as a float32 tensor whatever the dtype, hence EPSILON_FLOAT32;
-    // log1p(x) is log(x + 1) without the rounding of x + 1.
+    // log1p(x) is log(x + 1) without the rounding of x + 1. max(x, eps) is written
+    // `x < eps ? eps : x` so that NaN stays NaN, as tf.maximum keeps it.
     const eps = EPSILON_FLOAT32;
     for (let r = 0; r < p.rows; r++) {
       let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const label = td[to]!, prediction = pd[po]!;
-        const d = Math.log1p(prediction > eps ? prediction : eps) - Math.log1p(label > eps ? label : eps);
+        const d = Math.log1p(prediction < eps ? eps : prediction) - Math.log1p(label < eps ? eps : label);
         sum += d * d;
       }
       out[r] = sum / n;
@@ -284,10 +288,11 @@ export const meanSquaredLogarithmicError = defineLossFunction({
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const prediction = pd[po]!;
-        // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's tie rule).
-        if (!(prediction >= eps)) continue;
+        // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's
+        // tie rule); a NaN yPred (or yTrue) goes on, so that its gradient is NaN.
+        if (prediction < eps) continue;
         const label = td[to]!;
-        const d = Math.log1p(prediction) - Math.log1p(label > eps ? label : eps);
+        const d = Math.log1p(prediction) - Math.log1p(label < eps ? eps : label);
         gd[go] += (scale * d) / (prediction + 1);
       }
     }
@@ -366,7 +371,8 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
       }
       tt *= trueScale;
       pp *= predScale;
-      out[r] = -dot / (Math.sqrt(tt > floor ? tt : floor) * Math.sqrt(pp > floor ? pp : floor));
+      // max(·, floor) written so that NaN stays NaN, as tf.maximum keeps it.
+      out[r] = -dot / (Math.sqrt(tt < floor ? floor : tt) * Math.sqrt(pp < floor ? floor : pp));
     }
     return new Tensor(out, outShape);
   },
@@ -387,9 +393,10 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
       }
       tt *= trueScale;
       pp *= predScale;
-      const invTrue = 1 / Math.sqrt(tt > floor ? tt : floor);
-      // maximum(pp, floor) passes the gradient to pp where pp >= floor (TensorFlow's tie rule).
-      const clamped = !(pp >= floor);
+      const invTrue = 1 / Math.sqrt(tt < floor ? floor : tt);
+      // maximum(pp, floor) passes the gradient to pp where pp >= floor (TensorFlow's tie rule);
+      // a NaN norm is not clamped, so the whole row's gradient is NaN.
+      const clamped = pp < floor;
       const invPred = 1 / Math.sqrt(clamped ? floor : pp);
       // L = -dot * invTrue * invPred;  dL/dp_k = -invTrue * invPred * t_k + dot * invTrue * invPred^3 * predScale * p_k
       const linear = -u[r]! * invTrue * invPred;
@@ -465,7 +472,8 @@ export const huber = defineLossFunction<DeltaOptions>({
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const e = pd[po]! - td[to]!;
-        if (Math.abs(e) <= delta) gd[go] += scale * e;
+        // A NaN error takes the quadratic branch, so its gradient is NaN.
+        if (!(Math.abs(e) > delta)) gd[go] += scale * e;
         else gd[go] += e > 0 ? scale * delta : -scale * delta;
       }
     }
@@ -528,7 +536,7 @@ export const logCosh = defineLossFunction({
  */
 export class MeanAbsolutePercentageError extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(meanAbsolutePercentageError, { name: "mean_absolute_percentage_error", ...options });
+    super(meanAbsolutePercentageError, { ...options, name: options?.name ?? "mean_absolute_percentage_error" });
   }
 }
 
@@ -544,7 +552,7 @@ export class MeanAbsolutePercentageError extends LossFunctionWrapper {
  */
 export class MeanSquaredLogarithmicError extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(meanSquaredLogarithmicError, { name: "mean_squared_logarithmic_error", ...options });
+    super(meanSquaredLogarithmicError, { ...options, name: options?.name ?? "mean_squared_logarithmic_error" });
   }
 }
 
@@ -565,7 +573,7 @@ export interface CosineSimilarityOptions extends LossOptions {
  */
 export class CosineSimilarity extends LossFunctionWrapper {
   constructor(options: CosineSimilarityOptions = {}) {
-    super(cosineSimilarity, { name: "cosine_similarity", ...options });
+    super(cosineSimilarity, { ...options, name: options?.name ?? "cosine_similarity" });
   }
 }
 
@@ -589,7 +597,7 @@ export interface HuberOptions extends LossOptions {
  */
 export class Huber extends LossFunctionWrapper {
   constructor(options: HuberOptions = {}) {
-    super(huber, { name: "huber_loss", ...options });
+    super(huber, { ...options, name: options?.name ?? "huber_loss" });
   }
 }
 
@@ -604,7 +612,7 @@ export class Huber extends LossFunctionWrapper {
  */
 export class LogCosh extends LossFunctionWrapper {
   constructor(options: LossOptions = {}) {
-    super(logCosh, { name: "log_cosh", ...options });
+    super(logCosh, { ...options, name: options?.name ?? "log_cosh" });
   }
 }
 

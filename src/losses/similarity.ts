@@ -124,9 +124,8 @@ function circleRow(x: CircleInputs, i: number, options: KernelOptions<CircleFunc
     if (unitStrides) for (let k = 0; k < dim; k++) s += q[qi + k]! * r[rj + k]!;
     else for (let k = 0, a = qi, b = rj; k < dim; k++, a += qs1, b += rs1) s += q[a]! * r[b]!;
     similarity[j] = s;
-    // Cosine distance, floored at 0.
-    const raw = 1 - s;
-    const distance = raw > 0 ? raw : 0;
+    // Cosine distance, floored at 0 (Math.max keeps a NaN, as tf.maximum does).
+    const distance = Math.max(1 - s, 0);
     if (label === refLabels[j]) {
       if (options.removeDiagonal && i === j) {
         kind[j] = 0;
@@ -150,12 +149,21 @@ function circleRow(x: CircleInputs, i: number, options: KernelOptions<CircleFunc
     if (kind[j] === 1) sumPos += Math.exp(logit[j]! - maxPos);
     else if (kind[j] === -1) sumNeg += Math.exp(logit[j]! - maxNeg);
   }
-  const lsePos = sumPos > 0 ? maxPos + Math.log(sumPos) : -Infinity;
-  const lseNeg = sumNeg > 0 ? maxNeg + Math.log(sumNeg) : -Infinity;
+  // An empty set sums to 0; a NaN logit makes the sum (so the log-sum-exp) NaN.
+  const lsePos = sumPos === 0 ? -Infinity : maxPos + Math.log(sumPos);
+  const lseNeg = sumNeg === 0 ? -Infinity : maxNeg + Math.log(sumNeg);
   const z = lsePos + lseNeg;
   // softplus(z) = max(z, 0) + log1p(exp(-|z|)); 0 at z = -Infinity.
   const loss = z === -Infinity ? 0 : Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
   return [loss, lsePos, lseNeg];
+}
+
+/** Whether a [rows, dim] strided block holds a NaN or an infinity (the sources of NaN losses). */
+function hasNonFinite(x: FloatArray, offset: number, s0: number, s1: number, rows: number, dim: number): boolean {
+  for (let i = 0, a = offset; i < rows; i++, a += s0) {
+    for (let k = 0, b = a; k < dim; k++, b += s1) if (x[b]! - x[b]! !== 0) return true;
+  }
+  return false;
 }
 
 function scratchFor(numRef: number): CircleScratch {
@@ -182,7 +190,9 @@ function scratchFor(numRef: number): CircleScratch {
  *
  * The gradient couples rows: with the default references, `<yPred_i, yPred_j>` moves both
  * rows `i` and `j`. Given `refEmbeddings` are constants. `max(·, 0)` passes gradient at a
- * tie (TensorFlow's rule).
+ * tie (TensorFlow's rule). NaN propagates as through `tf.maximum`: a NaN embedding makes the
+ * loss of every query compared with it NaN (the mask `loss > 0` leaves such queries out,
+ * but their NaN still reaches the reduced value, as in Keras), and their gradient NaN.
  *
  * Options: `gamma` (default 80), the scale; `margin` (default 0.4), the relaxation;
  * `removeDiagonal` (default true), leave out each query's pair with itself; `refLabels`
@@ -231,8 +241,11 @@ export const circle = defineLossFunction<CircleFunctionOptions>({
     const { batch, numRef, dim, q, qo, qs0, qs1, r, ro, rs0, rs1, self } = x;
     // The gradient is contiguous [batch, dim]; yPred may be any strided view.
     const gd = allocate(options.dtype, batch * dim);
+    // A query with upstream 0 contributes nothing, unless its loss is NaN: then, as in
+    // autodiff, 0 * NaN puts NaN in the gradient (the reduced value is NaN too).
+    const nanInputs = hasNonFinite(q, qo, qs0, qs1, batch, dim) || (!self && hasNonFinite(r, ro, rs0, rs1, numRef, dim));
     for (let i = 0; i < batch; i++) {
-      if (u[i] === 0) continue;
+      if (u[i] === 0 && !nanInputs) continue;
       const [, lsePos, lseNeg] = circleRow(x, i, options, c, scratch);
       const z = lsePos + lseNeg;
       if (z === -Infinity) continue;
@@ -243,20 +256,19 @@ export const circle = defineLossFunction<CircleFunctionOptions>({
       for (let j = 0; j < numRef; j++) {
         const k0 = kind[j]!;
         if (k0 === 0) continue;
-        const raw = 1 - similarity[j]!;
-        // d = max(1 - s, 0): dd/ds = -1 where 1 - s >= 0, else 0.
-        if (!(raw >= 0)) continue;
-        const distance = raw;
+        const distance = 1 - similarity[j]!;
+        // d = max(1 - s, 0): dd/ds = -1 where 1 - s >= 0, else 0 (a NaN goes on, to a NaN gradient).
+        if (distance < 0) continue;
         let dLogit: number, softmax: number;
         if (k0 === 1) {
           // a = -gamma * w * (deltaPos - d), w = max(optimPos + d, 0)
           const w = c.optimPos + distance;
-          dLogit = w >= 0 ? -c.gamma * (c.deltaPos - distance - w) : 0;
+          dLogit = w < 0 ? 0 : -c.gamma * (c.deltaPos - distance - w);
           softmax = Math.exp(logit[j]! - lsePos);
         } else {
           // b = gamma * w * (deltaNeg - d), w = max(optimNeg - d, 0)
           const w = c.optimNeg - distance;
-          dLogit = w >= 0 ? c.gamma * (-(c.deltaNeg - distance) - w) : 0;
+          dLogit = w < 0 ? 0 : c.gamma * (-(c.deltaNeg - distance) - w);
           softmax = Math.exp(logit[j]! - lseNeg);
         }
         // dL/ds_ij = outer * softmax * dLogit/dd * dd/ds
@@ -309,7 +321,7 @@ export class Circle extends LossFunctionWrapper {
         throw new ConfigError(`${key} is not an option of Circle (its options are gamma, margin, removeDiagonal, reduction, name, dtype); pass it to the circle function`);
       }
     }
-    super(circle, { name: "circle", ...options });
+    super(circle, { ...options, name: options?.name ?? "circle" });
   }
 
   getConfig(): LossConfig {
