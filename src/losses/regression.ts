@@ -4,10 +4,11 @@
 import { LossFunctionWrapper, type LossOptions } from "../loss";
 import { ShapeError, formatShape } from "../errors";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
-import { Tensor, allocate } from "../tensor/tensor";
+import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
 import { checkUpstream, pairRows } from "./layout";
+import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import type { LossEntry } from "../registry";
 
 /**
@@ -214,9 +215,9 @@ export const meanAbsolutePercentageError = defineLossFunction({
       let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const label = td[to]!;
-        const magnitude = Math.abs(label);
-        // max(|y|, eps), written so that a NaN label stays NaN (as tf.maximum keeps it).
-        sum += Math.abs(label - pd[po]!) / (magnitude < eps ? eps : magnitude);
+        // max(|y|, eps); Math.max keeps a NaN label NaN (as tf.maximum does). Not
+        // `m < eps ? eps : m`: V8 keeps `eps` tagged, so that would box every element.
+        sum += Math.abs(label - pd[po]!) / Math.max(Math.abs(label), eps);
       }
       out[r] = (100 * sum) / n;
     }
@@ -232,11 +233,10 @@ export const meanAbsolutePercentageError = defineLossFunction({
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const label = td[to]!;
-        const magnitude = Math.abs(label);
         const e = pd[po]! - label;
         // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0 and
         // sign(NaN) = NaN (a NaN label or prediction makes e NaN).
-        gd[go] += (Math.sign(e) * scale) / (magnitude < eps ? eps : magnitude);
+        gd[go] += (Math.sign(e) * scale) / Math.max(Math.abs(label), eps);
       }
     }
     return grad!;
@@ -264,14 +264,16 @@ export const meanSquaredLogarithmicError = defineLossFunction({
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     // Keras builds epsilon as a float32 tensor whatever the dtype, hence EPSILON_FLOAT32;
-    // log1p(x) is log(x + 1) without the rounding of x + 1. max(x, eps) is written
-    // `x < eps ? eps : x` so that NaN stays NaN, as tf.maximum keeps it.
+    // log1p(x) is log(x + 1) without the rounding of x + 1. Math.max keeps NaN NaN, as
+    // tf.maximum does (and unlike `x < eps ? eps : x`, V8 does not box its result).
+    // float32 uses the float32-accurate log1pf of ../math/fastmath (within 1e-11 relative).
     const eps = EPSILON_FLOAT32;
+    const f32 = options.dtype === "float32";
     for (let r = 0; r < p.rows; r++) {
       let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const label = td[to]!, prediction = pd[po]!;
-        const d = Math.log1p(prediction < eps ? eps : prediction) - Math.log1p(label < eps ? eps : label);
+        const a = Math.max(pd[po]!, eps), b = Math.max(td[to]!, eps);
+        const d = f32 ? log1pf(a) - log1pf(b) : Math.log1p(a) - Math.log1p(b);
         sum += d * d;
       }
       out[r] = sum / n;
@@ -283,6 +285,7 @@ export const meanSquaredLogarithmicError = defineLossFunction({
     const u = checkUpstream(upstream, outShape);
     const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
     const eps = EPSILON_FLOAT32;
+    const f32 = options.dtype === "float32";
     for (let r = 0; r < p.rows; r++) {
       const scale = (2 * u[r]!) / n;
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
@@ -291,8 +294,8 @@ export const meanSquaredLogarithmicError = defineLossFunction({
         // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's
         // tie rule); a NaN yPred (or yTrue) goes on, so that its gradient is NaN.
         if (prediction < eps) continue;
-        const label = td[to]!;
-        const d = Math.log1p(prediction) - Math.log1p(label < eps ? eps : label);
+        const b = Math.max(td[to]!, eps);
+        const d = f32 ? log1pf(prediction) - log1pf(b) : Math.log1p(prediction) - Math.log1p(b);
         gd[go] += (scale * d) / (prediction + 1);
       }
     }
@@ -360,20 +363,7 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
     const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
     const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
     const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = td[to]!, b = pd[po]!;
-        dot += a * b;
-        tt += a * a;
-        pp += b * b;
-      }
-      tt *= trueScale;
-      pp *= predScale;
-      // max(·, floor) written so that NaN stays NaN, as tf.maximum keeps it.
-      out[r] = -dot / (Math.sqrt(tt < floor ? floor : tt) * Math.sqrt(pp < floor ? floor : pp));
-    }
+    cosineRows(out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, n, trueScale, predScale, floor);
     return new Tensor(out, outShape);
   },
   backward(yTrue, yPred, upstream, options) {
@@ -393,11 +383,11 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
       }
       tt *= trueScale;
       pp *= predScale;
-      const invTrue = 1 / Math.sqrt(tt < floor ? floor : tt);
+      const invTrue = 1 / Math.sqrt(Math.max(tt, floor));
       // maximum(pp, floor) passes the gradient to pp where pp >= floor (TensorFlow's tie rule);
       // a NaN norm is not clamped, so the whole row's gradient is NaN.
       const clamped = pp < floor;
-      const invPred = 1 / Math.sqrt(clamped ? floor : pp);
+      const invPred = 1 / Math.sqrt(Math.max(pp, floor));
       // L = -dot * invTrue * invPred;  dL/dp_k = -invTrue * invPred * t_k + dot * invTrue * invPred^3 * predScale * p_k
       const linear = -u[r]! * invTrue * invPred;
       const radial = clamped ? 0 : u[r]! * dot * invTrue * invPred * invPred * invPred * predScale;
@@ -409,6 +399,32 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
     return grad!;
   },
 });
+
+/**
+ * -dot / (|t| |p|) per row, the squared norms clamped below at `floor` (Math.max keeps NaN
+ * NaN, as tf.maximum does). The loop lives apart from the kernel and takes only typed arrays
+ * and numbers: V8 embeds the maps of the objects a function reads in its optimized code, and
+ * the maps of per-call objects die in a full GC, which throws the code away.
+ */
+function cosineRows(
+  out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
+  trueScale: number, predScale: number, floor: number,
+): void {
+  trueScale = +trueScale;
+  predScale = +predScale;
+  floor = +floor;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    let to = tOffsets[r]!, po = pOffsets[r]!, dot = 0, tt = 0, pp = 0;
+    for (let k = 0; k < n; k++, to += ts, po += ps) {
+      const a = td[to]!, b = pd[po]!;
+      dot += a * b;
+      tt += a * a;
+      pp += b * b;
+    }
+    out[r] = -dot / (Math.sqrt(Math.max(tt * trueScale, floor)) * Math.sqrt(Math.max(pp * predScale, floor)));
+  }
+}
 
 /** Options of the Huber loss. */
 interface DeltaOptions {
@@ -501,15 +517,7 @@ export const logCosh = defineLossFunction({
   forward(yTrue, yPred, options) {
     const { t, p, outShape } = pairRows(yTrue, yPred, -1);
     const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = Math.abs(pd[po]! - td[to]!);
-        sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
-      }
-      out[r] = sum / n;
-    }
+    logCoshRows(options.dtype === "float32", out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length);
     return new Tensor(out, outShape);
   },
   backward(yTrue, yPred, upstream, options) {
@@ -524,6 +532,33 @@ export const logCosh = defineLossFunction({
     return grad!;
   },
 });
+
+/**
+ * mean(|e| + log1p(exp(-2|e|)) - log 2) per row, e = p - t. The loop lives apart from the
+ * kernel and takes only typed arrays and numbers: V8 embeds the maps of the objects a function
+ * reads in its optimized code, and the maps of per-call objects die in a full GC, which throws
+ * the code away. float32 uses the float32-accurate expf/log1pUnitf of ../math/fastmath (3x
+ * faster than Math.*, within 1e-11 relative), float64 Math.*; each loop calls its functions
+ * directly, which V8 inlines best.
+ */
+function logCoshRows(f32: boolean, out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number): void {
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+    if (f32) {
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = Math.abs(pd[po]! - td[to]!);
+        sum += a + log1pUnitf(expf(-2 * a)) - Math.LN2;
+      }
+    } else {
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = Math.abs(pd[po]! - td[to]!);
+        sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+      }
+    }
+    out[r] = sum / n;
+  }
+}
 
 /**
  * Computes the mean absolute percentage error between labels and predictions.
