@@ -363,7 +363,20 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
     const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
     const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
     const out = allocate(options.dtype, p.rows);
-    cosineRows(out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, n, trueScale, predScale, floor);
+    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride;
+    for (let r = 0; r < p.rows; r++) {
+      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
+      for (let k = 0; k < n; k++, to += ts, po += ps) {
+        const a = td[to]!, b = pd[po]!;
+        dot += a * b;
+        tt += a * a;
+        pp += b * b;
+      }
+      tt *= trueScale;
+      pp *= predScale;
+      // max(·, floor); Math.max keeps NaN NaN, as tf.maximum does.
+      out[r] = -dot / (Math.sqrt(Math.max(tt, floor)) * Math.sqrt(Math.max(pp, floor)));
+    }
     return new Tensor(out, outShape);
   },
   backward(yTrue, yPred, upstream, options) {
@@ -399,32 +412,6 @@ export const cosineSimilarity = defineLossFunction<AxisOptions>({
     return grad!;
   },
 });
-
-/**
- * -dot / (|t| |p|) per row, the squared norms clamped below at `floor` (Math.max keeps NaN
- * NaN, as tf.maximum does). The loop lives apart from the kernel and takes only typed arrays
- * and numbers: V8 embeds the maps of the objects a function reads in its optimized code, and
- * the maps of per-call objects die in a full GC, which throws the code away.
- */
-function cosineRows(
-  out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  trueScale: number, predScale: number, floor: number,
-): void {
-  trueScale = +trueScale;
-  predScale = +predScale;
-  floor = +floor;
-  const rows = out.length;
-  for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, dot = 0, tt = 0, pp = 0;
-    for (let k = 0; k < n; k++, to += ts, po += ps) {
-      const a = td[to]!, b = pd[po]!;
-      dot += a * b;
-      tt += a * a;
-      pp += b * b;
-    }
-    out[r] = -dot / (Math.sqrt(Math.max(tt * trueScale, floor)) * Math.sqrt(Math.max(pp * predScale, floor)));
-  }
-}
 
 /** Options of the Huber loss. */
 interface DeltaOptions {
