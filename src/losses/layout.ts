@@ -45,12 +45,18 @@ export interface PairRows {
   /** Rows of the zero-filled gradient buffer, laid out like the original yPred; kernels add into it with `+=`. */
   g?: Rows;
   grad?: Tensor;
+  /**
+   * True when yPred was not broadcast: every gradient position belongs to exactly one
+   * (row, k) pair, so kernels may write (`=`) instead of accumulating (`+=`).
+   */
+  exclusive?: boolean;
 }
 
 /**
  * Rows for a loss that reduces along `axis` after Keras's alignment. With `gradDtype`, a
  * zeroed gradient buffer shaped like the original `yPred` comes along, seen through the
- * same alignment: broadcast positions get stride 0, so kernels must accumulate (`+=`).
+ * same alignment: broadcast positions get stride 0, so kernels must accumulate (`+=`)
+ * unless `exclusive` says no position is shared.
  */
 export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
   const aligned = alignPair(yTrue, yPred);
@@ -66,7 +72,7 @@ export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?:
   if (!gradDtype) return { t, p, outShape: p.outerShape };
   const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
   const g = rowsOf(aligned.alignLikePred(grad), axis);
-  return { t, p, outShape: p.outerShape, g, grad };
+  return { t, p, outShape: p.outerShape, g, grad, exclusive: p.rows * p.length === yPred.size };
 }
 
 /** Throw unless `upstream` has the shape of the per-sample values. */

@@ -59,14 +59,13 @@ export const meanSquaredError = defineLossFunction({
     return grad!;
   },
   forwardBackward(yTrue, yPred, upstreamFor, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, options.dtype);
     // The upstream depends only on shapes and weights, so it is known before the pass.
     const u = checkUpstream(upstreamFor(outShape), outShape);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    // When yPred was not broadcast, every gradient position is visited once and can be
-    // written rather than accumulated (no read-modify-write).
-    const exclusive = p.rows * n === grad!.size;
+    // When yPred was not broadcast (`exclusive`), every gradient position is visited once
+    // and can be written rather than accumulated (no read-modify-write).
     for (let r = 0; r < p.rows; r++) {
       const scale = (2 * u[r]!) / n;
       let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
