@@ -47,16 +47,27 @@ function fused<O>(kernel: (yTrue: Tensor, yPred: Tensor, options: KernelOptions<
 // Poisson
 // ---------------------------------------------------------------------------------------
 
-function poissonKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult {
-  const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
-  const out = allocate(options.dtype, p.rows);
-  const u = upstream ? upstream(outShape) : null;
-  poissonRows(
-    options.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
-    t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, epsilonFor(options),
-  );
-  return { values: new Tensor(out, outShape), grad };
+/** The signature every "rows" loop below shares: output, optional gradient, then the two inputs. */
+type RowsLoop = (
+  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
+  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
+) => void;
+
+/** A reduce-over-the-last-axis kernel from its rows loop: values, and the gradient when an upstream is given. */
+function rowsKernel(loop: RowsLoop) {
+  return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult => {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
+    const out = allocate(options.dtype, p.rows);
+    const u = upstream ? upstream(outShape) : null;
+    loop(
+      options.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
+      t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, epsilonFor(options),
+    );
+    return { values: new Tensor(out, outShape), grad };
+  };
 }
+
+const poissonKernel = rowsKernel(poissonRows);
 
 // The loops of the kernels ("rows" functions) take only typed arrays and numbers: V8 embeds
 // the maps of the objects a function reads in its optimized code, and the maps of per-call
@@ -128,16 +139,7 @@ export const poisson = defineLossFunction({
 // KL divergence
 // ---------------------------------------------------------------------------------------
 
-function klDivergenceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult {
-  const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
-  const out = allocate(options.dtype, p.rows);
-  const u = upstream ? upstream(outShape) : null;
-  klDivergenceRows(
-    options.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
-    t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, epsilonFor(options),
-  );
-  return { values: new Tensor(out, outShape), grad };
-}
+const klDivergenceKernel = rowsKernel(klDivergenceRows);
 
 /**
  * Σ t log(t / p) per row, both clipped to [eps, 1] as Keras clips them (NaN stays NaN:
