@@ -74,11 +74,3 @@ export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?:
   const g = rowsOf(aligned.alignLikePred(grad), axis);
   return { t, p, outShape: p.outerShape, g, grad, exclusive: p.rows * p.length === yPred.size };
 }
-
-/** Throw unless `upstream` has the shape of the per-sample values. */
-export function checkUpstream(upstream: Tensor, outShape: readonly number[]): Float64Array | Float32Array {
-  if (upstream.shape.length !== outShape.length || upstream.shape.some((d, i) => d !== outShape[i])) {
-    throw new ShapeError(`upstream has shape ${formatShape(upstream.shape)}, expected the per-sample shape ${formatShape(outShape)}`);
-  }
-  return upstream.isContiguous && upstream.offset === 0 ? upstream.data : upstream.toTypedArray();
-}

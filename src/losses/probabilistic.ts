@@ -1,15 +1,16 @@
 /**
  * Probabilistic losses: Poisson, KLDivergence, CategoricalGeneralizedCrossEntropy.
  */
-import { LossFunctionWrapper, checkIntegerLabels, type ForwardBackward, type LossOptions, type UpstreamFor } from "../loss";
+import { LossFunctionWrapper, withDefaultName, checkIntegerLabels, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
+import type { KernelResult, Upstream } from "../kernel";
 import { ShapeError, formatShape } from "../errors";
 import { elementOffsets, rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { squeeze } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { checkUpstream, pairRows } from "./layout";
+import { pairRows } from "./layout";
 import { logf } from "../math/fastmath";
-import type { LossEntry } from "../registry";
 
 /** Keras's `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -26,22 +27,8 @@ function epsilonFor(options: KernelOptions<object>): number {
   return options.dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
 }
 
-/** What a kernel gets when it should also compute the gradient: the upstream, once the per-sample shape is known. */
-type UpstreamSource = (outShape: readonly number[]) => FloatArray;
 
-/** Per-sample values, and the gradient when an upstream was given. */
-interface KernelResult {
-  values: Tensor;
-  grad?: Tensor;
-}
 
-/** `forwardBackward` from a kernel that takes an upstream source. */
-function fused<O>(kernel: (yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>, upstream?: UpstreamSource) => KernelResult) {
-  return (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward => {
-    const { values, grad } = kernel(yTrue, yPred, options, (shape) => checkUpstream(upstreamFor(shape), shape));
-    return { values, grad: grad! };
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // Poisson
@@ -55,7 +42,7 @@ type RowsLoop = (
 
 /** A reduce-over-the-last-axis kernel from its rows loop: values, and the gradient when an upstream is given. */
 function rowsKernel(loop: RowsLoop) {
-  return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult => {
+  return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: Upstream): KernelResult => {
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
     const out = allocate(options.dtype, p.rows);
     const u = upstream ? upstream(outShape) : null;
@@ -67,7 +54,7 @@ function rowsKernel(loop: RowsLoop) {
   };
 }
 
-const poissonKernel = rowsKernel(poissonRows);
+const poissonKernel = /*#__PURE__*/ rowsKernel(poissonRows);
 
 // The loops of the kernels ("rows" functions) take only typed arrays and numbers: V8 embeds
 // the maps of the objects a function reads in its optimized code, and the maps of per-call
@@ -127,19 +114,17 @@ function poissonRows(
  * @example
  * poisson([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.99999994, 0]
  */
-export const poisson = defineLossFunction({
+export const poisson = /*#__PURE__*/ defineLossFunction({
   name: "poisson",
   defaults: {},
-  forward: (yTrue, yPred, options) => poissonKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => poissonKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(poissonKernel),
+  kernel: poissonKernel,
 });
 
 // ---------------------------------------------------------------------------------------
 // KL divergence
 // ---------------------------------------------------------------------------------------
 
-const klDivergenceKernel = rowsKernel(klDivergenceRows);
+const klDivergenceKernel = /*#__PURE__*/ rowsKernel(klDivergenceRows);
 
 /**
  * Σ t log(t / p) per row, both clipped to [eps, 1] as Keras clips them (NaN stays NaN:
@@ -203,12 +188,10 @@ function klDivergenceRows(
  * @example
  * klDivergence([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [0.91629, -3.08e-6]
  */
-export const klDivergence = defineLossFunction({
+export const klDivergence = /*#__PURE__*/ defineLossFunction({
   name: "kl_divergence",
   defaults: {},
-  forward: (yTrue, yPred, options) => klDivergenceKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => klDivergenceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(klDivergenceKernel),
+  kernel: klDivergenceKernel,
 });
 
 // ---------------------------------------------------------------------------------------
@@ -216,11 +199,11 @@ export const klDivergence = defineLossFunction({
 // ---------------------------------------------------------------------------------------
 
 /** Options of the generalized cross entropy. */
-interface QOptions {
+export interface CategoricalGeneralizedCrossEntropyConfig {
   q: number;
 }
 
-function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions>, upstream?: UpstreamSource): KernelResult {
+function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<CategoricalGeneralizedCrossEntropyConfig>, upstream?: Upstream): KernelResult {
   if (yPred.rank === 0) throw new ShapeError(`yPred must have a classes axis (shape [..., numClasses]), received shape ${formatShape(yPred.shape)}`);
   const p = rowsOf(yPred, -1);
   const outShape = p.outerShape;
@@ -278,20 +261,21 @@ function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions
  * @example
  * categoricalGeneralizedCrossEntropy([0, 1], [[0.7, 0.3], [0.2, 0.8]]).toArray() // [0.32668, 0.21115]
  */
-export const categoricalGeneralizedCrossEntropy = defineLossFunction<QOptions>({
+export const categoricalGeneralizedCrossEntropy = /*#__PURE__*/ defineLossFunction<CategoricalGeneralizedCrossEntropyConfig>({
   name: "categorical_generalized_cross_entropy",
   defaults: { q: 0.5 },
   validate(options) {
     checkNumber("categorical_generalized_cross_entropy", "q", options.q, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   },
-  forward: (yTrue, yPred, options) => gceKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => gceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(gceKernel),
+  kernel: gceKernel,
 });
 
 // ---------------------------------------------------------------------------------------
 // Classes
 // ---------------------------------------------------------------------------------------
+
+/** Options of {@link Poisson}: `reduction`, `name`, `dtype`. */
+export type PoissonOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the Poisson loss between labels and predictions.
@@ -302,11 +286,14 @@ export const categoricalGeneralizedCrossEntropy = defineLossFunction<QOptions>({
  * @example
  * new Poisson()([[0, 1], [0, 0]], [[1, 1], [0, 0]]) // 0.5
  */
-export class Poisson extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(poisson, { name: "poisson", ...options });
+export class Poisson<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: PoissonOptions<R> = {}) {
+    super(poisson, withDefaultName(options, "poisson"));
   }
 }
+
+/** Options of {@link KLDivergence}: `reduction`, `name`, `dtype`. */
+export type KLDivergenceOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the Kullback-Leibler divergence between labels and predictions.
@@ -318,14 +305,14 @@ export class Poisson extends LossFunctionWrapper {
  * @example
  * new KLDivergence()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 0.458
  */
-export class KLDivergence extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(klDivergence, { name: "kl_divergence", ...options });
+export class KLDivergence<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: KLDivergenceOptions<R> = {}) {
+    super(klDivergence, withDefaultName(options, "kl_divergence"));
   }
 }
 
 /** Options of {@link CategoricalGeneralizedCrossEntropy}. */
-export interface CategoricalGeneralizedCrossEntropyOptions extends LossOptions {
+export interface CategoricalGeneralizedCrossEntropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
   /** The noise parameter, in (0, 1): near 0 like crossentropy, near 1 like MAE. Default 0.5. */
   q?: number;
 }
@@ -343,14 +330,8 @@ export interface CategoricalGeneralizedCrossEntropyOptions extends LossOptions {
  * @example
  * new CategoricalGeneralizedCrossEntropy()([0, 1, 0, 1], [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]]) // 0.35986 (Keras losses_test.py: mean of (1 - p^0.5) / 0.5)
  */
-export class CategoricalGeneralizedCrossEntropy extends LossFunctionWrapper {
-  constructor(options: CategoricalGeneralizedCrossEntropyOptions = {}) {
-    super(categoricalGeneralizedCrossEntropy, { name: "categorical_generalized_cross_entropy", ...options });
+export class CategoricalGeneralizedCrossEntropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CategoricalGeneralizedCrossEntropyOptions<R> = {}) {
+    super(categoricalGeneralizedCrossEntropy, withDefaultName(options, "categorical_generalized_cross_entropy"));
   }
 }
-
-export const PROBABILISTIC_LOSSES: LossEntry[] = [
-  { className: "Poisson", cls: Poisson, fn: poisson },
-  { className: "KLDivergence", cls: KLDivergence, fn: klDivergence, aliases: ["kld", "KLD", "kullback_leibler_divergence"] },
-  { className: "CategoricalGeneralizedCrossEntropy", cls: CategoricalGeneralizedCrossEntropy, fn: categoricalGeneralizedCrossEntropy },
-];

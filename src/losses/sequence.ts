@@ -8,11 +8,11 @@
  * same recursion per sample (forward α, backward β), in doubles.
  */
 import { InputError, ShapeError, formatShape } from "../errors";
-import { LossFunctionWrapper, type LossOptions } from "../loss";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
-import { checkUpstream } from "./layout";
-import type { LossEntry } from "../registry";
+import type { KernelResult, Upstream } from "../kernel";
 
 /**
  * TensorFlow's "log of zero" for the start and end state weights of its dense CTC:
@@ -22,7 +22,7 @@ import type { LossEntry } from "../registry";
  * gives its non-start initial states this weight, but its likelihood is read from the
  * backward pass at the start state, so only the end weights enter the value.)
  */
-const CTC_LOG_ZERO = Math.fround(Math.log(1e-307));
+const CTC_LOG_ZERO = /*#__PURE__*/ Math.fround(/*#__PURE__*/ Math.log(1e-307));
 
 /** yTrue `[B, L]` and yPred `[B, T, C]`, checked. */
 interface CtcShapes {
@@ -278,11 +278,11 @@ function emptyInputLoss(labelLength: number): number {
   return labelLength === 0 ? 0 : -CTC_LOG_ZERO;
 }
 
-function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upstreamFor?: (shape: readonly number[]) => Tensor): { values: Tensor; grad?: Tensor } {
+function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upstream?: Upstream): KernelResult {
   const shapes = ctcShapes(yTrue, yPred);
   const { batch, frames, classes } = shapes;
   const outShape = [batch];
-  const u = upstreamFor ? checkUpstream(upstreamFor(outShape), outShape) : undefined;
+  const u = upstream?.(outShape);
   const ws = workspace(shapes, u !== undefined);
   const values = allocate(dtype, batch);
   const grad = u ? allocate(dtype, batch * frames * classes) : undefined;
@@ -336,20 +336,14 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
  * Unsegmented Sequence Data with Recurrent Neural Networks" (ICML),
  * https://www.cs.toronto.edu/~graves/icml_2006.pdf
  */
-export const ctc = defineLossFunction({
+export const ctc = /*#__PURE__*/ defineLossFunction({
   name: "ctc",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    return runCtc(yTrue, yPred, options.dtype).values;
-  },
-  backward(yTrue, yPred, upstream, options) {
-    return runCtc(yTrue, yPred, options.dtype, () => upstream).grad!;
-  },
-  forwardBackward(yTrue, yPred, upstreamFor, options) {
-    const { values, grad } = runCtc(yTrue, yPred, options.dtype, (shape) => upstreamFor(shape));
-    return { values, grad: grad! };
-  },
+  kernel: (yTrue, yPred, options, upstream) => runCtc(yTrue, yPred, options.dtype, upstream),
 });
+
+/** Options of {@link CTC}: `reduction`, `name`, `dtype`. */
+export type CTCOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * CTC (Connectionist Temporal Classification) loss, as Keras's `keras.losses.CTC`: the
@@ -365,10 +359,8 @@ export const ctc = defineLossFunction({
  *
  * Reference: Graves et al., 2006, https://www.cs.toronto.edu/~graves/icml_2006.pdf
  */
-export class CTC extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(ctc, { name: "ctc", ...options });
+export class CTC<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CTCOptions<R> = {}) {
+    super(ctc, withDefaultName(options, "ctc"));
   }
 }
-
-export const SEQUENCE_LOSSES: LossEntry[] = [{ className: "CTC", cls: CTC, fn: ctc }];
