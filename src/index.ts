@@ -34,8 +34,10 @@ export { getLoss, registerLoss, serializeLoss, deserializeLoss, listLosses } fro
 export type { LossIdentifier, SerializedLoss, LossClass, LossEntry, LossOrigin } from "./registry";
 export { numericalGrad } from "./gradcheck";
 export type { NumericalGradOptions } from "./gradcheck";
-export { meanSquaredError, meanAbsoluteError, MeanSquaredError, MeanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, cosineSimilarity, huber, logCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, Huber, LogCosh } from "./losses/regression";
-export type { MeanSquaredErrorOptions, MeanAbsoluteErrorOptions, CosineSimilarityConfig, HuberConfig, MeanAbsolutePercentageErrorOptions, MeanSquaredLogarithmicErrorOptions, CosineSimilarityOptions, HuberOptions, LogCoshOptions } from "./losses/regression";
+export { meanSquaredError, meanAbsoluteError, MeanSquaredError, MeanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, huber, logCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh } from "./losses/regression";
+export type { MeanSquaredErrorOptions, MeanAbsoluteErrorOptions, HuberConfig, MeanAbsolutePercentageErrorOptions, MeanSquaredLogarithmicErrorOptions, HuberOptions, LogCoshOptions } from "./losses/regression";
+export { cosineSimilarity, CosineSimilarity } from "./losses/cosine";
+export type { CosineSimilarityConfig, CosineSimilarityOptions } from "./losses/cosine";
 export { hinge, squaredHinge, categoricalHinge, Hinge, SquaredHinge, CategoricalHinge } from "./losses/hinge";
 export type { HingeOptions, SquaredHingeOptions, CategoricalHingeOptions } from "./losses/hinge";
 export { binaryCrossentropy, BinaryCrossentropy } from "./losses/crossentropy/binary";

@@ -6,7 +6,8 @@
 import type { Loss } from "../loss";
 import type { LossFunction } from "./define";
 import { MeanSquaredError, meanSquaredError, MeanAbsoluteError, meanAbsoluteError, MeanAbsolutePercentageError, meanAbsolutePercentageError,
-  MeanSquaredLogarithmicError, meanSquaredLogarithmicError, CosineSimilarity, cosineSimilarity, Huber, huber, LogCosh, logCosh } from "./regression";
+  MeanSquaredLogarithmicError, meanSquaredLogarithmicError, Huber, huber, LogCosh, logCosh } from "./regression";
+import { CosineSimilarity, cosineSimilarity } from "./cosine";
 import { Hinge, hinge, SquaredHinge, squaredHinge, CategoricalHinge, categoricalHinge } from "./hinge";
 import { BinaryCrossentropy, binaryCrossentropy } from "./crossentropy/binary";
 import { BinaryFocalCrossentropy, binaryFocalCrossentropy } from "./crossentropy/binary-focal";

@@ -74,3 +74,28 @@ export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?:
   const g = rowsOf(aligned.alignLikePred(grad), axis);
   return { t, p, outShape: p.outerShape, g, grad, exclusive: p.rows * p.length === yPred.size };
 }
+
+/** Length of the header of a packed rows layout (see {@link packRows}). */
+export const LAYOUT_HEADER = 5;
+
+/**
+ * The layout of one rows pass, packed into one `Int32Array` so that a loop function takes
+ * only typed arrays and numbers (see src/losses/README.md):
+ * `[n, tStride, pStride, gStride, f32, tOffsets…, pOffsets…, gOffsets…]`, with `rows`
+ * offsets each (`n` elements per row; `f32` is 1 for float32 loops). A loop reads
+ * `layout[LAYOUT_HEADER + r]` (yTrue), `[LAYOUT_HEADER + rows + r]` (yPred) and
+ * `[LAYOUT_HEADER + 2 rows + r]` (gradient). `t` may be `null` (sparse labels).
+ */
+export function packRows(f32: boolean, t: Rows | null, p: Rows, g?: Rows | null): Int32Array {
+  const rows = p.rows;
+  const layout = new Int32Array(LAYOUT_HEADER + 3 * rows);
+  layout[0] = p.length;
+  layout[1] = t ? t.stride : 0;
+  layout[2] = p.stride;
+  layout[3] = g ? g.stride : 0;
+  layout[4] = f32 ? 1 : 0;
+  if (t) layout.set(t.offsets, LAYOUT_HEADER);
+  layout.set(p.offsets, LAYOUT_HEADER + rows);
+  if (g) layout.set(g.offsets, LAYOUT_HEADER + 2 * rows);
+  return layout;
+}

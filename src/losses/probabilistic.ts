@@ -9,7 +9,7 @@ import { elementOffsets, rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { squeeze } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { pairRows } from "./layout";
+import { LAYOUT_HEADER, packRows, pairRows } from "./layout";
 import { logf } from "../math/fastmath";
 
 /** Keras's `backend.epsilon()`. */
@@ -34,11 +34,8 @@ function epsilonFor(options: KernelOptions<object>): number {
 // Poisson
 // ---------------------------------------------------------------------------------------
 
-/** The signature every "rows" loop below shares: output, optional gradient, then the two inputs. */
-type RowsLoop = (
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
-) => void;
+/** The signature every "rows" loop below shares: output, optional gradient and upstream, the two inputs, the packed layout, epsilon. */
+type RowsLoop = (out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array) => void;
 
 /** A reduce-over-the-last-axis kernel from its rows loop: values, and the gradient when an upstream is given. */
 function rowsKernel(loop: RowsLoop) {
@@ -46,10 +43,7 @@ function rowsKernel(loop: RowsLoop) {
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
     const out = allocate(options.dtype, p.rows);
     const u = upstream ? upstream(outShape) : null;
-    loop(
-      options.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
-      t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, epsilonFor(options),
-    );
+    loop(out, g ? g.data : null, u, t.data, p.data, packRows(options.dtype === "float32", t, p, g), Float64Array.of(epsilonFor(options)));
     return { values: new Tensor(out, outShape), grad };
   };
 }
@@ -64,14 +58,13 @@ const poissonKernel = /*#__PURE__*/ rowsKernel(poissonRows);
 // best. `eps = +eps` makes the parameter a raw double once.
 
 /** mean(p - t log(p + eps)) per row; with `gd`, also adds the gradient `scale (1 - t / (p + eps))`. */
-function poissonRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
-): void {
-  eps = +eps;
+function poissonRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const eps = params[0]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
     if (!gd) {
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps) sum += pd[po]! - td[to]! * logf(pd[po]! + eps);
@@ -81,7 +74,7 @@ function poissonRows(
     } else {
       // d/dp mean(p - t log(p + eps)) = (1 - t / (p + eps)) / n
       const scale = u![r]! / n;
-      let go = gOffsets![r]!;
+      let go = layout[G + r]!;
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
           const label = td[to]!, prediction = pd[po]!, shifted = prediction + eps;
@@ -131,14 +124,13 @@ const klDivergenceKernel = /*#__PURE__*/ rowsKernel(klDivergenceRows);
  * Math.max/min pass it on); with `gd`, also adds the gradient `-scale t / p` inside
  * [eps, 1] (clip_by_value passes no gradient outside it). See {@link poissonRows}.
  */
-function klDivergenceRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
-): void {
-  eps = +eps;
+function klDivergenceRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const eps = params[0]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
     if (!gd) {
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps) {
@@ -153,7 +145,7 @@ function klDivergenceRows(
       }
     } else {
       const scale = u![r]!;
-      let go = gOffsets![r]!;
+      let go = layout[G + r]!;
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
           const b = pd[po]!, label = Math.min(Math.max(td[to]!, eps), 1), prediction = Math.min(Math.max(b, eps), 1);

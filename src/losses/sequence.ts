@@ -224,16 +224,14 @@ function forwardPass(x: FloatArray, base: number, strideT: number, strideC: numb
 function backwardPass(
   x: FloatArray,
   base: number,
-  strideT: number,
-  strideC: number,
-  frames: number,
-  classes: number,
+  frameLayout: CtcFrameLayout,
   labelLength: number,
   upstream: number,
   grad: FloatArray,
   gradBase: number,
   ws: CtcWorkspace,
 ): void {
+  const { strideT, strideC, frames, classes } = frameLayout;
   const { ext, skip, logNorm, alpha } = ws;
   const beta = ws.beta!, next = ws.next!, occupancy = ws.occupancy!, frameGrad = ws.frameGrad!;
   const states = ext.length;
@@ -278,6 +276,14 @@ function emptyInputLoss(labelLength: number): number {
   return labelLength === 0 ? 0 : -CTC_LOG_ZERO;
 }
 
+/** How one sample's logits lie in yPred's data: frame and class strides, and the counts. */
+interface CtcFrameLayout {
+  strideT: number;
+  strideC: number;
+  frames: number;
+  classes: number;
+}
+
 function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upstream?: Upstream): KernelResult {
   const shapes = ctcShapes(yTrue, yPred);
   const { batch, frames, classes } = shapes;
@@ -288,6 +294,7 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
   const grad = u ? allocate(dtype, batch * frames * classes) : undefined;
   const x = yPred.data;
   const [strideB, strideT, strideC] = yPred.strides as [number, number, number];
+  const frameLayout: CtcFrameLayout = { strideT, strideC, frames, classes };
   for (let b = 0; b < batch; b++) {
     const labelLength = readLabels(yTrue, b, classes, ws);
     if (frames === 0) {
@@ -298,7 +305,7 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
     frameLogNorms(x, base, strideT, strideC, frames, classes, ws.logNorm);
     values[b] = -forwardPass(x, base, strideT, strideC, frames, labelLength, ws);
     const upstream = u ? u[b]! : 0;
-    if (upstream !== 0) backwardPass(x, base, strideT, strideC, frames, classes, labelLength, upstream, grad!, b * frames * classes, ws);
+    if (upstream !== 0) backwardPass(x, base, frameLayout, labelLength, upstream, grad!, b * frames * classes, ws);
   }
   return { values: new Tensor(values, outShape), grad: grad ? new Tensor(grad, yPred.shape) : undefined };
 }

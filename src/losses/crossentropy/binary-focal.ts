@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -42,11 +42,10 @@ function binaryFocalKernel(
   const { t, p, g, grad, outShape } = sameShapeRows("binary_focal_crossentropy", yTrue, yPred, o.axis, upstream && o.dtype);
   const u = upstream ? upstream(outShape) : null;
   const out = allocate(o.dtype, p.rows);
-  binaryFocalRows(
-    o.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
-    t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length,
-    1 - o.labelSmoothing, 0.5 * o.labelSmoothing, o.gamma, o.alpha, o.applyClassBalancing, o.fromLogits, clipLow(o.dtype), clipHigh(o.dtype),
+  const params = Float64Array.of(
+    1 - o.labelSmoothing, 0.5 * o.labelSmoothing, o.gamma, o.alpha, clipLow(o.dtype), clipHigh(o.dtype), o.applyClassBalancing ? 1 : 0, o.fromLogits ? 1 : 0,
   );
+  binaryFocalRows(out, g ? g.data : null, u, t.data, p.data, packRows(o.dtype === "float32", t, p, g), params);
   return { values: new Tensor(out, outShape), grad };
 }
 
@@ -56,21 +55,21 @@ function binaryFocalKernel(
  * per element (`f32 ? expf(x) : Math.exp(x)`, a branch that always goes the same way): the
  * loop has enough other work that two copies of it would not pay.
  */
-function binaryFocalRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number, gamma: number, alpha: number, applyClassBalancing: boolean, fromLogits: boolean, lo: number, hi: number,
-): void {
-  keep = +keep;
-  shift = +shift;
-  gamma = +gamma;
-  alpha = +alpha;
-  lo = +lo;
-  hi = +hi;
+function binaryFocalRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const gamma = params[2]!;
+  const alpha = params[3]!;
+  const lo = params[4]!;
+  const hi = params[5]!;
+  const applyClassBalancing = params[6] === 1;
+  const fromLogits = params[7] === 1;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
     const scale = u ? u[r]! / n : 0;
-    let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets ? gOffsets[r]! : 0, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, go = gd ? layout[G + r]! : 0, sum = 0;
     for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
       const v = pd[po]!, z = td[to]! * keep + shift;
       let prob: number, bce: number, dBce: number;

@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -31,8 +31,9 @@ function binaryCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOption
   const { t, p, outShape } = sameShapeRows("binary_crossentropy", yTrue, yPred, o.axis);
   const out = allocate(o.dtype, p.rows);
   const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = 0.5 * o.labelSmoothing;
-  if (o.fromLogits) bceLogitsRows(f32, out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift);
-  else bceProbabilityRows(f32, out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift, clipLow(o.dtype), clipHigh(o.dtype));
+  const layout = packRows(f32, t, p);
+  if (o.fromLogits) bceLogitsRows(out, t.data, p.data, layout, Float64Array.of(keep, shift));
+  else bceProbabilityRows(out, t.data, p.data, layout, Float64Array.of(keep, shift, clipLow(o.dtype), clipHigh(o.dtype)));
   return new Tensor(out, outShape);
 }
 
@@ -41,11 +42,9 @@ function binaryCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstrea
   const u = upstream(outShape);
   const out = allocate(o.dtype, p.rows);
   const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = 0.5 * o.labelSmoothing;
-  if (o.fromLogits) {
-    bceLogitsGradRows(f32, out, g!.data, g!.offsets, g!.stride, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift);
-  } else {
-    bceProbabilityGradRows(f32, out, g!.data, g!.offsets, g!.stride, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift, clipLow(o.dtype), clipHigh(o.dtype));
-  }
+  const layout = packRows(f32, t, p, g);
+  if (o.fromLogits) bceLogitsGradRows(out, g!.data, u, t.data, p.data, layout, Float64Array.of(keep, shift));
+  else bceProbabilityGradRows(out, g!.data, u, t.data, p.data, layout, Float64Array.of(keep, shift, clipLow(o.dtype), clipHigh(o.dtype)));
   return { values: new Tensor(out, outShape), grad };
 }
 
@@ -59,16 +58,15 @@ function binaryCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstrea
 // parameter a raw double once, not at every use in the loop.
 
 /** sigmoid_cross_entropy_with_logits, averaged over each row: max(x, 0) - x z + log(1 + e^{-|x|}). */
-function bceLogitsRows(
-  f32: boolean, out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number,
-): void {
-  keep = +keep;
-  shift = +shift;
+function bceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
   const rows = out.length;
   if (f32) {
     for (let r = 0; r < rows; r++) {
-      let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const x = pd[po]!, z = td[to]! * keep + shift;
         sum += (x > 0 ? x : 0) - x * z + log1pUnitf(expf(-Math.abs(x)));
@@ -77,7 +75,7 @@ function bceLogitsRows(
     }
   } else {
     for (let r = 0; r < rows; r++) {
-      let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const x = pd[po]!, z = td[to]! * keep + shift;
         sum += (x > 0 ? x : 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
@@ -88,17 +86,16 @@ function bceLogitsRows(
 }
 
 /** {@link bceLogitsRows} and its gradient `scale (sigmoid(x) - z)`, sigmoid from e^{-|x|} so it never overflows. */
-function bceLogitsGradRows(
-  f32: boolean, out: FloatArray, gd: FloatArray, gOffsets: Int32Array, gs: number, u: FloatArray,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, keep: number, shift: number,
-): void {
-  keep = +keep;
-  shift = +shift;
+function bceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
   const rows = out.length;
   if (f32) {
     for (let r = 0; r < rows; r++) {
       const scale = u[r]! / n;
-      let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const x = pd[po]!, z = td[to]! * keep + shift;
         const e = expf(-Math.abs(x));
@@ -110,7 +107,7 @@ function bceLogitsGradRows(
   } else {
     for (let r = 0; r < rows; r++) {
       const scale = u[r]! / n;
-      let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const x = pd[po]!, z = td[to]! * keep + shift;
         const e = Math.exp(-Math.abs(x));
@@ -123,18 +120,17 @@ function bceLogitsGradRows(
 }
 
 /** -(z log c + (1 - z) log(1 - c)) with c = clip(p, lo, hi), averaged over each row. */
-function bceProbabilityRows(
-  f32: boolean, out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number, lo: number, hi: number,
-): void {
-  keep = +keep;
-  shift = +shift;
-  lo = +lo;
-  hi = +hi;
+function bceProbabilityRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const lo = params[2]!;
+  const hi = params[3]!;
   const rows = out.length;
   if (f32) {
     for (let r = 0; r < rows; r++) {
-      let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const z = td[to]! * keep + shift, c = Math.min(Math.max(pd[po]!, lo), hi);
         sum -= z * logf(c) + (1 - z) * logf(1 - c);
@@ -143,7 +139,7 @@ function bceProbabilityRows(
     }
   } else {
     for (let r = 0; r < rows; r++) {
-      let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const z = td[to]! * keep + shift, c = Math.min(Math.max(pd[po]!, lo), hi);
         sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
@@ -154,20 +150,18 @@ function bceProbabilityRows(
 }
 
 /** {@link bceProbabilityRows} and its gradient; clipped entries (c !== p) are constants as far as the gradient goes. */
-function bceProbabilityGradRows(
-  f32: boolean, out: FloatArray, gd: FloatArray, gOffsets: Int32Array, gs: number, u: FloatArray,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number, lo: number, hi: number,
-): void {
-  keep = +keep;
-  shift = +shift;
-  lo = +lo;
-  hi = +hi;
+function bceProbabilityGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const lo = params[2]!;
+  const hi = params[3]!;
   const rows = out.length;
   if (f32) {
     for (let r = 0; r < rows; r++) {
       const scale = u[r]! / n;
-      let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const v = pd[po]!, z = td[to]! * keep + shift, c = Math.min(Math.max(v, lo), hi);
         sum -= z * logf(c) + (1 - z) * logf(1 - c);
@@ -178,7 +172,7 @@ function bceProbabilityGradRows(
   } else {
     for (let r = 0; r < rows; r++) {
       const scale = u[r]! / n;
-      let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets[r]!, sum = 0;
+      let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
         const v = pd[po]!, z = td[to]! * keep + shift, c = Math.min(Math.max(v, lo), hi);
         sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);

@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -47,33 +47,31 @@ function categoricalFocalKernel(
   const alpha = typeof o.alpha === "number" ? o.alpha : 0;
   const u = upstream ? upstream(outShape) : null;
   const out = allocate(o.dtype, p.rows);
-  // probs: the row's probabilities (softmax of the logits, or yPred); dq: d loss / d q.
-  const probs = new Float64Array(n);
-  const dq = g ? new Float64Array(n) : null;
-  categoricalFocalRows(
-    o.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u, probs, dq, alphas, alpha,
-    t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, n, 1 - o.labelSmoothing, o.labelSmoothing / n, o.gamma, o.fromLogits,
-    clipLow(o.dtype), clipHigh(o.dtype),
-  );
+  // scratch: the row's probabilities (softmax of the logits, or yPred), then d loss / d q.
+  const scratch = new Float64Array(2 * n);
+  const scalars = [alpha, 1 - o.labelSmoothing, o.labelSmoothing / n, o.gamma, clipLow(o.dtype), clipHigh(o.dtype), o.fromLogits ? 1 : 0];
+  const params = Float64Array.from(alphas ? [...scalars, ...alphas] : scalars);
+  categoricalFocalRows(out, g ? g.data : null, u, t.data, p.data, packRows(o.dtype === "float32", t, p, g), params, scratch);
   return { values: new Tensor(out, outShape), grad };
 }
 
 /** The rows of {@link categoricalFocalKernel} (see {@link bceLogitsRows} for why the loops live apart). */
-function categoricalFocalRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  probs: Float64Array, dq: Float64Array | null, alphas: Float64Array | null, alpha: number,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number, gamma: number, fromLogits: boolean, lo: number, hi: number,
-): void {
-  alpha = +alpha;
-  keep = +keep;
-  shift = +shift;
-  gamma = +gamma;
-  lo = +lo;
-  hi = +hi;
+function categoricalFocalRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array, scratch: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const alpha = params[0]!;
+  const keep = params[1]!;
+  const shift = params[2]!;
+  const gamma = params[3]!;
+  const lo = params[4]!;
+  const hi = params[5]!;
+  const fromLogits = params[6] === 1;
+  // scratch: the row's probabilities, then d loss / d q; per-class alphas follow the scalars in params.
+  const probs = scratch.subarray(0, n), dq = gd ? scratch.subarray(n, 2 * n) : null;
+  const alphas = params.length > 7 ? params.subarray(7) : null;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const t0 = tOffsets[r]!, p0 = pOffsets[r]!;
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
     // From logits, probs holds e^{x - max} and q = p / Σp is e^{x - max} / Σ e^{x - max} (the
     // softmax sums to 1, so Keras's renormalization changes nothing but rounding): one
     // multiplication per labelled class instead of a division pass over the row.
@@ -116,7 +114,7 @@ function categoricalFocalRows(
     // renormalization (a rescaling of p does not change q), so d/dx_j = p_j d/dp_j, with
     // p_j = probs[j] / total and Σp = 1.
     const scale = fromLogits ? u![r]! * inv : u![r]! / total;
-    for (let k = 0, go = gOffsets![r]!; k < n; k++, go += gs) {
+    for (let k = 0, go = layout[G + r]!; k < n; k++, go += gs) {
       const dp = dq[k]! - hq;
       gd![go] += fromLogits ? probs[k]! * scale * dp : scale * dp;
     }

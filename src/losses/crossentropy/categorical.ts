@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -31,8 +31,9 @@ function categoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelO
   const { t, p, outShape } = sameShapeRows("categorical_crossentropy", yTrue, yPred, o.axis);
   const out = allocate(o.dtype, p.rows);
   const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = o.labelSmoothing / p.length;
-  if (o.fromLogits) cceLogitsRows(f32, out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift);
-  else cceProbabilityRows(f32, out, null, null, 0, null, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift, clipLow(o.dtype), clipHigh(o.dtype));
+  const layout = packRows(f32, t, p);
+  if (o.fromLogits) cceLogitsRows(out, t.data, p.data, layout, Float64Array.of(keep, shift));
+  else cceProbabilityRows(out, null, null, t.data, p.data, layout, Float64Array.of(keep, shift, clipLow(o.dtype), clipHigh(o.dtype)));
   return new Tensor(out, outShape);
 }
 
@@ -41,11 +42,9 @@ function categoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Up
   const u = upstream(outShape);
   const out = allocate(o.dtype, p.rows);
   const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = o.labelSmoothing / p.length;
-  if (o.fromLogits) {
-    cceLogitsGradRows(f32, out, g!.data, g!.offsets, g!.stride, u, new Float64Array(p.length), t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift);
-  } else {
-    cceProbabilityRows(f32, out, g!.data, g!.offsets, g!.stride, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, keep, shift, clipLow(o.dtype), clipHigh(o.dtype));
-  }
+  const layout = packRows(f32, t, p, g);
+  if (o.fromLogits) cceLogitsGradRows(out, g!.data, u, t.data, p.data, layout, Float64Array.of(keep, shift), new Float64Array(p.length));
+  else cceProbabilityRows(out, g!.data, u, t.data, p.data, layout, Float64Array.of(keep, shift, clipLow(o.dtype), clipHigh(o.dtype)));
   return { values: new Tensor(out, outShape), grad };
 }
 
@@ -53,15 +52,14 @@ function categoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Up
  * Categorical crossentropy from logits, row by row (see {@link bceLogitsRows} for why the
  * loops live apart): `Σ z (lse - x) = (Σ z) log Σ e^{x - max} - Σ z (x - max)`.
  */
-function cceLogitsRows(
-  f32: boolean, out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number,
-): void {
-  keep = +keep;
-  shift = +shift;
+function cceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const t0 = tOffsets[r]!, p0 = pOffsets[r]!;
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
     let max = -Infinity;
     for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
     let sumExp = 0, sumZ = 0, sumZx = 0;
@@ -90,15 +88,14 @@ function cceLogitsRows(
  * {@link cceLogitsRows} and its gradient `scale (softmax Σ z - z)` (`softmax - z` for labels
  * that sum to 1), keeping the row's exponentials in `exps`.
  */
-function cceLogitsGradRows(
-  f32: boolean, out: FloatArray, gd: FloatArray, gOffsets: Int32Array, gs: number, u: FloatArray, exps: Float64Array,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, keep: number, shift: number,
-): void {
-  keep = +keep;
-  shift = +shift;
+function cceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array, exps: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const t0 = tOffsets[r]!, p0 = pOffsets[r]!;
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
     let max = -Infinity;
     for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
     let sumExp = 0, sumZ = 0, sumZx = 0;
@@ -124,7 +121,7 @@ function cceLogitsGradRows(
       out[r] = sumZ * Math.log(sumExp) - sumZx;
     }
     const scale = u[r]!, softmaxScale = sumZ / sumExp;
-    for (let k = 0, to = t0, go = gOffsets[r]!; k < n; k++, to += ts, go += gs) {
+    for (let k = 0, to = t0, go = layout[G + r]!; k < n; k++, to += ts, go += gs) {
       gd[go] = scale * (exps[k]! * softmaxScale - (td[to]! * keep + shift));
     }
   }
@@ -135,18 +132,16 @@ function cceLogitsGradRows(
  * clip, `-Σ z log q`. With `gd`, also the gradient: with q = p / Σp and h_k = d loss / d q_k =
  * -z_k / q_k (0 where clipped), d loss / d p_j = (h_j - Σ_k h_k q_k) / Σp.
  */
-function cceProbabilityRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  keep: number, shift: number, lo: number, hi: number,
-): void {
-  keep = +keep;
-  shift = +shift;
-  lo = +lo;
-  hi = +hi;
+function cceProbabilityRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const lo = params[2]!;
+  const hi = params[3]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const t0 = tOffsets[r]!, p0 = pOffsets[r]!;
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
     let total = 0;
     for (let k = 0, po = p0; k < n; k++, po += ps) total += pd[po]!;
     let sum = 0, hq = 0;
@@ -166,7 +161,7 @@ function cceProbabilityRows(
     out[r] = sum;
     if (!gd) continue;
     const scale = u![r]! / total;
-    for (let k = 0, to = t0, po = p0, go = gOffsets![r]!; k < n; k++, to += ts, po += ps, go += gs) {
+    for (let k = 0, to = t0, po = p0, go = layout[G + r]!; k < n; k++, to += ts, po += ps, go += gs) {
       const q = pd[po]! / total;
       const c = Math.min(Math.max(q, lo), hi);
       const h = c === q ? -(td[to]! * keep + shift) / q : 0;

@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -89,7 +89,7 @@ function sparseCategoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: K
   const out = allocate(o.dtype, p.rows);
   const pd = p.data, ps = p.stride, n = p.length;
   if (o.fromLogits) {
-    scceLogitsRows(o.dtype === "float32", out, labels, pd, p.offsets, ps, n);
+    scceLogitsRows(out, labels, pd, packRows(o.dtype === "float32", null, p));
   } else {
     // sparse_softmax_cross_entropy_with_logits(log(clip(p))) = log Σ c - log c_y
     const lo = clipLow(o.dtype), hi = clipHigh(o.dtype);
@@ -113,7 +113,7 @@ function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstre
   const out = allocate(o.dtype, p.rows);
   const pd = p.data, ps = p.stride, n = p.length, gd = g!.data, gs = g!.stride;
   if (o.fromLogits) {
-    scceLogitsGradRows(o.dtype === "float32", out, gd, g!.offsets, gs, u, new Float64Array(n), labels, pd, p.offsets, ps, n);
+    scceLogitsGradRows(out, gd, u, labels, pd, packRows(o.dtype === "float32", null, p, g), new Float64Array(n));
   } else {
     const lo = clipLow(o.dtype), hi = clipHigh(o.dtype);
     for (let r = 0; r < p.rows; r++) {
@@ -150,14 +150,14 @@ function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstre
  * Sparse categorical crossentropy from logits, row by row (see {@link bceLogitsRows} for why
  * the loops live apart): `logsumexp(x) - x_y`, 0 for ignored rows (label -1).
  */
-function scceLogitsRows(f32: boolean, out: FloatArray, labels: Int32Array, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number): void {
-  ps = ps | 0;
-  n = n | 0;
+function scceLogitsRows(out: FloatArray, labels: Int32Array, pd: FloatArray, layout: Int32Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
     const y = labels[r]!;
     if (y < 0) continue; // ignored: 0
-    const p0 = pOffsets[r]!;
+    const p0 = layout[P + r]!;
     let max = -Infinity;
     for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
     let sumExp = 0;
@@ -173,15 +173,14 @@ function scceLogitsRows(f32: boolean, out: FloatArray, labels: Int32Array, pd: F
 }
 
 /** {@link scceLogitsRows} and its gradient `scale (softmax(x) - onehot(y))` (0 for ignored rows), keeping the row's exponentials in `exps`. */
-function scceLogitsGradRows(
-  f32: boolean, out: FloatArray, gd: FloatArray, gOffsets: Int32Array, gs: number, u: FloatArray, exps: Float64Array,
-  labels: Int32Array, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-): void {
+function scceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, labels: Int32Array, pd: FloatArray, layout: Int32Array, exps: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
     const y = labels[r]!;
     if (y < 0) continue; // ignored: value 0, gradient 0
-    const p0 = pOffsets[r]!;
+    const p0 = layout[P + r]!;
     let max = -Infinity;
     for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
     let sumExp = 0;
@@ -192,7 +191,7 @@ function scceLogitsGradRows(
       for (let k = 0, po = p0; k < n; k++, po += ps) sumExp += exps[k] = Math.exp(pd[po]! - max);
       out[r] = Math.log(sumExp) - (pd[p0 + y * ps]! - max);
     }
-    const scale = u[r]!, inv = scale / sumExp, g0 = gOffsets[r]!;
+    const scale = u[r]!, inv = scale / sumExp, g0 = layout[G + r]!;
     for (let k = 0, go = g0; k < n; k++, go += gs) gd[go] = exps[k]! * inv;
     gd[g0 + y * gs] -= scale;
   }
