@@ -32,6 +32,7 @@ export type { Reduction, ReductionOption } from "./reduction/index";
 export type { LossFunction, HandleOptions } from "./losses/define";
 export { getLoss, registerLoss, serializeLoss, deserializeLoss, listLosses } from "./registry";
 export type { LossIdentifier, SerializedLoss, LossClass, LossEntry, LossOrigin } from "./registry";
+export type { LossName } from "./losses/names";
 export { numericalGrad } from "./gradcheck";
 export type { NumericalGradOptions } from "./gradcheck";
 export { meanSquaredError, meanAbsoluteError, MeanSquaredError, MeanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, huber, logCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh } from "./losses/regression";

@@ -4,6 +4,8 @@ import { camelCase, type LossFunction } from "./losses/define";
 import { closestNames } from "./suggest";
 import { BUILTIN_LOSSES, type LossClass, type LossEntry } from "./losses/index";
 import { FORBIDDEN_KEYS } from "./math/constants";
+import type { LossName } from "./losses/names";
+import type { ReductionOption } from "./reduction/reduce";
 
 export type { LossClass, LossEntry, LossOrigin } from "./losses/index";
 
@@ -99,6 +101,9 @@ function lookupClass(name: string): LossClass | undefined {
  * `{ className, config }` object, a Loss instance (returned as is) or a per-sample
  * function (wrapped).
  */
+export function getLoss(identifier: LossName | (string & {})): Loss<"sum_over_batch_size">;
+export function getLoss<R extends ReductionOption>(identifier: Loss<R>): Loss<R>;
+export function getLoss(identifier: LossIdentifier): Loss;
 export function getLoss(identifier: LossIdentifier): Loss {
   if (identifier instanceof Loss) return identifier;
   if (typeof identifier === "function") return new LossFunctionWrapper(identifier as PerSampleFunction);

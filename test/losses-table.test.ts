@@ -122,7 +122,7 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
 
   it("sum = Σ none, sum_over_batch_size = Σ none / N, weights of ones = no weights, handle = class with none", () => {
     const s = sampleOf();
-    const opts = { ...classOptions(entry, s), dtype: "float64" };
+    const opts = { ...classOptions(entry, s), dtype: "float64" as const };
     const none = flat(new entry.cls({ ...opts, reduction: "none" })(s.yTrue, s.yPred) as Tensor);
     const total = none.reduce((a, b) => a + b, 0);
     expect(new entry.cls({ ...opts, reduction: "sum" })(s.yTrue, s.yPred) as number).toBeCloseTo(total, 10);
