@@ -7,27 +7,57 @@ import { SHAPE_ONLY, Tensor, type DType } from "./tensor/tensor";
 import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
 
-/** Options every loss class takes. `R` is the reduction, so the result type follows it. */
+/**
+ * Options every loss class takes (Keras's `reduction`, `name`, `dtype`). `R` is the
+ * reduction, so the result type follows it.
+ */
 export interface LossOptions<R extends ReductionOption = ReductionOption> {
   /**
-   * How per-sample values become the result (Keras's reductions):
-   * - `"sum_over_batch_size"` (default): Σ weighted values / number of values (unmasked ones, with a mask);
-   * - `"sum"`: Σ weighted values;
-   * - `"mean"`: as `"sum_over_batch_size"`;
-   * - `"mean_with_sample_weight"`: Σ weighted values / Σ weights;
-   * - `"none"` or `null`: the weighted per-sample values, unreduced (a `Tensor`).
-   * @defaultValue "sum_over_batch_size"
+   * How the weighted per-sample values become the result (Keras's `reduce_weighted_values`;
+   * `w` is `sampleWeight` times the mask, 1 where neither is given):
+   *
+   * - `"sum_over_batch_size"`: `Σ w·v / N`, `N` the number of per-sample values (after
+   *   broadcasting against the weights); with a mask, `N` counts the unmasked ones. A
+   *   `number`.
+   * - `"mean"`: the same as `"sum_over_batch_size"` (Keras 3 makes them equal).
+   * - `"sum"`: `Σ w·v`. A `number`.
+   * - `"mean_with_sample_weight"`: `Σ w·v / Σ w`, a weighted average (`N` when neither
+   *   weights nor a mask are given). A `number`.
+   * - `"none"` or `null` (Python's `None`): the weighted values `w·v` themselves, a `Tensor`
+   *   shaped like the per-sample values (broadcast with the weights).
+   *
+   * Divisions are Keras's `divide_no_nan`: all-zero weights or an all-false mask give 0.
+   * Scalar or empty per-sample values are not divided.
+   *
+   * @defaultValue `"sum_over_batch_size"`
    */
   reduction?: R;
-  /** Defaults to the Keras name (`"mean_squared_error"`, …). */
+  /**
+   * Name of the instance, kept in its config.
+   *
+   * @defaultValue the Keras name, snake_case (`"mean_squared_error"`, `"huber_loss"`, …)
+   */
   name?: string;
-  /** Element type of returned tensors (`"float32"` default, as Keras's floatx). */
+  /**
+   * Element type of inputs as computed and of returned tensors; sums accumulate in doubles
+   * either way.
+   *
+   * @defaultValue `"float32"` (Keras's floatx)
+   */
   dtype?: DType;
 }
 
 /** Options of a single call. */
 export interface CallOptions {
-  /** Positions that count (1/true) and those that do not (0/false); combined with the loss's own mask. */
+  /**
+   * Positions that count (non-zero / `true`) and those that do not (0 / `false`), shaped
+   * like the per-sample values or broadcastable to them (Keras's `_keras_mask`). Combined
+   * with the loss's own mask (e.g. `ignoreClass`) with a logical and, then folded into the
+   * weights: masked positions weigh 0, and `"sum_over_batch_size"` divides by the number of
+   * unmasked ones.
+   *
+   * @defaultValue `undefined` (every position counts)
+   */
   mask?: TensorLike | null;
 }
 
@@ -63,6 +93,19 @@ function snakeCase(name: string): string {
 
 /** The call signature every Loss instance has. */
 export interface Loss<R extends ReductionOption = ReductionOption> {
+  /**
+   * The loss of a batch: per-sample values, weighted, masked and reduced (Keras's `__call__`).
+   *
+   * @param yTrue - Labels (`TensorLike`), shaped as the loss expects (see its TSDoc).
+   * @param yPred - Predictions, the same shape as `yTrue` or broadcastable to it.
+   * @param sampleWeight - A scalar, a weight per sample (`[batch]`), or weights shaped like
+   *   (or broadcastable to) the per-sample values.
+   * @param options - `{ mask }`, see {@link CallOptions}.
+   * @returns A `number` for the reducing reductions, a `Tensor` for `"none"`.
+   * @throws {@link ShapeError} when shapes do not fit together.
+   * @throws {@link InputError} when an input holds something other than numbers (or labels out of range).
+   * @throws {@link ConfigError} when `options` is not `{ mask }`.
+   */
   (yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResultFor<R>;
 }
 
@@ -81,6 +124,10 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
   declare readonly reduction: Reduction;
   declare readonly dtype: DType;
 
+  /**
+   * @param options - `reduction`, `name` and `dtype` (see {@link LossOptions}); subclasses add their own.
+   * @throws {@link ConfigError} for an unknown reduction, an empty name or a dtype other than `"float32"`/`"float64"`.
+   */
   constructor(options: LossOptions<R> = {}) {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new ConfigError(`${new.target.name} options must be an object, received ${describeValue(options)}`);
@@ -141,12 +188,32 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     return applyPlan(result.values, this.plan(result.values.shape, result, input), this.dtype) as LossResultFor<R>;
   }
 
-  /** `d(this(yTrue, yPred, sampleWeight, options)) / d yPred`, shaped like `yPred`. */
+  /**
+   * `d(this(yTrue, yPred, sampleWeight, options)) / d yPred`, shaped like `yPred`: the
+   * gradient of exactly what the call returns, weighting, masking and reduction included
+   * (for `"none"`, of the sum of the returned values).
+   *
+   * @param yTrue - Labels, as for the call.
+   * @param yPred - Predictions, as for the call.
+   * @param sampleWeight - Weights, as for the call.
+   * @param options - `{ mask }`, as for the call.
+   * @throws {@link GradientNotImplementedError} for a custom loss without `backward`.
+   * @throws {@link ShapeError} when `backward` returns a gradient not shaped like `yPred`.
+   */
   grad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): Tensor {
     return this.valueAndGrad(yTrue, yPred, sampleWeight, options).grad;
   }
 
-  /** The value of the call and its gradient with respect to `yPred`, from one kernel pass. */
+  /**
+   * The value of the call and its gradient with respect to `yPred`, from one kernel pass.
+   *
+   * @param yTrue - Labels, as for the call.
+   * @param yPred - Predictions, as for the call.
+   * @param sampleWeight - Weights, as for the call.
+   * @param options - `{ mask }`, as for the call.
+   * @returns `{ value, grad }`: `value` as the call returns it, `grad` shaped like `yPred`.
+   * @throws {@link GradientNotImplementedError} for a custom loss without `backward`.
+   */
   valueAndGrad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): ValueAndGrad<LossResultFor<R>> {
     const input = this.prepare(yTrue, yPred, sampleWeight, options);
     let plan: WeightPlan | undefined;
@@ -279,6 +346,13 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
   declare private readonly kernel: Kernel<Record<string, unknown>> | undefined;
   declare private readonly kernelOptions: KernelOptions<Record<string, unknown>>;
 
+  /**
+   * @param fn - `(yTrue, yPred, options) => per-sample values`, called with `yTrue` and
+   *   `yPred` brought to the same rank; a built-in handle brings its kernel and gradient.
+   * @param options - `reduction`, `name` (default: the function's name, snake_case), `dtype`,
+   *   `backward` (the function's gradient), and options passed on to `fn`.
+   * @throws {@link ConfigError} when `fn` or `backward` is not a function, or `fn` refuses an option.
+   */
   constructor(fn: PerSampleFunction, options: LossFunctionWrapperOptions<R> = {}) {
     if (typeof fn !== "function") throw new ConfigError(`LossFunctionWrapper needs a function (yTrue, yPred) => per-sample values, received ${describeValue(fn)}`);
     if (options === null || typeof options !== "object" || Array.isArray(options)) {

@@ -58,7 +58,7 @@ function normScales(yTrue: Tensor, yPred: Tensor, axis: number, n: number): { tr
  * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result: that shape without `axis`.
  *
  * @example
- * cosineSimilarity([[0, 1], [1, 1], [1, 1]], [[1, 0], [1, 1], [-1, -1]]).toArray() // [-0, -0.99999994, 0.99999994]
+ * cosineSimilarity([[0, 1], [1, 1], [1, 1]], [[1, 0], [1, 1], [-1, -1]]).toArray() // [-0, -1, 1] (Keras, summing in float32: [-0, -0.99999994, 0.99999994])
  */
 export const cosineSimilarity = /*#__PURE__*/ defineLossFunction<CosineSimilarityConfig>({
   name: "cosine_similarity",

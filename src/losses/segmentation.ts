@@ -364,7 +364,7 @@ export interface TverskyOptions<R extends ReductionOption = ReductionOption> ext
  *
  * @example
  * new Tversky({ alpha: 0.2, beta: 0.8 })([[1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1]],
- *   [[0, 1, 0, 1], [1, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 1]]) // 0.76190472
+ *   [[0, 1, 0, 1], [1, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 1]]) // 0.7619048 (16/21; Keras, in float32: 0.76190472)
  */
 export class Tversky<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
   constructor(options: TverskyOptions<R> = {}) {

@@ -362,7 +362,7 @@ export type CTCOptions<R extends ReductionOption = ReductionOption> = LossOption
  *
  * @example
  * // logits[b][t][c] = (12 b + 3 t + c - 12) / 100, shape [2, 4, 3]
- * new CTC()([[1, 2, 1, 0], [1, 2, 0, 2]], logits) // 2.448645
+ * new CTC()([[1, 2, 1, 0], [1, 2, 0, 2]], logits) // 2.44865 (Keras: 2.448645)
  *
  * Reference: Graves et al., 2006, https://www.cs.toronto.edu/~graves/icml_2006.pdf
  */

@@ -222,12 +222,12 @@ export const binaryCrossentropy = /*#__PURE__*/ defineLossFunction<BinaryCrossen
  *
  * @example
  * const bce = new BinaryCrossentropy({ fromLogits: true });
- * bce([[0, 1], [0, 0]], [[-18.6, 0.51], [2.94, -12.8]]);             // 0.8654
- * bce([[0, 1], [0, 0]], [[-18.6, 0.51], [2.94, -12.8]], [0.8, 0.2]); // 0.243
+ * bce([[0, 1], [0, 0]], [[-18.6, 0.51], [2.94, -12.8]]);             // 0.86546 (Keras's docstring: 0.8654)
+ * bce([[0, 1], [0, 0]], [[-18.6, 0.51], [2.94, -12.8]], [0.8, 0.2]); // 0.24364 (Keras's docstring: 0.243)
  * new BinaryCrossentropy({ reduction: "none" })(
  *   [[0, 1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]],
  *   [[0.6, 0.4], [0.4, 0.6], [0.6, 0.4], [0.8, 0.2]],
- * ).toArray(); // [0.9162905, 0.5919184, 0.79465103, 1.0549198]
+ * ).toArray(); // [0.9162907, 0.5919187, 0.7946512, 1.0549202] (Keras, in float32: [0.9162905, 0.5919184, 0.79465103, 1.0549198])
  */
 export class BinaryCrossentropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
   constructor(options: BinaryCrossentropyOptions<R> = {}) {

@@ -137,7 +137,7 @@ function categoricalFocalRows(out: FloatArray, gd: FloatArray | null, u: FloatAr
  *
  * @example
  * categoricalFocalCrossentropy([[0, 1, 0], [0, 0, 1]], [[0.05, 0.9, 0.05], [0.1, 0.85, 0.05]]).toArray()
- * // [2.63401289e-04, 6.75912094e-01]
+ * // [2.634013e-4, 0.6759121] (Keras, in float32: [2.63401289e-04, 6.75912094e-01])
  */
 export const categoricalFocalCrossentropy = /*#__PURE__*/ defineLossFunction<CategoricalFocalCrossentropyConfig>({
   name: "categorical_focal_crossentropy",
@@ -173,7 +173,7 @@ export const categoricalFocalCrossentropy = /*#__PURE__*/ defineLossFunction<Cat
  *
  * @example
  * const cfce = new CategoricalFocalCrossentropy();
- * cfce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]);             // 0.23315276
+ * cfce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]);             // 0.2331528 (Keras, in float32: 0.23315276)
  * cfce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]], [0.3, 0.7]); // 0.1632
  */
 export class CategoricalFocalCrossentropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
