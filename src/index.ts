@@ -25,6 +25,7 @@ export type {
   BackwardFunction,
   LossFunctionWrapperOptions,
   LossResultFor,
+  GradOptions,
   CallResult,
 } from "./loss";
 export { reduceWeightedValues, squeezeOrExpandToSameRank, standardizeReduction, REDUCTIONS } from "./reduction/index";

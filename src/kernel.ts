@@ -36,7 +36,14 @@ export interface OwnWeighting {
  * the pass; where it depends on the values — Circle masks the samples whose loss is 0 — the
  * kernel asks after computing them.)
  */
-export type Upstream = (valuesShape: readonly number[], own?: OwnWeighting) => FloatArray;
+export type Upstream = ((valuesShape: readonly number[], own?: OwnWeighting) => FloatArray) & {
+  /**
+   * A caller-owned buffer for the gradient (`valueAndGrad(…, { out })`), of yPred's size and
+   * the loss's dtype. Kernels get their gradient buffer from `gradientBuffer` (losses/layout.ts),
+   * which hands this out zeroed, or a new array.
+   */
+  readonly out?: FloatArray;
+};
 
 /** What a kernel returns. */
 export interface KernelResult extends OwnWeighting {

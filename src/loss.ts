@@ -3,7 +3,8 @@ import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult, type
 import { applyPlan, multiplyWeights, planWeights, standardizeReduction, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
 import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
-import { SHAPE_ONLY, Tensor, type DType } from "./tensor/tensor";
+import { SHAPE_ONLY, Tensor, dtypeOf, type DType, type FloatArray } from "./tensor/tensor";
+import { sameShape } from "./math/constants";
 import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
 
@@ -64,6 +65,17 @@ export interface CallOptions {
 /** What a call returns for reduction `R`: a `Tensor` for `"none"`/`null`, a `number` otherwise. */
 export type LossResultFor<R> = R extends "none" | null ? Tensor : number;
 export type LossResult = number | Tensor;
+
+/** Options of `grad` and `valueAndGrad`. */
+export interface GradOptions extends CallOptions {
+  /**
+   * A caller-owned buffer for the gradient, as NumPy's `out=`: a contiguous `Tensor` shaped
+   * like `yPred`, or a `Float32Array`/`Float64Array` of `yPred`'s size, in the loss's dtype.
+   * The returned `grad` is a view of it; reusing one buffer across calls saves allocating
+   * (and page-faulting) a full-size array per call.
+   */
+  out?: Tensor | FloatArray | null;
+}
 
 export interface ValueAndGrad<V extends LossResult = LossResult> {
   value: V;
@@ -200,7 +212,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
    * @throws {@link GradientNotImplementedError} for a custom loss without `backward`.
    * @throws {@link ShapeError} when `backward` returns a gradient not shaped like `yPred`.
    */
-  grad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): Tensor {
+  grad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: GradOptions): Tensor {
     return this.valueAndGrad(yTrue, yPred, sampleWeight, options).grad;
   }
 
@@ -214,16 +226,47 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
    * @returns `{ value, grad }`: `value` as the call returns it, `grad` shaped like `yPred`.
    * @throws {@link GradientNotImplementedError} for a custom loss without `backward`.
    */
-  valueAndGrad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): ValueAndGrad<LossResultFor<R>> {
-    const input = this.prepare(yTrue, yPred, sampleWeight, options);
+  valueAndGrad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: GradOptions): ValueAndGrad<LossResultFor<R>> {
+    const input = this.prepare(yTrue, yPred, sampleWeight, options, true);
+    const out = options?.out === undefined || options.out === null ? undefined : this.checkOut(options.out, input.yPred, input.yTrue);
     let plan: WeightPlan | undefined;
-    const upstream: Upstream = (shape, own) => {
+    const upstream = ((shape: readonly number[], own?: OwnWeighting) => {
       plan = this.plan(shape, own, input);
       return upstreamOf({ shape }, plan).data;
-    };
+    }) as Upstream;
+    if (out) Object.defineProperty(upstream, "out", { value: out });
     const result = this.evaluate(input.yTrue, input.yPred, upstream);
     if (!plan) throw new Error(`${this.constructor.name}.evaluate did not ask for its upstream`);
-    return { value: applyPlan(result.values, plan, this.dtype) as LossResultFor<R>, grad: this.checkGrad(result.grad, input.yPred) };
+    let grad = this.checkGrad(result.grad, input.yPred);
+    if (out && grad.data !== out) {
+      // A kernel (or custom backward) that allocated its own buffer: copy into the caller's.
+      out.set(grad.toTypedArray(this.dtype));
+      grad = new Tensor(out, input.yPred.shape);
+    }
+    const given = options?.out;
+    if (given instanceof Tensor && grad.data === given.data) grad = given;
+    return { value: applyPlan(result.values, plan, this.dtype) as LossResultFor<R>, grad };
+  }
+
+  /** The typed array behind a `{ out }` gradient buffer, after checking its layout, size and dtype. */
+  private checkOut(out: unknown, yPred: Tensor, yTrue?: Tensor): FloatArray {
+    const expected = `a contiguous ${this.dtype} Tensor of shape ${formatShape(yPred.shape)} or a ${this.dtype === "float32" ? "Float32Array" : "Float64Array"} of length ${yPred.size}`;
+    let data: FloatArray;
+    if (out instanceof Tensor) {
+      if (!out.isContiguous || out.offset !== 0 || !sameShape(out.shape, yPred.shape)) {
+        throw new ShapeError(`out must be ${expected}, received a Tensor of shape ${formatShape(out.shape)}${out.isContiguous && out.offset === 0 ? "" : " (a strided view)"}`);
+      }
+      data = out.data.length === out.size ? out.data : out.data.subarray(0, out.size);
+    } else if (out instanceof Float32Array || out instanceof Float64Array) {
+      data = out;
+    } else {
+      throw new ConfigError(`out must be ${expected}, received ${describeValue(out)}`);
+    }
+    if (dtypeOf(data) !== this.dtype) throw new ConfigError(`out must be ${expected}, received ${describeValue(data)} (dtype ${dtypeOf(data)})`);
+    if (yTrue && data.buffer === yTrue.data.buffer) throw new ConfigError(`out must not share memory with yTrue (the gradient would overwrite the input)`);
+    if (data.buffer === yPred.data.buffer) throw new ConfigError(`out must not share memory with yPred (the gradient would overwrite the input)`);
+    if (data.length !== yPred.size) throw new ShapeError(`out must be ${expected}, received ${describeValue(data)}`);
+    return data;
   }
 
   /** JSON-safe configuration; `fromConfig(getConfig())` builds an equal loss. */
@@ -240,13 +283,16 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     return `${this.constructor.name}(${JSON.stringify(this.getConfig())})`;
   }
 
-  private prepare(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, options: CallOptions | undefined): Prepared {
+  private prepare(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, options: GradOptions | undefined, allowOut = false): Prepared {
     if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
       throw new ConfigError(`call options must be an object like { mask }, received ${describeValue(options)}`);
     }
     if (options) {
       for (const key of Object.keys(options)) {
-        if (key !== "mask") throw new ConfigError(`unknown call option "${key}"; the only call option is mask (sampleWeight is the third argument)`);
+        if (key === "mask" || (allowOut && key === "out")) continue;
+        throw new ConfigError(
+          `unknown call option "${key}"; the call options are mask${allowOut ? " and out" : " (and out, for grad and valueAndGrad)"} (sampleWeight is the third argument)`,
+        );
       }
     }
     return {

@@ -9,7 +9,7 @@ import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { Tensor, allocate } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
-import { pairRows } from "./layout";
+import { pairRows, gradientBuffer } from "./layout";
 import { EPSILON } from "../math/constants";
 
 /** Axis options of the losses that reduce along a chosen axis. */
@@ -67,7 +67,7 @@ export const cosineSimilarity = /*#__PURE__*/ defineLossFunction<CosineSimilarit
     checkNumber("cosine_similarity", "axis", options.axis, { integer: true });
   },
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, options.axis, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const n = p.length;
     const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
     const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;

@@ -7,7 +7,7 @@ import type { ReductionOption } from "../reduction/reduce";
 import type { Rows } from "../tensor/rows";
 import { Tensor, allocate } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
-import { pairRows } from "./layout";
+import { pairRows, gradientBuffer } from "./layout";
 
 /**
  * Keras's `convert_binary_labels_to_hinge` decides for the whole tensor: when every label
@@ -47,7 +47,7 @@ export const hinge = /*#__PURE__*/ defineLossFunction({
   name: "hinge",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const convert = labelsAreBinary(t);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -111,7 +111,7 @@ export const squaredHinge = /*#__PURE__*/ defineLossFunction({
   name: "squared_hinge",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const convert = labelsAreBinary(t);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -174,7 +174,7 @@ export const categoricalHinge = /*#__PURE__*/ defineLossFunction({
   name: "categorical_hinge",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {

@@ -1,7 +1,8 @@
 import { ShapeError, formatShape } from "../errors";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { rowsOf, type Rows } from "../tensor/rows";
-import { Tensor, allocate, type DType } from "../tensor/tensor";
+import type { Upstream } from "../kernel";
+import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
 import { broadcastTo, expandDims, squeeze, tryBroadcastShapes } from "../tensor/views";
 
 /**
@@ -53,12 +54,13 @@ export interface PairRows {
 }
 
 /**
- * Rows for a loss that reduces along `axis` after Keras's alignment. With `gradDtype`, a
+ * Rows for a loss that reduces along `axis` after Keras's alignment. With `gradData` (from
+ * `gradientBuffer`), a
  * zeroed gradient buffer shaped like the original `yPred` comes along, seen through the
  * same alignment: broadcast positions get stride 0, so kernels must accumulate (`+=`)
  * unless `exclusive` says no position is shared.
  */
-export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
+export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradData?: FloatArray): PairRows {
   const aligned = alignPair(yTrue, yPred);
   const rank = aligned.shape.length;
   if (rank === 0) {
@@ -69,8 +71,8 @@ export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?:
   }
   const t = rowsOf(aligned.yTrue, axis);
   const p = rowsOf(aligned.yPred, axis);
-  if (!gradDtype) return { t, p, outShape: p.outerShape };
-  const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  if (!gradData) return { t, p, outShape: p.outerShape };
+  const grad = new Tensor(gradData, yPred.shape);
   const g = rowsOf(aligned.alignLikePred(grad), axis);
   return { t, p, outShape: p.outerShape, g, grad, exclusive: p.rows * p.length === yPred.size };
 }
@@ -98,4 +100,14 @@ export function packRows(f32: boolean, t: Rows | null, p: Rows, g?: Rows | null)
   layout.set(p.offsets, LAYOUT_HEADER + rows);
   if (g) layout.set(g.offsets, LAYOUT_HEADER + 2 * rows);
   return layout;
+}
+
+/**
+ * The buffer a kernel writes its gradient into: the caller's `out` (zeroed, for kernels that
+ * accumulate) when `valueAndGrad(…, { out })` gave one, else a new zeroed array.
+ */
+export function gradientBuffer(upstream: Upstream, dtype: DType, size: number): FloatArray {
+  const out = upstream.out;
+  if (out) return out.fill(0);
+  return allocate(dtype, size);
 }

@@ -9,7 +9,7 @@ import { elementOffsets, rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { squeeze } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { LAYOUT_HEADER, packRows, pairRows } from "./layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
 import { logf } from "../math/fastmath";
 
 /** Keras's `backend.epsilon()`. */
@@ -40,7 +40,7 @@ type RowsLoop = (out: FloatArray, gd: FloatArray | null, u: FloatArray | null, t
 /** A reduce-over-the-last-axis kernel from its rows loop: values, and the gradient when an upstream is given. */
 function rowsKernel(loop: RowsLoop) {
   return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: Upstream): KernelResult => {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const u = upstream ? upstream(outShape) : null;
     loop(out, g ? g.data : null, u, t.data, p.data, packRows(options.dtype === "float32", t, p, g), Float64Array.of(epsilonFor(options)));

@@ -8,7 +8,7 @@ import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
-import { LAYOUT_HEADER, packRows, pairRows } from "./layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
 import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 
@@ -24,7 +24,7 @@ export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     // The upstream depends only on shapes and weights, so it is known before the pass.
     const u = upstream?.(outShape);
     const out = allocate(options.dtype, p.rows);
@@ -113,7 +113,7 @@ export const meanAbsoluteError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
@@ -195,7 +195,7 @@ export const meanAbsolutePercentageError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_percentage_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -248,7 +248,7 @@ export const meanSquaredLogarithmicError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_logarithmic_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     // Keras builds epsilon as a float32 tensor whatever the dtype, hence EPSILON_FLOAT32;
@@ -326,7 +326,7 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
     checkNumber("huber", "delta", options.delta, { min: 0 });
   },
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     // Keras casts delta to the loss dtype.
     const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
     const halfDeltaSquared = 0.5 * delta * delta;
@@ -380,7 +380,7 @@ export const logCosh = /*#__PURE__*/ defineLossFunction({
   name: "log_cosh",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && options.dtype);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     logCoshRows(out, t.data, p.data, packRows(options.dtype === "float32", t, p));
     const values = new Tensor(out, outShape);

@@ -11,7 +11,7 @@ import { fillOuterOffsets } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { alignPair } from "./layout";
+import { alignPair, gradientBuffer } from "./layout";
 
 /** Keras's `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -97,7 +97,7 @@ interface SegmentationLayout {
   predScale: number;
 }
 
-function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradDtype?: "float32" | "float64"): SegmentationLayout {
+function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradData?: FloatArray): SegmentationLayout {
   const aligned = alignPair(yTrue, yPred);
   const shape = aligned.shape;
   const rank = shape.length;
@@ -132,8 +132,8 @@ function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis
   const trueScale = scaleOf(t, yTrue, "yTrue");
   const predScale = scaleOf(p, yPred, "yPred");
   const trueData = aligned.yTrue.data, predData = aligned.yPred.data;
-  if (!gradDtype) return { layout: reducedLayout([aligned.yTrue, aligned.yPred], reduced), trueData, predData, trueScale, predScale };
-  const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  if (!gradData) return { layout: reducedLayout([aligned.yTrue, aligned.yPred], reduced), trueData, predData, trueScale, predScale };
+  const grad = new Tensor(gradData, yPred.shape);
   const layout = reducedLayout([aligned.yTrue, aligned.yPred, aligned.alignLikePred(grad)], reduced);
   return { layout, trueData, predData, grad, trueScale, predScale };
 }
@@ -154,7 +154,7 @@ export interface DiceConfig {
 }
 
 function diceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<DiceConfig>, upstream?: Upstream): KernelResult {
-  const { layout, trueData: td, predData: pd, grad, trueScale, predScale } = segmentationLayout("dice", yTrue, yPred, options.axis, upstream ? options.dtype : undefined);
+  const { layout, trueData: td, predData: pd, grad, trueScale, predScale } = segmentationLayout("dice", yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
   const { rows, outer, inner, length: n, strides, outShape } = layout;
   const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
   const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
@@ -236,7 +236,7 @@ export interface TverskyConfig {
 }
 
 function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<TverskyConfig>, upstream?: Upstream): KernelResult {
-  const { layout, trueData: td, predData: pd, grad } = segmentationLayout("tversky", yTrue, yPred, options.axis, upstream ? options.dtype : undefined);
+  const { layout, trueData: td, predData: pd, grad } = segmentationLayout("tversky", yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
   const { rows, outer, inner, length: n, strides, outShape } = layout;
   const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
   const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];

@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -39,7 +39,7 @@ function binaryFocalKernel(
   upstream: Upstream | undefined,
   o: KernelOptions<BinaryFocalCrossentropyConfig>,
 ): KernelResult {
-  const { t, p, g, grad, outShape } = sameShapeRows("binary_focal_crossentropy", yTrue, yPred, o.axis, upstream && o.dtype);
+  const { t, p, g, grad, outShape } = sameShapeRows("binary_focal_crossentropy", yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
   const u = upstream ? upstream(outShape) : null;
   const out = allocate(o.dtype, p.rows);
   const params = Float64Array.of(

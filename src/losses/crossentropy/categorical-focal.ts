@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -38,7 +38,7 @@ function categoricalFocalKernel(
   o: KernelOptions<CategoricalFocalCrossentropyConfig>,
 ): KernelResult {
   const name = "categorical_focal_crossentropy";
-  const { t, p, g, grad, outShape } = classAxisRows(name, yTrue, yPred, o.axis, upstream && o.dtype);
+  const { t, p, g, grad, outShape } = classAxisRows(name, yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
   const n = p.length;
   const alphas = typeof o.alpha === "number" ? null : Float64Array.from(o.alpha);
   if (alphas && alphas.length !== n) {

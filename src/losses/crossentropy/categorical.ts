@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -38,7 +38,7 @@ function categoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelO
 }
 
 function categoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstream, o: KernelOptions<CategoricalCrossentropyConfig>): KernelResult {
-  const { t, p, g, grad, outShape } = sameShapeRows("categorical_crossentropy", yTrue, yPred, o.axis, o.dtype);
+  const { t, p, g, grad, outShape } = sameShapeRows("categorical_crossentropy", yTrue, yPred, o.axis, gradientBuffer(upstream, o.dtype, yPred.size));
   const u = upstream(outShape);
   const out = allocate(o.dtype, p.rows);
   const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = o.labelSmoothing / p.length;

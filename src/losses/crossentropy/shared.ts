@@ -37,7 +37,7 @@ export const clipHigh = oneMinusEpsilon;
  * broadcasting. Without broadcasting every gradient position is visited once, so these
  * kernels assign (`gd[go] = …`) instead of accumulating.
  */
-export function sameShapeRows(lossName: string, yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
+export function sameShapeRows(lossName: string, yTrue: Tensor, yPred: Tensor, axis: number, gradData?: FloatArray): PairRows {
   const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
   if (!sameShape(t.shape, p.shape)) {
     throw new ShapeError(
@@ -45,7 +45,7 @@ export function sameShapeRows(lossName: string, yTrue: Tensor, yPred: Tensor, ax
         `(up to a trailing dimension of size 1)`,
     );
   }
-  return pairRows(yTrue, yPred, axis, gradDtype);
+  return pairRows(yTrue, yPred, axis, gradData);
 }
 
 /**
@@ -54,7 +54,7 @@ export function sameShapeRows(lossName: string, yTrue: Tensor, yPred: Tensor, ax
  * (Keras renormalizes yPred along that axis before broadcasting, so a broadcast class axis
  * would not mean the same thing).
  */
-export function classAxisRows(lossName: string, yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
+export function classAxisRows(lossName: string, yTrue: Tensor, yPred: Tensor, axis: number, gradData?: FloatArray): PairRows {
   const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
   const shape = tryBroadcastShapes(t.shape, p.shape);
   const mismatch = () =>
@@ -66,7 +66,7 @@ export function classAxisRows(lossName: string, yTrue: Tensor, yPred: Tensor, ax
   const a = normalizeAxis(axis, shape.length);
   const dimOf = (x: Tensor) => x.shape[a - (shape.length - x.rank)] ?? 1;
   if (dimOf(t) !== dimOf(p)) throw mismatch();
-  return pairRows(yTrue, yPred, axis, gradDtype);
+  return pairRows(yTrue, yPred, axis, gradData);
 }
 
 /** `ConfigError` unless `labelSmoothing` is a number in [0, 1]. */

@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { LAYOUT_HEADER, packRows, pairRows, type PairRows } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -37,7 +37,7 @@ interface SparseLayout {
   g?: Rows;
 }
 
-function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCategoricalCrossentropyConfig>, gradDtype?: DType): SparseLayout {
+function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCategoricalCrossentropyConfig>, gradData?: FloatArray): SparseLayout {
   const name = "sparse_categorical_crossentropy";
   // Keras's wrapper first lines the ranks up, then the loss drops a size-1 class axis of yTrue.
   let [labels, pred] = squeezeOrExpandToSameRank(yTrue, yPred);
@@ -76,8 +76,8 @@ function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCateg
   }
   const mask = maskData ? new Tensor(maskData, p.outerShape) : undefined;
   const layout: SparseLayout = { p, labels: classes, outShape: p.outerShape, mask };
-  if (gradDtype) {
-    const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  if (gradData) {
+    const grad = new Tensor(gradData, yPred.shape);
     layout.grad = grad;
     layout.g = rowsOf(predSqueezed ? squeeze(grad, -1) : grad, axis);
   }
@@ -108,7 +108,7 @@ function sparseCategoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: K
 }
 
 function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstream, o: KernelOptions<SparseCategoricalCrossentropyConfig>): KernelResult {
-  const { p, labels, outShape, mask, g, grad } = sparseLayout(yTrue, yPred, o, o.dtype);
+  const { p, labels, outShape, mask, g, grad } = sparseLayout(yTrue, yPred, o, gradientBuffer(upstream, o.dtype, yPred.size));
   const u = upstream(outShape, { mask });
   const out = allocate(o.dtype, p.rows);
   const pd = p.data, ps = p.stride, n = p.length, gd = g!.data, gs = g!.stride;
