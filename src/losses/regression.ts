@@ -11,6 +11,10 @@ import { checkNumber, defineLossFunction } from "./define";
 import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
 import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
+import { contiguousKernel, contiguousRows } from "./contiguous";
+
+/** Params of the contiguous loops of losses without options. */
+const NO_PARAMS = /*#__PURE__*/ new Float64Array(0);
 
 /**
  * Mean of squared errors over the last axis.
@@ -24,6 +28,8 @@ export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousKernel("mse", yTrue, yPred, options.dtype, upstream, NO_PARAMS, geo);
     const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     // The upstream depends only on shapes and weights, so it is known before the pass.
     const u = upstream?.(outShape);
@@ -113,6 +119,8 @@ export const meanAbsoluteError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousKernel("mae", yTrue, yPred, options.dtype, upstream, NO_PARAMS, geo);
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -326,6 +334,12 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
     checkNumber("huber", "delta", options.delta, { min: 0 });
   },
   kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) {
+      // Keras casts delta to the loss dtype.
+      const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
+      return contiguousKernel("huber", yTrue, yPred, options.dtype, upstream, Float64Array.of(delta), geo);
+    }
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     // Keras casts delta to the loss dtype.
     const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
