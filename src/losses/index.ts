@@ -17,6 +17,7 @@ import { Poisson, poisson, KLDivergence, klDivergence, CategoricalGeneralizedCro
 import { Dice, dice, Tversky, tversky } from "./segmentation";
 import { Circle, circle } from "./similarity";
 import { CTC, ctc } from "./sequence";
+import { TripletSemiHardLoss, tripletSemihardLoss, TripletHardLoss, tripletHardLoss } from "./metric-learning/triplet";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -60,4 +61,7 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "Tversky", cls: Tversky, fn: tversky, origin: "keras" },
   { className: "Circle", cls: Circle, fn: circle, origin: "keras" },
   { className: "CTC", cls: CTC, fn: ctc, origin: "keras" },
+  // metric learning (TensorFlow Addons' names; "Addons>…" is how TFA registered them with Keras)
+  { className: "TripletSemiHardLoss", cls: TripletSemiHardLoss, fn: tripletSemihardLoss, aliases: ["Addons>TripletSemiHardLoss", "Addons>triplet_semihard_loss"], origin: "tensorflow-addons" },
+  { className: "TripletHardLoss", cls: TripletHardLoss, fn: tripletHardLoss, aliases: ["Addons>TripletHardLoss", "Addons>triplet_hard_loss"], origin: "tensorflow-addons" },
 ];
