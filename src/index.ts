@@ -63,3 +63,6 @@ export type { DistanceFunction, DistanceMetric, PairwiseDistanceOptions, Angular
 export type { BatchLossOptions } from "./losses/metric-learning/batch";
 export { tripletSemihardLoss, tripletHardLoss, TripletSemiHardLoss, TripletHardLoss } from "./losses/metric-learning/triplet";
 export type { TripletSemihardConfig, TripletHardConfig, TripletSemiHardLossOptions, TripletHardLossOptions } from "./losses/metric-learning/triplet";
+export { liftedStructLoss, LiftedStructLoss } from "./losses/metric-learning/lifted";
+export type { LiftedStructConfig, LiftedStructLossOptions } from "./losses/metric-learning/lifted";
+export { npairsLoss, npairsMultilabelLoss, NpairsLoss, NpairsMultilabelLoss } from "./losses/metric-learning/npairs";
