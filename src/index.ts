@@ -66,3 +66,5 @@ export type { TripletSemihardConfig, TripletHardConfig, TripletSemiHardLossOptio
 export { liftedStructLoss, LiftedStructLoss } from "./losses/metric-learning/lifted";
 export type { LiftedStructConfig, LiftedStructLossOptions } from "./losses/metric-learning/lifted";
 export { npairsLoss, npairsMultilabelLoss, NpairsLoss, NpairsMultilabelLoss } from "./losses/metric-learning/npairs";
+export { tripletMarginLoss, quadrupletLoss, TripletMarginLoss, QuadrupletLoss } from "./losses/metric-learning/margin";
+export type { TripletMarginConfig, QuadrupletConfig, TripletMarginLossOptions, QuadrupletLossOptions } from "./losses/metric-learning/margin";

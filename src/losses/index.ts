@@ -20,6 +20,7 @@ import { CTC, ctc } from "./sequence";
 import { TripletSemiHardLoss, tripletSemihardLoss, TripletHardLoss, tripletHardLoss } from "./metric-learning/triplet";
 import { LiftedStructLoss, liftedStructLoss } from "./metric-learning/lifted";
 import { NpairsLoss, npairsLoss, NpairsMultilabelLoss, npairsMultilabelLoss } from "./metric-learning/npairs";
+import { TripletMarginLoss, tripletMarginLoss, QuadrupletLoss, quadrupletLoss } from "./metric-learning/margin";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -69,4 +70,6 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "LiftedStructLoss", cls: LiftedStructLoss, fn: liftedStructLoss, aliases: ["Addons>LiftedStructLoss", "Addons>lifted_struct_loss"], origin: "tensorflow-addons" },
   { className: "NpairsLoss", cls: NpairsLoss, fn: npairsLoss, aliases: ["Addons>NpairsLoss", "Addons>npairs_loss"], origin: "tensorflow-addons" },
   { className: "NpairsMultilabelLoss", cls: NpairsMultilabelLoss, fn: npairsMultilabelLoss, aliases: ["Addons>NpairsMultilabelLoss", "Addons>npairs_multilabel_loss"], origin: "tensorflow-addons" },
+  { className: "TripletMarginLoss", cls: TripletMarginLoss, fn: tripletMarginLoss, origin: "losskit" },
+  { className: "QuadrupletLoss", cls: QuadrupletLoss, fn: quadrupletLoss, origin: "losskit" },
 ];
