@@ -193,6 +193,93 @@ describe("tripletSemihardLoss: TFA values", () => {
   });
 });
 
+/**
+ * TF's gradient of the semi-hard loss for L2 distances, written from TFA's graph: per
+ * active ordered pair +1 on d_ap and -1 shared equally by the negatives tied at the chosen
+ * distance (tf.reduce_min / reduce_max split ties), / #pairs; then through
+ * d_ij = ‖x_i − x_j‖ (zero distances: no gradient).
+ */
+function semihardGradientReference(labels: number[], x: Matrix, margin: number): number[] {
+  const n = x.length, dim = x[0]!.length;
+  const d = pairwiseDistanceNp(x);
+  const g = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  let pairs = 0;
+  for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) if (p !== a && labels[p] === labels[a]) pairs++;
+  for (let a = 0; a < n; a++) {
+    for (let p = 0; p < n; p++) {
+      if (p === a || labels[p] !== labels[a]) continue;
+      const negs = [...Array(n).keys()].filter((k) => labels[k] !== labels[a]);
+      const farther = negs.filter((k) => d[a]![k]! > d[a]![p]!);
+      const pool = farther.length ? farther : negs;
+      const target = farther.length ? Math.min(...pool.map((k) => d[a]![k]!)) : Math.max(...pool.map((k) => d[a]![k]!));
+      if (margin + d[a]![p]! - target < 0) continue;
+      const tied = pool.filter((k) => d[a]![k] === target);
+      g[a]![p]! += 1 / pairs;
+      for (const k of tied) g[a]![k]! -= 1 / pairs / tied.length;
+    }
+  }
+  const out = new Array<number>(n * dim).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j || !(d[i]![j]! > 0)) continue;
+      for (let k = 0; k < dim; k++) {
+        const e = (g[i]![j]! * (x[i]![k]! - x[j]![k]!)) / d[i]![j]!;
+        out[i * dim + k]! += e;
+        out[j * dim + k]! -= e;
+      }
+    }
+  }
+  return out;
+}
+
+describe("tripletSemihardLoss: both mining paths (few positives: scans; many: sorted negatives)", () => {
+  it("large classes (the sorted path) against the NumPy reference, random and tied embeddings", () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const labels = randomLabels(48, 2, 300 + seed);
+      const x = randomEmbedding(48, 5, 310 + seed);
+      const tied = x.map((row) => row.map((v) => Math.floor(3 * v)));
+      for (const [metric, distFunc] of METRICS) {
+        expectClose(tripletSemihardLoss(labels, x, { distanceMetric: metric, dtype: "float64" }), tripletSemihardLossNp(labels, x, 1, distFunc), { rtol: 1e-12, atol: 1e-12 });
+      }
+      expectClose(tripletSemihardLoss(labels, tied, { dtype: "float64" }), tripletSemihardLossNp(labels, tied, 1, pairwiseDistanceNp), { rtol: 1e-12, atol: 1e-12 });
+    }
+  });
+
+  it("the gradient follows TF's rule (ties share equally), small and large classes, tied integer embeddings (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 44 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, dim, classes, seed) => {
+        const random = rng(seed);
+        const x = Array.from({ length: n }, () => Array.from({ length: dim }, () => Math.floor(random() * 4)));
+        const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
+        if (new Set(labels).size < 2 || !labels.some((l, i) => labels.some((m, j) => i !== j && l === m))) return;
+        const margin = [1, 0.5, 2][seed % 3]!;
+        const grad = tripletSemihardLoss.vjp(labels, x, 1, { margin, dtype: "float64" });
+        expectClose(grad, semihardGradientReference(labels, x, margin), { rtol: 1e-12, atol: 1e-14 });
+      }),
+      { numRuns: 150 },
+    );
+    // Large classes of 1-D integer points: the sorted path with many ties.
+    fc.assert(
+      fc.property(fc.integer({ min: 30, max: 50 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, seed) => {
+        const random = rng(seed);
+        const x = Array.from({ length: n }, () => [Math.floor(random() * 6)]);
+        const labels = Array.from({ length: n }, (_, i) => (i < 2 ? i : Math.floor(random() * 2)));
+        const grad = tripletSemihardLoss.vjp(labels, x, 1, { dtype: "float64" });
+        expectClose(grad, semihardGradientReference(labels, x, 1), { rtol: 1e-12, atol: 1e-14 });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("central differences on the sorted path (30 samples, 2 classes)", () => {
+    const x = embeddings(30, 3, 77);
+    const labels = randomLabels(30, 2, 78);
+    for (const distanceMetric of ["L2", "squared-L2", "angular"] as const) {
+      expectGradMatches(new TripletSemiHardLoss({ distanceMetric, dtype: "float64" }), labels, x, null, { rtol: 1e-6, atol: 1e-8 });
+    }
+  });
+});
+
 describe("tripletHardLoss: TFA values", () => {
   it("docstring: L2 gives 1.0; the callable x xᵀ gives 0.0 (also the TSDoc example)", () => {
     expectClose(tripletHardLoss([0, 0], [[0.0, 1.0], [1.0, 0.0]], { distanceMetric: "L2" }), 1.0, TFA);

@@ -66,8 +66,10 @@ function spreadOverTies(d: Float64Array, row: number, batch: number, target: num
  * Σ over ordered positive pairs `(a, p)` of `max(margin + d_ap − d_an, 0)`, with TFA's
  * negative `n`: the nearest negative strictly farther than `p` (the margin takes no part
  * in the choice), else the farthest negative, else (no negative at all) the minimum of
- * the anchor's row. Per anchor the negative distances are sorted once and each positive
- * binary-searches them: O(B log B) time and O(B) scratch per anchor, O(B² log B) in all.
+ * the anchor's row. O(B) scratch; per anchor with `P` positives and `m` negatives, each
+ * positive scans the negatives (O(P·m)) when `P` is small, as in a P×K batch of a few
+ * samples per class; otherwise the negatives are sorted once and each positive
+ * binary-searches them (O((m + P) log m)). O(B² log B) at worst in all.
  *
  * With `withGrad`, adds `scale · ∂/∂d` into `g`: `+scale` at `(a, p)` and `−scale` at the
  * chosen negative wherever the hinge is `>= 0` (tf.maximum passes the gradient at a tie);
@@ -82,59 +84,156 @@ function semihardPass(
   withGrad: boolean,
   scale: number,
   negatives: Float64Array,
+  negativeIndex: Int32Array,
   weights: Float64Array,
 ): number {
   let sum = 0;
   for (let a = 0; a < batch; a++) {
     const row = a * batch;
     const label = labels[a]!;
-    let m = 0;
+    let m = 0, positives = 0;
     let rowMin = Infinity;
     for (let k = 0; k < batch; k++) {
       const v = d[row + k]!;
       if (v < rowMin) rowMin = v;
-      if (labels[k] !== label) negatives[m++] = v;
+      if (labels[k] !== label) {
+        negatives[m] = v;
+        negativeIndex[m++] = k;
+      } else if (k !== a) {
+        positives++;
+      }
     }
-    if (m > 1) negatives.subarray(0, m).sort();
-    if (withGrad) weights.fill(0, 0, m);
-    let rowMinWeight = 0;
-    for (let p = 0; p < batch; p++) {
-      if (p === a || labels[p] !== label) continue;
-      const dap = d[row + p]!;
-      let dan: number;
-      let at: number;
-      if (m === 0) {
-        // TFA's masked maximum over an empty set is the row minimum.
-        dan = rowMin;
-        at = -1;
-      } else {
-        at = upperBound(negatives, m, dap);
-        if (at < m) {
-          dan = negatives[at]!;
-        } else {
-          dan = negatives[m - 1]!;
-          at = lowerBound(negatives, m, dan);
+    if (positives === 0) continue;
+    if (m === 0) {
+      // TFA's masked maximum over an empty set is the row minimum.
+      let rowMinWeight = 0;
+      for (let p = 0; p < batch; p++) {
+        if (p === a || labels[p] !== label) continue;
+        const hinge = margin + d[row + p]! - rowMin;
+        if (hinge > 0) sum += hinge;
+        if (withGrad && hinge >= 0) {
+          g[row + p] += scale;
+          rowMinWeight += scale;
         }
       }
-      const hinge = margin + dap - dan;
-      if (hinge > 0) sum += hinge;
-      if (withGrad && hinge >= 0) {
-        g[row + p] += scale;
-        if (at < 0) rowMinWeight += scale;
-        else weights[at] += scale;
+      if (rowMinWeight !== 0) spreadOverTies(d, row, batch, rowMin, g, -rowMinWeight);
+    } else if (positives <= SCAN_POSITIVES + Math.log2(m)) {
+      sum += semihardAnchorScan(d, labels, batch, a, margin, negatives, negativeIndex, m, g, withGrad, scale);
+    } else {
+      sum += semihardAnchorSorted(d, labels, batch, a, margin, negatives, m, g, withGrad, scale, weights);
+    }
+  }
+  return sum;
+}
+
+/** Up to this many positives (plus log2 of the negatives) per anchor, scanning beats sorting. */
+const SCAN_POSITIVES = 8;
+
+/** One anchor's semi-hard terms by scanning its `m` negatives once per positive. */
+function semihardAnchorScan(
+  d: Float64Array,
+  labels: Float64Array,
+  batch: number,
+  a: number,
+  margin: number,
+  negatives: Float64Array,
+  negativeIndex: Int32Array,
+  m: number,
+  g: Float64Array,
+  withGrad: boolean,
+  scale: number,
+): number {
+  const row = a * batch;
+  const label = labels[a]!;
+  // The fallback: the farthest negative, and how many negatives tie with it.
+  let far = -Infinity, farTies = 0;
+  for (let i = 0; i < m; i++) {
+    const v = negatives[i]!;
+    if (v > far) {
+      far = v;
+      farTies = 1;
+    } else if (v === far) {
+      farTies++;
+    }
+  }
+  let sum = 0, farWeight = 0;
+  for (let p = 0; p < batch; p++) {
+    if (p === a || labels[p] !== label) continue;
+    const dap = d[row + p]!;
+    let near = Infinity, nearTies = 0;
+    for (let i = 0; i < m; i++) {
+      const v = negatives[i]!;
+      if (v > dap) {
+        if (v < near) {
+          near = v;
+          nearTies = 1;
+        } else if (v === near) {
+          nearTies++;
+        }
       }
     }
-    if (!withGrad) continue;
-    if (m === 0) {
-      if (rowMinWeight !== 0) spreadOverTies(d, row, batch, rowMin, g, -rowMinWeight);
+    const hinge = margin + dap - (nearTies > 0 ? near : far);
+    if (hinge > 0) sum += hinge;
+    if (!withGrad || !(hinge >= 0)) continue;
+    g[row + p] += scale;
+    if (nearTies === 0) {
+      farWeight += scale;
       continue;
     }
-    for (let k = 0; k < batch; k++) {
-      if (labels[k] === label) continue;
-      const at = lowerBound(negatives, m, d[row + k]!);
-      const w = weights[at]!;
-      if (w !== 0) g[row + k] -= w / (upperBound(negatives, m, negatives[at]!) - at);
+    const w = scale / nearTies;
+    for (let i = 0; i < m; i++) if (negatives[i] === near) g[row + negativeIndex[i]!] -= w;
+  }
+  if (farWeight !== 0) {
+    const w = farWeight / farTies;
+    for (let i = 0; i < m; i++) if (negatives[i] === far) g[row + negativeIndex[i]!] -= w;
+  }
+  return sum;
+}
+
+/** One anchor's semi-hard terms from its negatives sorted once (`negatives` is reordered). */
+function semihardAnchorSorted(
+  d: Float64Array,
+  labels: Float64Array,
+  batch: number,
+  a: number,
+  margin: number,
+  negatives: Float64Array,
+  m: number,
+  g: Float64Array,
+  withGrad: boolean,
+  scale: number,
+  weights: Float64Array,
+): number {
+  const row = a * batch;
+  const label = labels[a]!;
+  negatives.subarray(0, m).sort();
+  if (withGrad) weights.fill(0, 0, m);
+  let sum = 0;
+  for (let p = 0; p < batch; p++) {
+    if (p === a || labels[p] !== label) continue;
+    const dap = d[row + p]!;
+    let at = upperBound(negatives, m, dap);
+    let dan: number;
+    if (at < m) {
+      dan = negatives[at]!;
+    } else {
+      dan = negatives[m - 1]!;
+      at = lowerBound(negatives, m, dan);
     }
+    const hinge = margin + dap - dan;
+    if (hinge > 0) sum += hinge;
+    // `at` is the first of the run of negatives tied at `dan`; the run shares its weight.
+    if (withGrad && hinge >= 0) {
+      g[row + p] += scale;
+      weights[at] += scale;
+    }
+  }
+  if (!withGrad) return sum;
+  for (let k = 0; k < batch; k++) {
+    if (labels[k] === label) continue;
+    const at = lowerBound(negatives, m, d[row + k]!);
+    const w = weights[at]!;
+    if (w !== 0) g[row + k] -= w / (upperBound(negatives, m, negatives[at]!) - at);
   }
   return sum;
 }
@@ -281,6 +380,7 @@ export const tripletSemihardLoss = /*#__PURE__*/ defineLossFunction<TripletSemih
     const margin = castTo(options, options.margin);
     const batch = yPred.rank === 2 ? yPred.shape[0]! : 0;
     const negatives = new Float64Array(batch);
+    const negativeIndex = new Int32Array(batch);
     const weights = new Float64Array(batch);
     return tripletKernel(
       "triplet_semihard_loss",
@@ -288,7 +388,7 @@ export const tripletSemihardLoss = /*#__PURE__*/ defineLossFunction<TripletSemih
       yPred,
       options,
       upstream,
-      (d, labels, b, g, withGrad, scale) => semihardPass(d, labels, b, margin, g, withGrad, scale, negatives, weights),
+      (d, labels, b, g, withGrad, scale) => semihardPass(d, labels, b, margin, g, withGrad, scale, negatives, negativeIndex, weights),
       countPositivePairs,
     );
   },
