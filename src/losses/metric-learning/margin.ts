@@ -53,10 +53,10 @@ function addPairGradient(x: FloatArray, base: number, stride: number, i: number,
  * Euclidean distance (as `c (x_i − x_j)` with `c = w / d`), and 0 at `d = 0`, where the
  * norm has no derivative (the subgradient 0, as `|x|'(0)`).
  */
-function pairCoefficient(w: number, squared: boolean, s: number, d: number): number {
+function pairCoefficient(w: number, squared: boolean, d: number): number {
   if (w === 0) return 0;
   if (squared) return 2 * w;
-  return d > 0 ? w / d : s === s ? 0 : NaN;
+  return d > 0 ? w / d : 0;
 }
 
 /** The rows of `yPred`, split into `parts` blocks of `dim` on the last axis (checked). */
@@ -110,11 +110,11 @@ function tripletMarginRows(
     // max(h, 0) passes the gradient at h = 0 (tf.maximum / torch.clamp_min).
     const w = hinge >= 0 ? u[r]! : 0;
     if (w === 0) continue;
-    addPairGradient(x, base, stride, 0, 1, dim, pairCoefficient(w, squared, sap, dap), g, gBase);
+    addPairGradient(x, base, stride, 0, 1, dim, pairCoefficient(w, squared, dap), g, gBase);
     // min(d_an, d_pn): the smaller one takes the gradient; at a tie each takes half (torch.minimum).
     const toAn = !swap || dan < dpn ? 1 : dan === dpn ? 0.5 : 0;
-    addPairGradient(x, base, stride, 0, 2, dim, pairCoefficient(-w * toAn, squared, san, dan), g, gBase);
-    if (swap) addPairGradient(x, base, stride, 1, 2, dim, pairCoefficient(-w * (1 - toAn), squared, spn, dpn), g, gBase);
+    addPairGradient(x, base, stride, 0, 2, dim, pairCoefficient(-w * toAn, squared, dan), g, gBase);
+    if (swap) addPairGradient(x, base, stride, 1, 2, dim, pairCoefficient(-w * (1 - toAn), squared, dpn), g, gBase);
   }
 }
 
@@ -151,9 +151,9 @@ function quadrupletRows(
     }
     const w1 = first >= 0 ? u[r]! : 0;
     const w2 = second >= 0 ? u[r]! : 0;
-    addPairGradient(x, base, stride, 0, 1, dim, pairCoefficient(w1 + w2, squared, sap, dap), g, gBase);
-    addPairGradient(x, base, stride, 0, 2, dim, pairCoefficient(-w1, squared, san, dan), g, gBase);
-    addPairGradient(x, base, stride, 2, 3, dim, pairCoefficient(-w2, squared, snn, dnn), g, gBase);
+    addPairGradient(x, base, stride, 0, 1, dim, pairCoefficient(w1 + w2, squared, dap), g, gBase);
+    addPairGradient(x, base, stride, 0, 2, dim, pairCoefficient(-w1, squared, dan), g, gBase);
+    addPairGradient(x, base, stride, 2, 3, dim, pairCoefficient(-w2, squared, dnn), g, gBase);
   }
 }
 

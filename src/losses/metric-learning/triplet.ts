@@ -348,8 +348,10 @@ function tripletKernel(
  * `d_an*` per active triplet, divided by the number of pairs). At a hinge of exactly 0 the
  * gradient passes (tf.maximum's rule); negatives tied at the chosen distance share its
  * gradient equally (tf.reduce_min's rule); pairs at distance 0 get none (TFA masks them).
- * Cost: one O(B²·D) distance pass, O(B² log B) mining (per anchor one sort of its
- * negatives), O(B²) memory; no B×B×B tensor as TFA's `tf.tile` builds.
+ * Cost: one O(B²·D) distance pass; mining O(P·B) per anchor with P positives when P is
+ * small (a scan of the negatives per positive), else O(B log B) (one sort of the
+ * negatives, a binary search per positive); O(B²) memory, no B×B×B tensor as TFA's
+ * `tf.tile` builds.
  *
  * Options: `margin` (default 1); `distanceMetric` (default `"L2"`): `"L2"`,
  * `"squared-L2"`, `"angular"` (1 − cosine similarity) or a function
