@@ -39,6 +39,7 @@ import {
   tripletSemihardLossNp,
   type Matrix,
 } from "./metric-learning-reference";
+import { BUILTIN_LOSSES } from "../src/losses/index";
 
 const TFA = { rtol: 1e-6, atol: 1e-6 };
 const METRICS = [
@@ -417,6 +418,14 @@ describe("triplet gradients match float64 central differences", () => {
     const before = snapshot(x);
     new TripletSemiHardLoss({ distanceMetric: "angular" }).valueAndGrad(LABELS, x);
     expect(snapshot(x)).toEqual(before);
+  });
+});
+
+describe("the loss table", () => {
+  it("lists the metric-learning losses with their origin", () => {
+    const origins = Object.fromEntries(BUILTIN_LOSSES.map((e) => [e.className, e.origin]));
+    for (const name of ["TripletSemiHardLoss", "TripletHardLoss", "LiftedStructLoss", "NpairsLoss", "NpairsMultilabelLoss"]) expect(origins[name]).toBe("tensorflow-addons");
+    for (const name of ["TripletMarginLoss", "QuadrupletLoss"]) expect(origins[name]).toBe("losskit");
   });
 });
 
