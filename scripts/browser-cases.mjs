@@ -51,6 +51,13 @@ export const CASES = [
   ["Tversky", (l) => new l.Tversky({ alpha: 0.7, beta: 0.3 }), MASK_TRUE, MASK_PRED],
   ["Circle", (l) => new l.Circle(), [1, 1, 2, 2, 3], EMBEDDINGS],
   ["CTC", (l) => new l.CTC(), [[1, 2, 1, 0], [1, 2, 0, 2]], CTC_LOGITS],
+  ["TripletSemiHardLoss", (l) => new l.TripletSemiHardLoss(), [1, 1, 2, 2, 3], EMBEDDINGS],
+  ["TripletHardLoss soft", (l) => new l.TripletHardLoss({ soft: true }), [1, 1, 2, 2, 3], EMBEDDINGS],
+  ["LiftedStructLoss", (l) => new l.LiftedStructLoss(), [1, 1, 2, 2, 3], EMBEDDINGS],
+  ["NpairsLoss", (l) => new l.NpairsLoss(), [0, 1, 2], [[2, 0.5, -1], [0.3, 1.5, 0], [-0.5, 0.2, 1]]],
+  ["NpairsMultilabelLoss", (l) => new l.NpairsMultilabelLoss(), [[1, 1, 0], [0, 1, 0], [0, 0, 1]], [[2, 0.5, -1], [0.3, 1.5, 0], [-0.5, 0.2, 1]]],
+  ["TripletMarginLoss", (l) => new l.TripletMarginLoss({ margin: 0.5 }), [0, 0], [[0.1, 0.4, 0.3, 0.2, 0.9, -0.5], [1.0, -0.2, 0.8, 0.1, 0.2, 0.3]]],
+  ["QuadrupletLoss", (l) => new l.QuadrupletLoss(), [0, 0], [[0.1, 0.4, 0.3, 0.2, 0.9, -0.5, 0.2, 0.2], [1.0, -0.2, 0.8, 0.1, 0.2, 0.3, -1, 0.5]]],
 ];
 
 const plain = (x) => (typeof x === "number" ? x : Array.from(x.toTypedArray("float64")));

@@ -61,3 +61,14 @@ export type { CircleConfig, CircleOptions } from "./losses/similarity";
 export { ctc, CTC } from "./losses/sequence";
 export type { CTCOptions } from "./losses/sequence";
 export * as ops from "./ops";
+// Metric learning (TensorFlow Addons' losses and helpers, and the split-embedding triplet/quadruplet losses)
+export { pairwiseDistance, angularDistance } from "./losses/metric-learning/distance";
+export type { DistanceFunction, DistanceMetric, PairwiseDistanceOptions, AngularDistanceOptions } from "./losses/metric-learning/distance";
+export type { BatchLossOptions } from "./losses/metric-learning/batch";
+export { tripletSemihardLoss, tripletHardLoss, TripletSemiHardLoss, TripletHardLoss } from "./losses/metric-learning/triplet";
+export type { TripletSemihardConfig, TripletHardConfig, TripletSemiHardLossOptions, TripletHardLossOptions } from "./losses/metric-learning/triplet";
+export { liftedStructLoss, LiftedStructLoss } from "./losses/metric-learning/lifted";
+export type { LiftedStructConfig, LiftedStructLossOptions } from "./losses/metric-learning/lifted";
+export { npairsLoss, npairsMultilabelLoss, NpairsLoss, NpairsMultilabelLoss } from "./losses/metric-learning/npairs";
+export { tripletMarginLoss, quadrupletLoss, TripletMarginLoss, QuadrupletLoss } from "./losses/metric-learning/margin";
+export type { TripletMarginConfig, QuadrupletConfig, TripletMarginLossOptions, QuadrupletLossOptions } from "./losses/metric-learning/margin";

@@ -22,6 +22,8 @@ interface Sample {
   sampleWeight?: number[];
   /** Gradient-check tolerance (relative), looser for kinked or clipped losses. */
   rtol?: number;
+  /** One value per batch whatever the reduction (TensorFlow Addons' triplet, lifted and npairs losses). */
+  batch?: boolean;
 }
 
 /** Deterministic inputs away from kinks, ties and clip bounds. */
@@ -69,6 +71,13 @@ const SAMPLES: Record<string, () => Sample> = {
   Dice: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 29, 0.1, 0.9), [4, 3]), options: { axis: [1] }, sampleWeight: [1, 2, 0.5, 3] }),
   Tversky: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 30, 0.1, 0.9), [4, 3]), options: { alpha: 0.3, beta: 0.7, axis: [1] }, sampleWeight: [1, 2, 0.5, 3] }),
   Circle: () => ({ yTrue: t64([0, 0, 1, 1, 2], [5]), yPred: t64(values(15, 31, -1, 1), [5, 3]), options: { gamma: 2, margin: 0.3 }, rtol: 1e-4 }),
+  TripletSemiHardLoss: () => ({ yTrue: t64([0, 0, 1, 1, 2, 2], [6]), yPred: t64(values(24, 33, -1, 1), [6, 4]), options: { margin: 0.5 }, batch: true, rtol: 1e-4 }),
+  TripletHardLoss: () => ({ yTrue: t64([0, 0, 1, 1, 2, 2], [6]), yPred: t64(values(24, 34, -1, 1), [6, 4]), options: { soft: true }, batch: true, rtol: 1e-4 }),
+  LiftedStructLoss: () => ({ yTrue: t64([0, 0, 1, 1, 2, 2], [6]), yPred: t64(values(24, 35, -1, 1), [6, 4]), batch: true, rtol: 1e-4 }),
+  NpairsLoss: () => ({ yTrue: t64([0, 1, 2, 3], [4]), yPred: t64(values(16, 36, -2, 2), [4, 4]), batch: true }),
+  NpairsMultilabelLoss: () => ({ yTrue: t64([1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1], [4, 4]), yPred: t64(values(16, 37, -2, 2), [4, 4]), batch: true }),
+  TripletMarginLoss: () => ({ yTrue: t64([0, 0, 0, 0], [4]), yPred: t64(values(24, 38, -1, 1), [4, 6]), options: { margin: 2 }, sampleWeight: [1, 2, 0.5, 3] }),
+  QuadrupletLoss: () => ({ yTrue: t64([0, 0, 0, 0], [4]), yPred: t64(values(32, 39, -1, 1), [4, 8]), options: { margin: 2, secondMargin: 1.5 }, sampleWeight: [1, 2, 0.5, 3] }),
   CTC: () => ({ yTrue: t64([1, 2, 0, 2, 1, 1], [2, 3]), yPred: t64(values(2 * 5 * 4, 32, -1, 1), [2, 5, 4]), sampleWeight: [0.5, 2] }),
 };
 
@@ -113,6 +122,14 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
 
   it("returns float32 by default and float64 when asked", () => {
     const s = sampleOf();
+    if (s.batch) {
+      const v32 = new entry.cls(classOptions(entry, s))(s.yTrue, s.yPred) as number;
+      const v64 = new entry.cls({ ...classOptions(entry, s), dtype: "float64" })(s.yTrue, s.yPred) as number;
+      expect(typeof v32).toBe("number");
+      expect(v32).toBeCloseTo(v64, 4);
+      expect(Math.fround(v32)).toBe(v32);
+      return;
+    }
     const f32 = new entry.cls({ ...classOptions(entry, s), reduction: "none" })(s.yTrue, s.yPred) as Tensor;
     const f64 = new entry.cls({ ...classOptions(entry, s), reduction: "none", dtype: "float64" })(s.yTrue, s.yPred) as Tensor;
     expect(f32.data).toBeInstanceOf(Float32Array);
@@ -122,6 +139,14 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
 
   it("sum = Σ none, sum_over_batch_size = Σ none / N, weights of ones = no weights, handle = class with none", () => {
     const s = sampleOf();
+    if (s.batch) {
+      // TensorFlow Addons' batch losses ignore the reduction: every one gives the handle's value.
+      const value = entry.fn!(s.yTrue, s.yPred, { ...s.options, dtype: "float64" }).item();
+      for (const reduction of ["none", "sum", "sum_over_batch_size"] as const) {
+        expect(new entry.cls({ ...classOptions(entry, s), reduction, dtype: "float64" })(s.yTrue, s.yPred) as number).toBeCloseTo(value, 12);
+      }
+      return;
+    }
     const opts = { ...classOptions(entry, s), dtype: "float64" as const };
     const none = flat(new entry.cls({ ...opts, reduction: "none" })(s.yTrue, s.yPred) as Tensor);
     const total = none.reduce((a, b) => a + b, 0);

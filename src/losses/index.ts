@@ -18,6 +18,10 @@ import { Poisson, poisson, KLDivergence, klDivergence, CategoricalGeneralizedCro
 import { Dice, dice, Tversky, tversky } from "./segmentation";
 import { Circle, circle } from "./similarity";
 import { CTC, ctc } from "./sequence";
+import { TripletSemiHardLoss, tripletSemihardLoss, TripletHardLoss, tripletHardLoss } from "./metric-learning/triplet";
+import { LiftedStructLoss, liftedStructLoss } from "./metric-learning/lifted";
+import { NpairsLoss, npairsLoss, NpairsMultilabelLoss, npairsMultilabelLoss } from "./metric-learning/npairs";
+import { TripletMarginLoss, tripletMarginLoss, QuadrupletLoss, quadrupletLoss } from "./metric-learning/margin";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -61,4 +65,12 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "Tversky", cls: Tversky, fn: tversky, origin: "keras" },
   { className: "Circle", cls: Circle, fn: circle, origin: "keras" },
   { className: "CTC", cls: CTC, fn: ctc, origin: "keras" },
+  // metric learning (TensorFlow Addons' names; "Addons>…" is how TFA registered them with Keras)
+  { className: "TripletSemiHardLoss", cls: TripletSemiHardLoss, fn: tripletSemihardLoss, aliases: ["Addons>TripletSemiHardLoss", "Addons>triplet_semihard_loss"], origin: "tensorflow-addons" },
+  { className: "TripletHardLoss", cls: TripletHardLoss, fn: tripletHardLoss, aliases: ["Addons>TripletHardLoss", "Addons>triplet_hard_loss"], origin: "tensorflow-addons" },
+  { className: "LiftedStructLoss", cls: LiftedStructLoss, fn: liftedStructLoss, aliases: ["Addons>LiftedStructLoss", "Addons>lifted_struct_loss"], origin: "tensorflow-addons" },
+  { className: "NpairsLoss", cls: NpairsLoss, fn: npairsLoss, aliases: ["Addons>NpairsLoss", "Addons>npairs_loss"], origin: "tensorflow-addons" },
+  { className: "NpairsMultilabelLoss", cls: NpairsMultilabelLoss, fn: npairsMultilabelLoss, aliases: ["Addons>NpairsMultilabelLoss", "Addons>npairs_multilabel_loss"], origin: "tensorflow-addons" },
+  { className: "TripletMarginLoss", cls: TripletMarginLoss, fn: tripletMarginLoss, origin: "losskit" },
+  { className: "QuadrupletLoss", cls: QuadrupletLoss, fn: quadrupletLoss, origin: "losskit" },
 ];
