@@ -57,3 +57,6 @@ export type { CircleConfig, CircleOptions } from "./losses/similarity";
 export { ctc, CTC } from "./losses/sequence";
 export type { CTCOptions } from "./losses/sequence";
 export * as ops from "./ops";
+// Beyond keras.losses: TensorFlow Addons, torchvision and losskit losses
+export { sigmoidFocalCrossentropy, SigmoidFocalCrossEntropy } from "./losses/crossentropy/sigmoid-focal";
+export type { SigmoidFocalCrossentropyConfig, SigmoidFocalCrossEntropyOptions } from "./losses/crossentropy/sigmoid-focal";

@@ -17,6 +17,7 @@ import { Poisson, poisson, KLDivergence, klDivergence, CategoricalGeneralizedCro
 import { Dice, dice, Tversky, tversky } from "./segmentation";
 import { Circle, circle } from "./similarity";
 import { CTC, ctc } from "./sequence";
+import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentropy/sigmoid-focal";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -60,4 +61,6 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "Tversky", cls: Tversky, fn: tversky, origin: "keras" },
   { className: "Circle", cls: Circle, fn: circle, origin: "keras" },
   { className: "CTC", cls: CTC, fn: ctc, origin: "keras" },
+  // Beyond keras.losses: TensorFlow Addons, torchvision, and losskit's own
+  { className: "SigmoidFocalCrossEntropy", cls: SigmoidFocalCrossEntropy, fn: sigmoidFocalCrossentropy, origin: "tensorflow-addons" },
 ];
