@@ -60,3 +60,5 @@ export * as ops from "./ops";
 // Beyond keras.losses: TensorFlow Addons, torchvision and losskit losses
 export { sigmoidFocalCrossentropy, SigmoidFocalCrossEntropy } from "./losses/crossentropy/sigmoid-focal";
 export type { SigmoidFocalCrossentropyConfig, SigmoidFocalCrossEntropyOptions } from "./losses/crossentropy/sigmoid-focal";
+export { pinballLoss, PinballLoss } from "./losses/quantile";
+export type { PinballLossConfig, PinballLossOptions } from "./losses/quantile";

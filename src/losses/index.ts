@@ -18,6 +18,7 @@ import { Dice, dice, Tversky, tversky } from "./segmentation";
 import { Circle, circle } from "./similarity";
 import { CTC, ctc } from "./sequence";
 import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentropy/sigmoid-focal";
+import { PinballLoss, pinballLoss } from "./quantile";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -63,4 +64,5 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "CTC", cls: CTC, fn: ctc, origin: "keras" },
   // Beyond keras.losses: TensorFlow Addons, torchvision, and losskit's own
   { className: "SigmoidFocalCrossEntropy", cls: SigmoidFocalCrossEntropy, fn: sigmoidFocalCrossentropy, origin: "tensorflow-addons" },
+  { className: "PinballLoss", cls: PinballLoss, fn: pinballLoss, origin: "tensorflow-addons" },
 ];
