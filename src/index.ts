@@ -62,3 +62,5 @@ export { sigmoidFocalCrossentropy, SigmoidFocalCrossEntropy } from "./losses/cro
 export type { SigmoidFocalCrossentropyConfig, SigmoidFocalCrossEntropyOptions } from "./losses/crossentropy/sigmoid-focal";
 export { pinballLoss, PinballLoss } from "./losses/quantile";
 export type { PinballLossConfig, PinballLossOptions } from "./losses/quantile";
+export { contrastiveLoss, ContrastiveLoss } from "./losses/contrastive";
+export type { ContrastiveLossConfig, ContrastiveLossOptions } from "./losses/contrastive";

@@ -19,6 +19,7 @@ import { Circle, circle } from "./similarity";
 import { CTC, ctc } from "./sequence";
 import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentropy/sigmoid-focal";
 import { PinballLoss, pinballLoss } from "./quantile";
+import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -65,4 +66,5 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   // Beyond keras.losses: TensorFlow Addons, torchvision, and losskit's own
   { className: "SigmoidFocalCrossEntropy", cls: SigmoidFocalCrossEntropy, fn: sigmoidFocalCrossentropy, origin: "tensorflow-addons" },
   { className: "PinballLoss", cls: PinballLoss, fn: pinballLoss, origin: "tensorflow-addons" },
+  { className: "ContrastiveLoss", cls: ContrastiveLoss, fn: contrastiveLoss, origin: "tensorflow-addons" },
 ];
