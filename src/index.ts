@@ -64,3 +64,5 @@ export { pinballLoss, PinballLoss } from "./losses/quantile";
 export type { PinballLossConfig, PinballLossOptions } from "./losses/quantile";
 export { contrastiveLoss, ContrastiveLoss } from "./losses/contrastive";
 export type { ContrastiveLossConfig, ContrastiveLossOptions } from "./losses/contrastive";
+export { WeightedKappaLoss } from "./losses/kappa";
+export type { KappaWeightage, WeightedKappaLossConfig, WeightedKappaLossOptions } from "./losses/kappa";

@@ -20,6 +20,7 @@ import { CTC, ctc } from "./sequence";
 import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentropy/sigmoid-focal";
 import { PinballLoss, pinballLoss } from "./quantile";
 import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
+import { WeightedKappaLoss } from "./kappa";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -67,4 +68,5 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "SigmoidFocalCrossEntropy", cls: SigmoidFocalCrossEntropy, fn: sigmoidFocalCrossentropy, origin: "tensorflow-addons" },
   { className: "PinballLoss", cls: PinballLoss, fn: pinballLoss, origin: "tensorflow-addons" },
   { className: "ContrastiveLoss", cls: ContrastiveLoss, fn: contrastiveLoss, origin: "tensorflow-addons" },
+  { className: "WeightedKappaLoss", cls: WeightedKappaLoss, origin: "tensorflow-addons" },
 ];
