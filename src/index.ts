@@ -66,3 +66,5 @@ export { contrastiveLoss, ContrastiveLoss } from "./losses/contrastive";
 export type { ContrastiveLossConfig, ContrastiveLossOptions } from "./losses/contrastive";
 export { WeightedKappaLoss } from "./losses/kappa";
 export type { KappaWeightage, WeightedKappaLossConfig, WeightedKappaLossOptions } from "./losses/kappa";
+export { sparsemaxLoss, SparsemaxLoss } from "./losses/sparsemax";
+export type { SparsemaxLossConfig, SparsemaxLossOptions } from "./losses/sparsemax";

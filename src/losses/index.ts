@@ -21,6 +21,7 @@ import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentro
 import { PinballLoss, pinballLoss } from "./quantile";
 import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
 import { WeightedKappaLoss } from "./kappa";
+import { SparsemaxLoss, sparsemaxLoss } from "./sparsemax";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -69,4 +70,5 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "PinballLoss", cls: PinballLoss, fn: pinballLoss, origin: "tensorflow-addons" },
   { className: "ContrastiveLoss", cls: ContrastiveLoss, fn: contrastiveLoss, origin: "tensorflow-addons" },
   { className: "WeightedKappaLoss", cls: WeightedKappaLoss, origin: "tensorflow-addons" },
+  { className: "SparsemaxLoss", cls: SparsemaxLoss, fn: sparsemaxLoss, aliases: ["sparsemax_loss_from_logits"], origin: "tensorflow-addons" },
 ];
