@@ -68,3 +68,5 @@ export { WeightedKappaLoss } from "./losses/kappa";
 export type { KappaWeightage, WeightedKappaLossConfig, WeightedKappaLossOptions } from "./losses/kappa";
 export { sparsemaxLoss, SparsemaxLoss } from "./losses/sparsemax";
 export type { SparsemaxLossConfig, SparsemaxLossOptions } from "./losses/sparsemax";
+export { giouLoss, diouLoss, ciouLoss, GIoULoss, DIoULoss, CIoULoss } from "./losses/boxes";
+export type { GIoUMode, GIoULossConfig, GIoULossOptions, DIoULossOptions, CIoULossOptions } from "./losses/boxes";

@@ -22,6 +22,7 @@ import { PinballLoss, pinballLoss } from "./quantile";
 import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
 import { WeightedKappaLoss } from "./kappa";
 import { SparsemaxLoss, sparsemaxLoss } from "./sparsemax";
+import { GIoULoss, giouLoss, DIoULoss, diouLoss, CIoULoss, ciouLoss } from "./boxes";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -71,4 +72,7 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "ContrastiveLoss", cls: ContrastiveLoss, fn: contrastiveLoss, origin: "tensorflow-addons" },
   { className: "WeightedKappaLoss", cls: WeightedKappaLoss, origin: "tensorflow-addons" },
   { className: "SparsemaxLoss", cls: SparsemaxLoss, fn: sparsemaxLoss, aliases: ["sparsemax_loss_from_logits"], origin: "tensorflow-addons" },
+  { className: "GIoULoss", cls: GIoULoss, fn: giouLoss, origin: "tensorflow-addons" },
+  { className: "DIoULoss", cls: DIoULoss, fn: diouLoss, aliases: ["distance_box_iou_loss"], origin: "torchvision" },
+  { className: "CIoULoss", cls: CIoULoss, fn: ciouLoss, aliases: ["complete_box_iou_loss"], origin: "torchvision" },
 ];
