@@ -70,3 +70,5 @@ export { sparsemaxLoss, SparsemaxLoss } from "./losses/sparsemax";
 export type { SparsemaxLossConfig, SparsemaxLossOptions } from "./losses/sparsemax";
 export { giouLoss, diouLoss, ciouLoss, GIoULoss, DIoULoss, CIoULoss } from "./losses/boxes";
 export type { GIoUMode, GIoULossConfig, GIoULossOptions, DIoULossOptions, CIoULossOptions } from "./losses/boxes";
+export { jaccard, fBeta, Jaccard, FBeta } from "./losses/overlap";
+export type { JaccardConfig, JaccardOptions, FBetaConfig, FBetaOptions } from "./losses/overlap";

@@ -23,6 +23,7 @@ import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
 import { WeightedKappaLoss } from "./kappa";
 import { SparsemaxLoss, sparsemaxLoss } from "./sparsemax";
 import { GIoULoss, giouLoss, DIoULoss, diouLoss, CIoULoss, ciouLoss } from "./boxes";
+import { Jaccard, jaccard, FBeta, fBeta } from "./overlap";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -75,4 +76,6 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "GIoULoss", cls: GIoULoss, fn: giouLoss, origin: "tensorflow-addons" },
   { className: "DIoULoss", cls: DIoULoss, fn: diouLoss, aliases: ["distance_box_iou_loss"], origin: "torchvision" },
   { className: "CIoULoss", cls: CIoULoss, fn: ciouLoss, aliases: ["complete_box_iou_loss"], origin: "torchvision" },
+  { className: "Jaccard", cls: Jaccard, fn: jaccard, origin: "losskit" },
+  { className: "FBeta", cls: FBeta, fn: fBeta, origin: "losskit" },
 ];
