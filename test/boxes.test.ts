@@ -10,6 +10,7 @@ import {
   ciouLoss,
   diouLoss,
   giouLoss,
+  moveAxis,
   numericalGrad,
   type Loss,
 } from "../src/index";
@@ -126,6 +127,12 @@ describe("GIoULoss (TensorFlow Addons values)", () => {
     const { value, grad } = new GIoULoss({ reduction: "sum" }).valueAndGrad([[1, 1, 1, 1]], [[1, 1, 1, 1]]);
     expect(value).toBe(1);
     expect(flat(grad).every(Number.isFinite)).toBe(true);
+  });
+  it("a NaN coordinate gives a NaN loss for its pair only", () => {
+    const v = flat(giouLoss([[0, 0, 1, 1], [0, 0, 1, 1]], [[0, NaN, 1, 1], [0, 0, 1, 2]], { dtype: "float64" }));
+    expect(Number.isNaN(v[0])).toBe(true);
+    expectClose(v[1]!, referenceGiou([0, 0, 1, 1], [0, 0, 1, 2]), { rtol: 1e-15, atol: 0 });
+    expect(Number.isNaN(flat(diouLoss([0, 0, 1, 1], [0, NaN, 1, 1]))[0])).toBe(true);
   });
   it("quirk: the mode check is case-sensitive", () => {
     expect(() => new GIoULoss({ mode: "GIoU" as never })).toThrow(ConfigError);
@@ -287,6 +294,17 @@ describe("box losses: gradients (float64 central differences)", () => {
       down[j]! -= h;
       expectClose(g[j]!, (f(up) - f(down)) / (2 * h), { rtol: 1e-5, atol: 1e-8 });
     }
+  });
+  it("strided views (coordinates stored as planes [4, N]) give the values and gradients of contiguous copies", () => {
+    const planes = (x: Tensor) => new Tensor(Float64Array.from({ length: 96 }, (_, i) => x.data[(i % 24) * 4 + Math.floor(i / 24)]!), [4, 24]);
+    const tv = moveAxis(planes(new Tensor(t.data, [24, 4])), 0, 1), pv = moveAxis(planes(new Tensor(p.data, [24, 4])), 0, 1);
+    const tc = new Tensor(t.data, [24, 4]), pc = new Tensor(p.data, [24, 4]);
+    for (const fn of [giouLoss, diouLoss, ciouLoss]) {
+      expect(flat(fn(tv, pv, { dtype: "float64" }))).toEqual(flat(fn(tc, pc, { dtype: "float64" })));
+      const u = new Tensor(new Float64Array(24).fill(1), [24]);
+      expect(flat(fn.vjp(tv, pv, u))).toEqual(flat(fn.vjp(tc, pc, u)));
+    }
+    expectGradMatches(new DIoULoss({ dtype: "float64" }), tv, pv, null, { rtol: 1e-6, atol: 1e-8 });
   });
   it("yPred broadcast: gradients accumulate; inputs not mutated", () => {
     const one = new Tensor(Float64Array.from([1, 1, 3.2, 2.7]), [4]);

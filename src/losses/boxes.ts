@@ -8,22 +8,43 @@ import { ConfigError, InputError, ShapeError, describeValue, formatShape } from 
 import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
 import type { ReductionOption } from "../reduction/reduce";
 import type { KernelResult, Upstream } from "../kernel";
-import { rowsOf, type Rows } from "../tensor/rows";
-import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
+import { rowsOf } from "../tensor/rows";
+import { Tensor, allocate, shapeSize, type DType, type FloatArray } from "../tensor/tensor";
+import { sameShape } from "../math/constants";
 import { broadcastTo, tryBroadcastShapes } from "../tensor/views";
 import { defineLossFunction, type KernelOptions } from "./define";
 
 /** torchvision's `eps` of `distance_box_iou_loss` and `complete_box_iou_loss`. */
 const BOX_EPSILON = 1e-7;
 
-/** yTrue and yPred broadcast together, as rows of 4 coordinates (and the gradient buffer, seen the same way). */
+/**
+ * One tensor's boxes: box `r` starts at `offsets[r]` (any layout), or, when `offsets` is null
+ * (contiguous inputs of the broadcast shape, the common case), at `base + 4 r`; its
+ * coordinates are `stride` apart.
+ */
+interface BoxRows {
+  data: FloatArray;
+  offsets: Int32Array | null;
+  base: number;
+  stride: number;
+}
+
+/** yTrue and yPred broadcast together, as boxes (and the gradient buffer, seen the same way). */
 interface BoxPairs {
-  t: Rows;
-  p: Rows;
+  t: BoxRows;
+  p: BoxRows;
+  /** Number of box pairs. */
+  rows: number;
   /** Shape of the values: the broadcast shape without the coordinate axis. */
   outShape: number[];
-  g?: Rows;
+  g?: BoxRows;
   grad?: Tensor;
+}
+
+function boxRows(x: Tensor, shape: readonly number[], name: string): BoxRows {
+  if (x.isContiguous && sameShape(x.shape, shape)) return { data: x.data, offsets: null, base: x.offset, stride: 1 };
+  const rows = rowsOf(broadcastTo(x, shape, name), -1);
+  return { data: rows.data, offsets: rows.offsets, base: 0, stride: rows.stride };
 }
 
 function boxPairs(lossName: string, yTrue: Tensor, yPred: Tensor, gradDtype?: DType): BoxPairs {
@@ -34,12 +55,12 @@ function boxPairs(lossName: string, yTrue: Tensor, yPred: Tensor, gradDtype?: DT
   }
   const shape = tryBroadcastShapes(yTrue.shape, yPred.shape);
   if (!shape) throw new ShapeError(`${lossName}: yTrue has shape ${formatShape(yTrue.shape)} but yPred has shape ${formatShape(yPred.shape)}; expected shapes that broadcast together`);
-  const t = rowsOf(broadcastTo(yTrue, shape, "yTrue"), -1);
-  const p = rowsOf(broadcastTo(yPred, shape, "yPred"), -1);
   const outShape = shape.slice(0, -1);
-  if (!gradDtype) return { t, p, outShape };
+  const rows = shapeSize(outShape);
+  const t = boxRows(yTrue, shape, "yTrue"), p = boxRows(yPred, shape, "yPred");
+  if (!gradDtype) return { t, p, rows, outShape };
   const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
-  return { t, p, outShape, g: rowsOf(broadcastTo(grad, shape, "yPred"), -1), grad };
+  return { t, p, rows, outShape, g: boxRows(grad, shape, "yPred"), grad };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -58,12 +79,15 @@ export interface GIoULossConfig {
 export interface GIoULossOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<GIoULossConfig> {}
 
 function giouKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<GIoULossConfig>, upstream?: Upstream): KernelResult {
-  const { t, p, g, grad, outShape } = boxPairs("giou_loss", yTrue, yPred, upstream && o.dtype);
+  const { t, p, g, grad, rows, outShape } = boxPairs("giou_loss", yTrue, yPred, upstream && o.dtype);
   // TFA's tf.squeeze drops every axis of size 1 (a [1, 4] pair gives a scalar); the C order of the values does not change.
   const shape = outShape.filter((d) => d !== 1);
   const u = upstream ? upstream(shape) : null;
-  const out = allocate(o.dtype, p.rows);
-  giouRows(out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, o.mode === "iou");
+  const out = allocate(o.dtype, rows);
+  giouRows(
+    out, g ? g.data : null, g ? g.offsets : null, g ? g.base : 0, g ? g.stride : 0, u,
+    t.data, t.offsets, t.base, t.stride, p.data, p.offsets, p.base, p.stride, o.mode === "iou",
+  );
   return { values: new Tensor(out, shape), grad };
 }
 
@@ -74,31 +98,31 @@ function giouKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<GIoULossConfi
  * has no gradient where `y = 0`.
  */
 function giouRows(
-  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, iouOnly: boolean,
+  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gBase: number, gs: number, u: FloatArray | null,
+  td: FloatArray, tOffsets: Int32Array | null, tBase: number, ts: number, pd: FloatArray, pOffsets: Int32Array | null, pBase: number, ps: number, iouOnly: boolean,
 ): void {
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const to = tOffsets[r]!, po = pOffsets[r]!;
+    const to = tOffsets ? tOffsets[r]! : tBase + 4 * r, po = pOffsets ? pOffsets[r]! : pBase + 4 * r;
     const y1 = pd[po]!, x1 = pd[po + ps]!, y2 = pd[po + 2 * ps]!, x2 = pd[po + 3 * ps]!;
     const Y1 = td[to]!, X1 = td[to + ts]!, Y2 = td[to + 2 * ts]!, X2 = td[to + 3 * ts]!;
+    // Math.max/min: no data-dependent branches, and NaN stays NaN. The tie rules only matter
+    // for the gradient, which compares the coordinates itself.
     const wRaw = x2 - x1, hRaw = y2 - y1;
-    const w1 = wRaw > 0 ? wRaw : 0, h1 = hRaw > 0 ? hRaw : 0;
+    const w1 = Math.max(0, wRaw), h1 = Math.max(0, hRaw);
     const w2 = Math.max(0, X2 - X1), h2 = Math.max(0, Y2 - Y1);
-    const iy1 = y1 >= Y1 ? y1 : Y1, ix1 = x1 >= X1 ? x1 : X1, iy2 = y2 <= Y2 ? y2 : Y2, ix2 = x2 <= X2 ? x2 : X2;
-    const iwRaw = ix2 - ix1, ihRaw = iy2 - iy1;
-    const iw = iwRaw > 0 ? iwRaw : 0, ih = ihRaw > 0 ? ihRaw : 0;
+    const iwRaw = Math.min(x2, X2) - Math.max(x1, X1), ihRaw = Math.min(y2, Y2) - Math.max(y1, Y1);
+    const iw = Math.max(0, iwRaw), ih = Math.max(0, ihRaw);
     const inter = iw * ih;
     const union = w1 * h1 + w2 * h2 - inter;
     const iou = union === 0 ? 0 : inter / union;
     let loss = 1 - iou;
     let ew = 0, eh = 0, ewRaw = 0, ehRaw = 0, enclose = 0;
     if (!iouOnly) {
-      const ey1 = y1 <= Y1 ? y1 : Y1, ex1 = x1 <= X1 ? x1 : X1, ey2 = y2 >= Y2 ? y2 : Y2, ex2 = x2 >= X2 ? x2 : X2;
-      ewRaw = ex2 - ex1;
-      ehRaw = ey2 - ey1;
-      ew = ewRaw > 0 ? ewRaw : 0;
-      eh = ehRaw > 0 ? ehRaw : 0;
+      ewRaw = Math.max(x2, X2) - Math.min(x1, X1);
+      ehRaw = Math.max(y2, Y2) - Math.min(y1, Y1);
+      ew = Math.max(0, ewRaw);
+      eh = Math.max(0, ehRaw);
       enclose = ew * eh;
       // giou = iou - divide_no_nan(E - U, E)
       loss += enclose === 0 ? 0 : (enclose - union) / enclose;
@@ -149,7 +173,7 @@ function giouRows(
         if (y1 <= Y1) gy1 -= d;
       }
     }
-    const go = gOffsets![r]!;
+    const go = gOffsets ? gOffsets[r]! : gBase + 4 * r;
     gd[go] += gy1;
     gd[go + gs] += gx1;
     gd[go + 2 * gs] += gy2;
@@ -221,11 +245,14 @@ export class GIoULoss<R extends ReductionOption = "sum_over_batch_size"> extends
 // ---------------------------------------------------------------------------------------
 
 function distanceKernel(lossName: string, complete: boolean, yTrue: Tensor, yPred: Tensor, dtype: DType, upstream?: Upstream): KernelResult {
-  const { t, p, g, grad, outShape } = boxPairs(lossName, yTrue, yPred, upstream && dtype);
+  const { t, p, g, grad, rows, outShape } = boxPairs(lossName, yTrue, yPred, upstream && dtype);
   const u = upstream ? upstream(outShape) : null;
-  const out = allocate(dtype, p.rows);
+  const out = allocate(dtype, rows);
   const eps = dtype === "float32" ? Math.fround(BOX_EPSILON) : BOX_EPSILON;
-  const bad = distanceRows(out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, eps, complete);
+  const bad = distanceRows(
+    out, g ? g.data : null, g ? g.offsets : null, g ? g.base : 0, g ? g.stride : 0, u,
+    t.data, t.offsets, t.base, t.stride, p.data, p.offsets, p.base, p.stride, eps, complete,
+  );
   if (bad >= 0) {
     const name = bad % 2 === 1 ? "yPred" : "yTrue";
     throw new InputError(
@@ -242,14 +269,15 @@ function distanceKernel(lossName: string, complete: boolean, yTrue: Tensor, yPre
  * `2 · pair + (1 for yPred, 0 for yTrue)` of the first inverted box.
  */
 function distanceRows(
-  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, eps: number, complete: boolean,
+  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gBase: number, gs: number, u: FloatArray | null,
+  td: FloatArray, tOffsets: Int32Array | null, tBase: number, ts: number, pd: FloatArray, pOffsets: Int32Array | null, pBase: number, ps: number,
+  eps: number, complete: boolean,
 ): number {
   eps = +eps;
   const k = 4 / (Math.PI * Math.PI);
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    const to = tOffsets[r]!, po = pOffsets[r]!;
+    const to = tOffsets ? tOffsets[r]! : tBase + 4 * r, po = pOffsets ? pOffsets[r]! : pBase + 4 * r;
     const y1 = pd[po]!, x1 = pd[po + ps]!, y2 = pd[po + 2 * ps]!, x2 = pd[po + 3 * ps]!;
     const Y1 = td[to]!, X1 = td[to + ts]!, Y2 = td[to + 2 * ts]!, X2 = td[to + 3 * ts]!;
     if (Y2 < Y1 || X2 < X1) return 2 * r;
@@ -312,7 +340,7 @@ function distanceRows(
       gy2 += dhp;
       gy1 -= dhp;
     }
-    const go = gOffsets![r]!;
+    const go = gOffsets ? gOffsets[r]! : gBase + 4 * r;
     gd[go] += gy1;
     gd[go + gs] += gx1;
     gd[go + 2 * gs] += gy2;
