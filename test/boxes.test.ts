@@ -197,7 +197,11 @@ for (const [name, fn, cls, complete] of [["DIoULoss", diouLoss, DIoULoss, false]
       expectClose(fn([0, 0, 1, 1], [0, 1, 1, 2], { dtype: "float64" }), [referenceDistance([0, 0, 1, 1], [0, 1, 1, 2], complete)], { rtol: 1e-15, atol: 0 });
       // identical points: I = 0, union eps, diagonal eps: loss 1 (0 / eps) + 0 / eps
       if (!complete) expect(flat(diouLoss([2, 2, 2, 2], [2, 2, 2, 2], { dtype: "float64" }))).toEqual([1]);
-      // zero-area boxes at a distance: the eps does not show, distance / diagonal is exact
+      // identical boxes: IoU = 1 / (1 + eps), so the loss is eps / (1 + eps), not 0
+      expectClose(fn([0, 0, 1, 1], [0, 0, 1, 1], { dtype: "float64" }), [1 - 1 / (1 + 1e-7)], { rtol: 1e-9, atol: 0 });
+      // diagonally apart: both overlap extents are negative, their product positive; the mask keeps I = 0
+      expectClose(fn([0, 0, 1, 1], [2, 2, 3, 3], { dtype: "float64" }), [1 + 8 / (18 + 1e-7)], { rtol: 1e-15, atol: 0 });
+      // zero-area boxes at a distance: eps in the diagonal
       expectClose(fn([0, 0, 0, 1], [0, 3, 0, 4], { dtype: "float64" }), [1 + 9 / (16 + 1e-7)], { rtol: 1e-15, atol: 0 });
     });
   });
