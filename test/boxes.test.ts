@@ -10,6 +10,7 @@ import {
   ciouLoss,
   diouLoss,
   giouLoss,
+  deserializeLoss,
   moveAxis,
   numericalGrad,
   type Loss,
@@ -323,7 +324,11 @@ describe("box losses: gradients (float64 central differences)", () => {
 
 describe("box losses: registry, config and errors", () => {
   it("getLoss by class name, function name, camelCase", () => {
-    expectRegistered(GIoULoss, ["GIoULoss", "giou_loss", "giouLoss"]);
+    expectRegistered(GIoULoss, ["GIoULoss", "giou_loss", "giouLoss", "Addons>GIoULoss", "Addons>giou_loss"]);
+    // TFA's Keras JSON (snake_case keys) deserializes
+    const restored = deserializeLoss({ class_name: "Addons>GIoULoss", config: { mode: "iou", name: "giou_loss", reduction: "sum" } });
+    expect(restored).toBeInstanceOf(GIoULoss);
+    expect(restored.getConfig()).toEqual({ name: "giou_loss", reduction: "sum", dtype: "float32", mode: "iou" });
     expectRegistered(DIoULoss, ["DIoULoss", "diou_loss", "diouLoss", "distance_box_iou_loss"]);
     expectRegistered(CIoULoss, ["CIoULoss", "ciou_loss", "ciouLoss", "complete_box_iou_loss"]);
   });

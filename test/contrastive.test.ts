@@ -77,7 +77,7 @@ describe("ContrastiveLoss gradients (float64 central differences)", () => {
 
 describe("ContrastiveLoss registry, config and errors", () => {
   it("getLoss by class name, TFA function name, camelCase", () => {
-    expectRegistered(ContrastiveLoss, ["ContrastiveLoss", "contrastive_loss", "contrastiveLoss"]);
+    expectRegistered(ContrastiveLoss, ["ContrastiveLoss", "contrastive_loss", "contrastiveLoss", "Addons>ContrastiveLoss", "Addons>contrastive_loss"]);
   });
   it("config round trip", () => {
     const loss = new ContrastiveLoss({ margin: 2, reduction: "sum", name: "cl" });

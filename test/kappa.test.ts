@@ -145,7 +145,7 @@ describe("WeightedKappaLoss gradients (float64 central differences)", () => {
 
 describe("WeightedKappaLoss registry, config and errors", () => {
   it("getLoss by class name ({ className, config }); no function form, as in TFA", () => {
-    expectRegistered(WeightedKappaLoss, ["WeightedKappaLoss"], { numClasses: 3 });
+    expectRegistered(WeightedKappaLoss, ["WeightedKappaLoss", "Addons>WeightedKappaLoss"], { numClasses: 3 });
     // by name alone it is found (snake_case and camelCase too), and asks for its required option
     for (const name of ["WeightedKappaLoss", "weighted_kappa_loss", "weightedKappaLoss"]) {
       expect(() => getLoss(name)).toThrow("WeightedKappaLoss: numClasses is required");

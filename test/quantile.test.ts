@@ -98,7 +98,7 @@ describe("PinballLoss gradients (float64 central differences)", () => {
 
 describe("PinballLoss registry, config and errors", () => {
   it("getLoss by class name, TFA function name, camelCase", () => {
-    expectRegistered(PinballLoss, ["PinballLoss", "pinball_loss", "pinballLoss"]);
+    expectRegistered(PinballLoss, ["PinballLoss", "pinball_loss", "pinballLoss", "Addons>PinballLoss", "Addons>pinball_loss"]);
   });
   it("config round trip, with a scalar and a nested tau", () => {
     const loss = new PinballLoss({ tau: 0.1, reduction: "sum", name: "pin" });

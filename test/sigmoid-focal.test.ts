@@ -196,7 +196,7 @@ describe("SigmoidFocalCrossEntropy gradients (float64 central differences)", () 
 
 describe("SigmoidFocalCrossEntropy registry, config and errors", () => {
   it("getLoss by class name, TFA function name, camelCase", () => {
-    expectRegistered(SigmoidFocalCrossEntropy, ["SigmoidFocalCrossEntropy", "sigmoid_focal_crossentropy", "sigmoidFocalCrossentropy"]);
+    expectRegistered(SigmoidFocalCrossEntropy, ["SigmoidFocalCrossEntropy", "sigmoid_focal_crossentropy", "sigmoidFocalCrossentropy", "sigmoid_focal_cross_entropy", "Addons>sigmoid_focal_crossentropy", "Addons>SigmoidFocalCrossEntropy"]);
     expectRegistered(SigmoidFocalCrossEntropy, ["SigmoidFocalCrossEntropy"], { alpha: null, gamma: 3 });
   });
   it("config round trip (null factors survive JSON)", () => {

@@ -150,7 +150,7 @@ describe("SparsemaxLoss gradients", () => {
 
 describe("SparsemaxLoss registry, config and errors", () => {
   it("getLoss by class name, TFA function names, camelCase (sparsemax_test.py test_serialization)", () => {
-    expectRegistered(SparsemaxLoss, ["SparsemaxLoss", "sparsemax_loss", "sparsemaxLoss", "sparsemax_loss_from_logits"]);
+    expectRegistered(SparsemaxLoss, ["SparsemaxLoss", "sparsemax_loss", "sparsemaxLoss", "sparsemax_loss_from_logits", "Addons>SparsemaxLoss", "Addons>sparsemax_loss"]);
   });
   it("config round trip", () => {
     const loss = new SparsemaxLoss({ reduction: "sum", name: "s" });

@@ -78,7 +78,8 @@ function contrastiveRows(
  * Options: `margin` (default `1`).
  *
  * Shapes: `yTrue` and `yPred` any equal (Keras-alignable, broadcastable) shapes, typically
- * `[batch]`; result: that shape.
+ * `[batch]`; result: that shape. (Keras's rank alignment comes first: TFA only broadcasts, so
+ * there a `[B]` against `[B, 1]` pair would become `[B, B]`.)
  *
  * Reference: R. Hadsell, S. Chopra and Y. LeCun, "Dimensionality Reduction by Learning an
  * Invariant Mapping", CVPR 2006; TensorFlow Addons `tfa.losses.contrastive_loss`.

@@ -103,8 +103,8 @@ function pinballRows(
  *
  * Options: `tau` (default `0.5`), in [0, 1].
  *
- * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]` (Keras's rank alignment, then broadcasting);
- * result `[batch, d0, …, dN-1]`.
+ * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]` (Keras's rank alignment, then broadcasting;
+ * TFA itself only broadcasts); result `[batch, d0, …, dN-1]`.
  *
  * Reference: R. Koenker and G. Bassett, "Regression Quantiles", Econometrica 1978;
  * https://en.wikipedia.org/wiki/Quantile_regression; TensorFlow Addons `tfa.losses.pinball_loss`.
