@@ -8,7 +8,7 @@
 // valueAndGrad rows have no loop peer: their ratio is to losskit's own value-only call.
 // Writes bench/results-beyond.md.
 
-import { cpus, totalmem, arch, release, type as osType } from "node:os";
+import { cpus, totalmem, arch, release, loadavg, type as osType } from "node:os";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -144,7 +144,7 @@ for (const w of WORKLOADS) {
 
 // ---- report ---------------------------------------------------------------------------
 
-const header = ["id", "workload", "JS loop", "losskit", "speed vs loop", "agreement"];
+const header = ["id", "workload", "JS loop", "losskit", "speed vs loop (median)", "(min)", "agreement"];
 const rows = WORKLOADS.map((w) => {
   const r = results[w.id];
   const base = w.loop ? r.t.loop : results[w.base].t.losskit;
@@ -154,12 +154,13 @@ const rows = WORKLOADS.map((w) => {
     w.loop ? fmtTiming(r.t.loop) : "—",
     fmtTiming(r.t.losskit),
     w.loop ? fmtRatio(base.median / r.t.losskit.median) : `${fmtRatio(base.median / r.t.losskit.median)} of value-only`,
+    fmtRatio(base.min / r.t.losskit.min),
     `${r.err.toExponential(1)}`,
   ];
 });
 console.log("\n" + textTable([header, ...rows]));
 
-const machine = `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${osType()} ${release()} ${arch()}, Node ${process.version}`;
+const machine = `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${osType()} ${release()} ${arch()}, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(" / ")} at the end of the run`;
 const md = `# Beyond keras.losses: benchmark
 
 \`npm run bench:beyond\` (\`node --expose-gc bench/beyond-keras.mjs\`${quick ? " --quick" : ""}), ${new Date().toISOString().slice(0, 10)}.
@@ -170,9 +171,10 @@ Median time per call (min–max over ${samples} samples, a full GC before each s
 its default reduction (GIoU: \`sum_over_batch_size\`; focal: TFA's \`"none"\`, a [4096]
 tensor) on zero-copy \`tensor()\` views of the loop's float32 arrays. Agreement: relative
 difference of the mean value from the loop's. valueAndGrad rows: the ratio is the
-value-only call's time over the valueAndGrad call's.
+value-only call's time over the valueAndGrad call's. "(min)" is the same ratio of the fastest
+samples, the steadier figure when other processes load the machine.
 
-${markdownTable([header, ...rows], ["l", "l", "r", "r", "r", "r"])}
+${markdownTable([header, ...rows], "llrrrrr")}
 `;
 if (write) {
   writeFileSync(join(here, "results-beyond.md"), md);
