@@ -72,3 +72,18 @@ export type { LiftedStructConfig, LiftedStructLossOptions } from "./losses/metri
 export { npairsLoss, npairsMultilabelLoss, NpairsLoss, NpairsMultilabelLoss } from "./losses/metric-learning/npairs";
 export { tripletMarginLoss, quadrupletLoss, TripletMarginLoss, QuadrupletLoss } from "./losses/metric-learning/margin";
 export type { TripletMarginConfig, QuadrupletConfig, TripletMarginLossOptions, QuadrupletLossOptions } from "./losses/metric-learning/margin";
+// Beyond keras.losses: TensorFlow Addons, torchvision and losskit losses
+export { sigmoidFocalCrossentropy, SigmoidFocalCrossEntropy } from "./losses/crossentropy/sigmoid-focal";
+export type { SigmoidFocalCrossentropyConfig, SigmoidFocalCrossEntropyOptions } from "./losses/crossentropy/sigmoid-focal";
+export { pinballLoss, PinballLoss } from "./losses/quantile";
+export type { PinballLossConfig, PinballLossOptions } from "./losses/quantile";
+export { contrastiveLoss, ContrastiveLoss } from "./losses/contrastive";
+export type { ContrastiveLossConfig, ContrastiveLossOptions } from "./losses/contrastive";
+export { WeightedKappaLoss } from "./losses/kappa";
+export type { KappaWeightage, WeightedKappaLossConfig, WeightedKappaLossOptions } from "./losses/kappa";
+export { sparsemaxLoss, SparsemaxLoss } from "./losses/sparsemax";
+export type { SparsemaxLossConfig, SparsemaxLossOptions } from "./losses/sparsemax";
+export { giouLoss, diouLoss, ciouLoss, GIoULoss, DIoULoss, CIoULoss } from "./losses/boxes";
+export type { GIoUMode, GIoULossConfig, GIoULossOptions, DIoULossOptions, CIoULossOptions } from "./losses/boxes";
+export { jaccard, fBeta, Jaccard, FBeta } from "./losses/overlap";
+export type { JaccardConfig, JaccardOptions, FBetaConfig, FBetaOptions } from "./losses/overlap";

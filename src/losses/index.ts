@@ -22,6 +22,13 @@ import { TripletSemiHardLoss, tripletSemihardLoss, TripletHardLoss, tripletHardL
 import { LiftedStructLoss, liftedStructLoss } from "./metric-learning/lifted";
 import { NpairsLoss, npairsLoss, NpairsMultilabelLoss, npairsMultilabelLoss } from "./metric-learning/npairs";
 import { TripletMarginLoss, tripletMarginLoss, QuadrupletLoss, quadrupletLoss } from "./metric-learning/margin";
+import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentropy/sigmoid-focal";
+import { PinballLoss, pinballLoss } from "./quantile";
+import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
+import { WeightedKappaLoss } from "./kappa";
+import { SparsemaxLoss, sparsemaxLoss } from "./sparsemax";
+import { GIoULoss, giouLoss, DIoULoss, diouLoss, CIoULoss, ciouLoss } from "./boxes";
+import { Jaccard, jaccard, FBeta, fBeta } from "./overlap";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -73,4 +80,15 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "NpairsMultilabelLoss", cls: NpairsMultilabelLoss, fn: npairsMultilabelLoss, aliases: ["Addons>NpairsMultilabelLoss", "Addons>npairs_multilabel_loss"], origin: "tensorflow-addons" },
   { className: "TripletMarginLoss", cls: TripletMarginLoss, fn: tripletMarginLoss, origin: "losskit" },
   { className: "QuadrupletLoss", cls: QuadrupletLoss, fn: quadrupletLoss, origin: "losskit" },
+  // Beyond keras.losses: TensorFlow Addons (also under its Keras registration names, "Addons>…"), torchvision, and losskit's own
+  { className: "SigmoidFocalCrossEntropy", cls: SigmoidFocalCrossEntropy, fn: sigmoidFocalCrossentropy, aliases: ["Addons>SigmoidFocalCrossEntropy", "Addons>sigmoid_focal_crossentropy"], origin: "tensorflow-addons" },
+  { className: "PinballLoss", cls: PinballLoss, fn: pinballLoss, aliases: ["Addons>PinballLoss", "Addons>pinball_loss"], origin: "tensorflow-addons" },
+  { className: "ContrastiveLoss", cls: ContrastiveLoss, fn: contrastiveLoss, aliases: ["Addons>ContrastiveLoss", "Addons>contrastive_loss"], origin: "tensorflow-addons" },
+  { className: "WeightedKappaLoss", cls: WeightedKappaLoss, aliases: ["Addons>WeightedKappaLoss"], origin: "tensorflow-addons" },
+  { className: "SparsemaxLoss", cls: SparsemaxLoss, fn: sparsemaxLoss, aliases: ["sparsemax_loss_from_logits", "Addons>SparsemaxLoss", "Addons>sparsemax_loss", "Addons>sparsemax_loss_from_logits"], origin: "tensorflow-addons" },
+  { className: "GIoULoss", cls: GIoULoss, fn: giouLoss, aliases: ["Addons>GIoULoss", "Addons>giou_loss"], origin: "tensorflow-addons" },
+  { className: "DIoULoss", cls: DIoULoss, fn: diouLoss, aliases: ["distance_box_iou_loss"], origin: "torchvision" },
+  { className: "CIoULoss", cls: CIoULoss, fn: ciouLoss, aliases: ["complete_box_iou_loss"], origin: "torchvision" },
+  { className: "Jaccard", cls: Jaccard, fn: jaccard, origin: "losskit" },
+  { className: "FBeta", cls: FBeta, fn: fBeta, origin: "losskit" },
 ];
