@@ -1,7 +1,7 @@
 import { ConfigError, describeValue } from "./errors";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
-import { closestNames } from "./suggest";
+import { normalizeName, unknownLossMessage } from "./suggest";
 import { BUILTIN_LOSSES, type LossClass, type LossEntry } from "./losses/index";
 import { FORBIDDEN_KEYS } from "./math/constants";
 import type { LossName } from "./losses/names";
@@ -24,7 +24,7 @@ const classNames = new Map<LossClass, string>();
 const userFunctions = new Map<string, PerSampleFunction>();
 
 function normalize(name: string): string {
-  return name.replace(/[_\s-]/g, "").toLowerCase();
+  return normalizeName(name);
 }
 
 function addName(name: string, cls: LossClass): void {
@@ -86,8 +86,8 @@ export function registerLoss(name: string, lossClassOrFunction: LossClass | PerS
 }
 
 function unknownName(name: string): ConfigError {
-  const hints = closestNames(name, listLosses(), 3);
-  return new ConfigError(`Could not interpret loss identifier: "${name}". Did you mean ${hints.map((h) => `"${h}"`).join(", ")}? (listLosses() gives every name)`);
+  ensureBuiltins();
+  return new ConfigError(unknownLossMessage(name, [...byName, ...userFunctions]));
 }
 
 function lookupClass(name: string): LossClass | undefined {
