@@ -2,6 +2,9 @@ import { ConfigError, describeValue } from "./errors";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
 import { normalizeName, unknownLossMessage } from "./suggest";
+import { findUserClassNormalized, userRegistry } from "./registry-store";
+import { fromKerasFormat, serializeFormat, toKerasFormat, type KerasSerializedLoss, type SerializeLossOptions } from "./keras-format";
+import { TFJS_ALIASES, tfjsAlias } from "./tfjs-aliases";
 import { BUILTIN_LOSSES, type LossClass, type LossEntry } from "./losses/index";
 import { FORBIDDEN_KEYS } from "./math/constants";
 import type { LossName } from "./losses/names";
@@ -21,7 +24,8 @@ export interface SerializedLoss {
 const byName = new Map<string, LossClass>();
 const byNormalizedName = new Map<string, LossClass>();
 const classNames = new Map<LossClass, string>();
-const userFunctions = new Map<string, PerSampleFunction>();
+// User registrations live in one store per process, shared by the ESM and CJS builds.
+const { classes: userClasses, classNames: userClassNames, functions: userFunctions } = userRegistry();
 
 function normalize(name: string): string {
   return normalizeName(name);
@@ -57,7 +61,7 @@ function ensureBuiltins(): void {
 /** Every name `getLoss` knows (class names, function names, aliases, user registrations). */
 export function listLosses(): string[] {
   ensureBuiltins();
-  return [...byName.keys(), ...userFunctions.keys()].sort();
+  return [...new Set([...byName.keys(), ...userClasses.keys(), ...userFunctions.keys(), ...Object.keys(TFJS_ALIASES)])].sort();
 }
 
 function checkName(name: unknown, what: string): asserts name is string {
@@ -77,9 +81,8 @@ export function registerLoss(name: string, lossClassOrFunction: LossClass | PerS
   }
   if (lossClassOrFunction.prototype instanceof Loss) {
     const cls = lossClassOrFunction as LossClass;
-    classNames.set(cls, name);
-    byName.set(name, cls);
-    byNormalizedName.set(normalize(name), cls);
+    userClasses.set(name, cls);
+    userClassNames.set(cls, name);
   } else {
     userFunctions.set(name, lossClassOrFunction as PerSampleFunction);
   }
@@ -87,12 +90,13 @@ export function registerLoss(name: string, lossClassOrFunction: LossClass | PerS
 
 function unknownName(name: string): ConfigError {
   ensureBuiltins();
-  return new ConfigError(unknownLossMessage(name, [...byName, ...userFunctions]));
+  const tfjsNames = Object.keys(TFJS_ALIASES).map((alias) => [alias, byName.get(TFJS_ALIASES[alias]!.className)] as const);
+  return new ConfigError(unknownLossMessage(name, [...byName, ...userClasses, ...userFunctions, ...tfjsNames]));
 }
 
 function lookupClass(name: string): LossClass | undefined {
   ensureBuiltins();
-  return byName.get(name) ?? byNormalizedName.get(normalize(name));
+  return userClasses.get(name) ?? byName.get(name) ?? findUserClassNormalized(userRegistry(), name) ?? byNormalizedName.get(normalize(name));
 }
 
 /**
@@ -112,6 +116,7 @@ export function getLoss(identifier: LossIdentifier): Loss {
     const fn = userFunctions.get(identifier);
     if (fn) return new LossFunctionWrapper(fn, { name: identifier });
     const cls = lookupClass(identifier);
+    if (!cls && tfjsAlias(identifier)) return deserializeLoss(tfjsAlias(identifier)!); // tf.losses names (src/tfjs-aliases.ts)
     if (!cls) throw unknownName(identifier);
     return new cls();
   }
@@ -119,8 +124,16 @@ export function getLoss(identifier: LossIdentifier): Loss {
   throw new ConfigError(`Could not interpret loss identifier: expected a string, a { className, config } object, a Loss or a function, received ${describeValue(identifier)}`);
 }
 
-/** `{ className, config }` for a loss; JSON-safe, and `deserializeLoss` rebuilds it. */
-export function serializeLoss(loss: Loss): SerializedLoss {
+/**
+ * `{ className, config }` for a loss; JSON-safe, and `deserializeLoss` rebuilds it. With
+ * `{ format: "keras" }`, Keras 3's `{ module, class_name, config, registered_name }` with
+ * snake_case options, as `keras.saving.serialize_keras_object` writes it (src/keras-format.ts).
+ */
+export function serializeLoss(loss: Loss, options?: { format?: "losskit" }): SerializedLoss;
+export function serializeLoss(loss: Loss, options: { format: "keras" }): KerasSerializedLoss;
+export function serializeLoss(loss: Loss, options?: SerializeLossOptions): SerializedLoss | KerasSerializedLoss;
+export function serializeLoss(loss: Loss, options?: SerializeLossOptions): SerializedLoss | KerasSerializedLoss {
+  if (serializeFormat(options) === "keras") return toKerasFormat(serializeLoss(loss), loss);
   ensureBuiltins();
   if (!(loss instanceof Loss)) throw new ConfigError(`serializeLoss needs a Loss instance, received ${describeValue(loss)}`);
   const config = loss.getConfig();
@@ -131,7 +144,7 @@ export function serializeLoss(loss: Loss): SerializedLoss {
     }
     return { className: "LossFunctionWrapper", config: JSON.parse(JSON.stringify({ ...config, fn: fnName })) };
   }
-  const className = classNames.get(loss.constructor as LossClass);
+  const className = userClassNames.get(loss.constructor as LossClass) ?? classNames.get(loss.constructor as LossClass);
   if (!className) throw new ConfigError(`cannot serialize ${loss.constructor.name}: register it with registerLoss("${loss.constructor.name}", ${loss.constructor.name}) first`);
   return { className, config: JSON.parse(JSON.stringify(config)) };
 }
@@ -146,7 +159,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
     throw new ConfigError(`deserializeLoss needs a { className, config } object, received ${describeValue(serialized)}`);
   }
   rejectForbiddenKeys(serialized, "serialized loss");
-  const record = serialized as Record<string, unknown>;
+  const record = fromKerasFormat(serialized as Record<string, unknown>, (name) => userClasses.has(name) || userFunctions.has(name));
   const className = record.className ?? record.class_name;
   checkName(className, "className");
   const rawConfig = record.config ?? {};
@@ -165,7 +178,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
     return new LossFunctionWrapper(fn, rest);
   }
   ensureBuiltins();
-  const cls = byName.get(className);
+  const cls = userClasses.get(className) ?? byName.get(className);
   if (!cls) throw unknownName(className);
   return new cls(config);
 }
