@@ -72,3 +72,12 @@ export type { LiftedStructConfig, LiftedStructLossOptions } from "./losses/metri
 export { npairsLoss, npairsMultilabelLoss, NpairsLoss, NpairsMultilabelLoss } from "./losses/metric-learning/npairs";
 export { tripletMarginLoss, quadrupletLoss, TripletMarginLoss, QuadrupletLoss } from "./losses/metric-learning/margin";
 export type { TripletMarginConfig, QuadrupletConfig, TripletMarginLossOptions, QuadrupletLossOptions } from "./losses/metric-learning/margin";
+
+// Ecosystem (issue 12): TensorFlow.js bridge and tf.losses names, Keras-format configs.
+export { toTfjsLoss } from "./tfjs";
+export type { TfjsNamespace, TfjsLossFunction, TfjsTensorOf } from "./tfjs";
+export type { TfjsTensorLike } from "./tensor/foreign";
+export { TFJS_ALIASES } from "./tfjs-aliases";
+export type { TfjsAlias } from "./tfjs-aliases";
+export { KERAS_LOSS_CONFIG_KEYS } from "./keras-format";
+export type { KerasSerializedLoss, SerializeLossOptions } from "./keras-format";
