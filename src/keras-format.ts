@@ -44,6 +44,9 @@ export interface KerasSerializedLoss {
  * The `get_config()` keys of each Keras 3 loss class after `name` and `reduction`, in
  * Keras's order (keras/src/losses/losses.py). The config of a class listed here holds
  * exactly these keys, so Python's `cls(**config)` accepts it.
+ *
+ * @example
+ * KERAS_LOSS_CONFIG_KEYS.BinaryCrossentropy; // ["from_logits", "label_smoothing", "axis"]
  */
 export const KERAS_LOSS_CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   MeanSquaredError: [],

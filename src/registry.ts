@@ -128,6 +128,10 @@ export function getLoss(identifier: LossIdentifier): Loss {
  * `{ className, config }` for a loss; JSON-safe, and `deserializeLoss` rebuilds it. With
  * `{ format: "keras" }`, Keras 3's `{ module, class_name, config, registered_name }` with
  * snake_case options, as `keras.saving.serialize_keras_object` writes it (src/keras-format.ts).
+ *
+ * @example
+ * serializeLoss(new Huber({ delta: 2 }), { format: "keras" });
+ * // { module: "keras.losses", class_name: "Huber", config: { name: "huber_loss", reduction: "sum_over_batch_size", delta: 2 }, registered_name: null }
  */
 export function serializeLoss(loss: Loss, options?: { format?: "losskit" }): SerializedLoss;
 export function serializeLoss(loss: Loss, options: { format: "keras" }): KerasSerializedLoss;

@@ -25,7 +25,14 @@ export interface TfjsAlias {
 const alias = (className: string, note: string, config: Record<string, unknown> = {}): TfjsAlias =>
   Object.freeze({ className, config: Object.freeze(config), note });
 
-/** tfjs name → the losskit loss with the same math, with the differences spelled out. */
+/**
+ * tfjs name → the losskit loss with the same math, with the differences spelled out.
+ * `getLoss(tfjsName)` builds it (a user registration of the same name wins).
+ *
+ * @example
+ * TFJS_ALIASES.softmaxCrossEntropy.className;            // "CategoricalCrossentropy"
+ * getLoss("softmaxCrossEntropy").getConfig().fromLogits;  // true
+ */
 export const TFJS_ALIASES: Readonly<Record<string, TfjsAlias>> = Object.freeze({
   absoluteDifference: alias("MeanAbsoluteError", "tf.losses.absoluteDifference: |y - ŷ| per element; the same mean."),
   meanSquaredError: alias("MeanSquaredError", "tf.losses.meanSquaredError: (y - ŷ)² per element; the same mean."),

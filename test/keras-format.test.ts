@@ -18,6 +18,7 @@ import {
   CTC,
   Dice,
   Huber,
+  KERAS_LOSS_CONFIG_KEYS,
   Loss,
   LossFunctionWrapper,
   LogCosh,
@@ -124,6 +125,16 @@ describe("serializeLoss(loss, { format: 'keras' }) writes what Keras writes", ()
   it("a float64 loss carries dtype, which Keras's constructors take (Keras itself never writes it)", () => {
     const loss = new MeanSquaredError({ dtype: "float64" });
     expect(serializeLoss(loss, { format: "keras" }).config).toEqual({ name: "mean_squared_error", reduction: "sum_over_batch_size", dtype: "float64" });
+  });
+
+  it("the TSDoc examples of serializeLoss and KERAS_LOSS_CONFIG_KEYS", () => {
+    expect(serializeLoss(new Huber({ delta: 2 }), { format: "keras" })).toEqual({
+      module: "keras.losses",
+      class_name: "Huber",
+      config: { name: "huber_loss", reduction: "sum_over_batch_size", delta: 2 },
+      registered_name: null,
+    });
+    expect(KERAS_LOSS_CONFIG_KEYS.BinaryCrossentropy).toEqual(["from_logits", "label_smoothing", "axis"]);
   });
 
   it("refuses unknown formats and options", () => {

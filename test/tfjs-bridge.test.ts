@@ -11,6 +11,7 @@ import {
   SparseCategoricalCrossentropy,
   TFJS_ALIASES,
   getLoss,
+  listLosses,
   meanSquaredError,
   sparseCategoricalCrossentropy,
   toTfjsLoss,
@@ -324,6 +325,19 @@ describe("tf.losses names in getLoss (TFJS_ALIASES): the same math as tfjs", () 
     expect(new MeanSquaredError()(yTrue, yPred, w)).toBeCloseTo(tfjs / 2, 5);
   });
 
+  it("the TFJS_ALIASES TSDoc example", () => {
+    expect(TFJS_ALIASES.softmaxCrossEntropy!.className).toBe("CategoricalCrossentropy");
+    expect(getLoss("softmaxCrossEntropy").getConfig().fromLogits).toBe(true);
+  });
+
+  it("Reduction.SUM sums elements, losskit's \"sum\" sums per-sample means: a factor of the last axis for elementwise losses", () => {
+    const tfjs = value(tf.losses.meanSquaredError(t2(yTrue), t2(yPred), undefined, tf.Reduction.SUM));
+    expect(3 * (new MeanSquaredError({ reduction: "sum" })(yTrue, yPred) as number)).toBeCloseTo(tfjs, 5);
+    const oneHot = [[0, 0, 1], [1, 0, 0]];
+    const softmax = value(tf.losses.softmaxCrossEntropy(t2(oneHot), t2(logits), undefined, undefined, tf.Reduction.SUM));
+    expect(new CategoricalCrossentropy({ fromLogits: true, reduction: "sum" })(oneHot, logits)).toBeCloseTo(softmax, 5);
+  });
+
   it("every alias resolves, is listed, and suggestions know the tfjs names", () => {
     for (const [name, alias] of Object.entries(TFJS_ALIASES)) {
       expect(getLoss(name).constructor.name, name).toBe(alias.className);
@@ -332,6 +346,7 @@ describe("tf.losses names in getLoss (TFJS_ALIASES): the same math as tfjs", () 
     expect(Object.keys(TFJS_ALIASES).sort()).toEqual(
       ["absoluteDifference", "cosineDistance", "cosineProximity", "hingeLoss", "huberLoss", "logLoss", "meanSquaredError", "sigmoidCrossEntropy", "softmaxCrossEntropy"].sort(),
     );
+    expect(listLosses()).toEqual(expect.arrayContaining(Object.keys(TFJS_ALIASES)));
     expect(() => getLoss("softmaxCrossEntropyy")).toThrow('Did you mean "softmaxCrossEntropy"');
   });
 });
