@@ -1,7 +1,7 @@
 import { ConfigError, describeValue } from "./errors";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
-import { normalizeName, unknownLossMessage } from "./suggest";
+import { normalizeName, quoteName, unknownLossMessage } from "./suggest";
 import { findUserClassNormalized, userRegistry } from "./registry-store";
 import { fromKerasFormat, serializeFormat, toKerasFormat, type KerasSerializedLoss, type SerializeLossOptions } from "./keras-format";
 import { TFJS_ALIASES, tfjsAlias } from "./tfjs-aliases";
@@ -178,7 +178,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
     const { fn: fnName, ...rest } = config;
     checkName(fnName, "LossFunctionWrapper config.fn");
     const fn = userFunctions.get(fnName);
-    if (!fn) throw new ConfigError(`LossFunctionWrapper config.fn "${fnName}" is not a registered function; call registerLoss("${fnName}", fn) first`);
+    if (!fn) throw new ConfigError(`LossFunctionWrapper config.fn ${quoteName(fnName)} is not a registered function; call registerLoss(name, fn) first`);
     return new LossFunctionWrapper(fn, rest);
   }
   ensureBuiltins();
