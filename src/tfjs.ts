@@ -51,7 +51,8 @@ function checkNamespace(tf: unknown): asserts tf is TfjsNamespace {
  * TensorFlow.js: you pass your `tf`.
  *
  * - Value: what `loss(yTrue, yPred)` returns, as a float32 `tf.Scalar` (for reduction
- *   `"none"`, a tensor of per-sample values, typed as a scalar: cast it).
+ *   `"none"`, a tensor of per-sample values, typed as a scalar: cast it). Use `"none"` with
+ *   tfjs-layers' `classWeight`, which multiplies the returned values by each sample's weight.
  * - Gradient with respect to `yPred`: `loss.valueAndGrad`'s, times the upstream gradient
  *   (for `"none"`, the vector-Jacobian product with it); with respect to `yTrue`: zeros (labels
  *   are data; losskit does not differentiate them).

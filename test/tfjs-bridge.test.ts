@@ -187,6 +187,17 @@ describe("a tfjs-layers model trains through toTfjsLoss", () => {
     expect(h.history.loss![0] as number).toBeCloseTo(before, 6);
   });
 
+  it('classWeight: with reduction "none", tfjs-layers weights each sample, as losskit\'s sampleWeight does', async () => {
+    const model = makeModel();
+    model.compile({ optimizer: tf.train.sgd(0.5), loss: toTfjsLoss(new CategoricalCrossentropy({ fromLogits: true, reduction: "none" }), tf) });
+    const oneHot = tf.oneHot(tf.tensor1d(Y, "int32"), 3);
+    const classWeight = { 0: 1, 1: 3, 2: 0.5 };
+    const perSample = Y.map((label) => classWeight[label as 0 | 1 | 2]);
+    const before = new CategoricalCrossentropy({ fromLogits: true })(oneHot, model.predict(tf.tensor2d(X)) as TfCore.Tensor, perSample) as number;
+    const h = await model.fit(tf.tensor2d(X), oneHot, { epochs: 1, batchSize: X.length, shuffle: false, verbose: 0, classWeight });
+    expect(h.history.loss![0] as number).toBeCloseTo(before, 6);
+  });
+
   it("model.fit with sparse labels and any custom loss is refused by tfjs-layers itself (its target-shape check), hence fitDataset or a custom loop", async () => {
     const model = makeModel();
     model.compile({ optimizer: "sgd", loss: toTfjsLoss(new SparseCategoricalCrossentropy({ fromLogits: true }), tf) });
