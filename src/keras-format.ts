@@ -46,9 +46,10 @@ export interface KerasSerializedLoss {
  * exactly these keys, so Python's `cls(**config)` accepts it.
  *
  * @example
- * KERAS_LOSS_CONFIG_KEYS.BinaryCrossentropy; // ["from_logits", "label_smoothing", "axis"]
+ * // KERAS_LOSS_CONFIG_KEYS.BinaryCrossentropy is ["from_logits", "label_smoothing", "axis"]
+ * serializeLoss(new BinaryCrossentropy({ labelSmoothing: 0.1 }), { format: "keras" }).config.label_smoothing; // 0.1
  */
-export const KERAS_LOSS_CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+export const KERAS_LOSS_CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = /*#__PURE__*/ Object.freeze({
   MeanSquaredError: [],
   MeanAbsoluteError: [],
   MeanAbsolutePercentageError: [],

@@ -22,7 +22,7 @@ export interface UserRegistry {
 /** A loss class as the registry sees it (the same type as src/losses/index.ts's, kept here to import nothing of the table). */
 type LossClass = new (config?: any) => Loss;
 
-const STORE_KEY = Symbol.for("losskit.registry");
+const STORE_KEY = /*#__PURE__*/ Symbol.for("losskit.registry");
 /** Bump when the store's layout changes: a copy of another layout then keeps a store of its own. */
 const STORE_VERSION = 1;
 

@@ -24,8 +24,9 @@ export interface SerializedLoss {
 const byName = new Map<string, LossClass>();
 const byNormalizedName = new Map<string, LossClass>();
 const classNames = new Map<LossClass, string>();
-// User registrations live in one store per process, shared by the ESM and CJS builds.
-const { classes: userClasses, classNames: userClassNames, functions: userFunctions } = userRegistry();
+// User registrations live in one store per process, shared by the ESM and CJS builds
+// (src/registry-store.ts); read only inside functions, so bundles without the registry drop it.
+const users = /*#__PURE__*/ userRegistry();
 
 function normalize(name: string): string {
   return normalizeName(name);
@@ -61,7 +62,7 @@ function ensureBuiltins(): void {
 /** Every name `getLoss` knows (class names, function names, aliases, user registrations). */
 export function listLosses(): string[] {
   ensureBuiltins();
-  return [...new Set([...byName.keys(), ...userClasses.keys(), ...userFunctions.keys(), ...Object.keys(TFJS_ALIASES)])].sort();
+  return [...new Set([...byName.keys(), ...users.classes.keys(), ...users.functions.keys(), ...Object.keys(TFJS_ALIASES)])].sort();
 }
 
 function checkName(name: unknown, what: string): asserts name is string {
@@ -81,22 +82,22 @@ export function registerLoss(name: string, lossClassOrFunction: LossClass | PerS
   }
   if (lossClassOrFunction.prototype instanceof Loss) {
     const cls = lossClassOrFunction as LossClass;
-    userClasses.set(name, cls);
-    userClassNames.set(cls, name);
+    users.classes.set(name, cls);
+    users.classNames.set(cls, name);
   } else {
-    userFunctions.set(name, lossClassOrFunction as PerSampleFunction);
+    users.functions.set(name, lossClassOrFunction as PerSampleFunction);
   }
 }
 
 function unknownName(name: string): ConfigError {
   ensureBuiltins();
   const tfjsNames = Object.keys(TFJS_ALIASES).map((alias) => [alias, byName.get(TFJS_ALIASES[alias]!.className)] as const);
-  return new ConfigError(unknownLossMessage(name, [...byName, ...userClasses, ...userFunctions, ...tfjsNames]));
+  return new ConfigError(unknownLossMessage(name, [...byName, ...users.classes, ...users.functions, ...tfjsNames]));
 }
 
 function lookupClass(name: string): LossClass | undefined {
   ensureBuiltins();
-  return userClasses.get(name) ?? byName.get(name) ?? findUserClassNormalized(userRegistry(), name) ?? byNormalizedName.get(normalize(name));
+  return users.classes.get(name) ?? byName.get(name) ?? findUserClassNormalized(users, name) ?? byNormalizedName.get(normalize(name));
 }
 
 /**
@@ -113,7 +114,7 @@ export function getLoss(identifier: LossIdentifier): Loss {
   if (typeof identifier === "function") return new LossFunctionWrapper(identifier as PerSampleFunction);
   if (typeof identifier === "string") {
     checkName(identifier, "loss identifier");
-    const fn = userFunctions.get(identifier);
+    const fn = users.functions.get(identifier);
     if (fn) return new LossFunctionWrapper(fn, { name: identifier });
     const cls = lookupClass(identifier);
     if (!cls && tfjsAlias(identifier)) return deserializeLoss(tfjsAlias(identifier)!); // tf.losses names (src/tfjs-aliases.ts)
@@ -130,8 +131,10 @@ export function getLoss(identifier: LossIdentifier): Loss {
  * snake_case options, as `keras.saving.serialize_keras_object` writes it (src/keras-format.ts).
  *
  * @example
- * serializeLoss(new Huber({ delta: 2 }), { format: "keras" });
  * // { module: "keras.losses", class_name: "Huber", config: { name: "huber_loss", reduction: "sum_over_batch_size", delta: 2 }, registered_name: null }
+ * const keras = serializeLoss(new Huber({ delta: 2 }), { format: "keras" });
+ * keras.config.delta; // 2
+ * deserializeLoss(keras)([0, 0], [1, 3]); // 2.25 (mean of ½·1² and 2·3 - ½·2²)
  */
 export function serializeLoss(loss: Loss, options?: { format?: "losskit" }): SerializedLoss;
 export function serializeLoss(loss: Loss, options: { format: "keras" }): KerasSerializedLoss;
@@ -142,13 +145,13 @@ export function serializeLoss(loss: Loss, options?: SerializeLossOptions): Seria
   if (!(loss instanceof Loss)) throw new ConfigError(`serializeLoss needs a Loss instance, received ${describeValue(loss)}`);
   const config = loss.getConfig();
   if (loss instanceof LossFunctionWrapper && loss.constructor === LossFunctionWrapper) {
-    const fnName = [...userFunctions].find(([, f]) => f === loss.fn)?.[0];
+    const fnName = [...users.functions].find(([, f]) => f === loss.fn)?.[0];
     if (!fnName) {
       throw new ConfigError(`cannot serialize LossFunctionWrapper "${loss.name}": its function is not registered; call registerLoss(name, fn) first`);
     }
     return { className: "LossFunctionWrapper", config: JSON.parse(JSON.stringify({ ...config, fn: fnName })) };
   }
-  const className = userClassNames.get(loss.constructor as LossClass) ?? classNames.get(loss.constructor as LossClass);
+  const className = users.classNames.get(loss.constructor as LossClass) ?? classNames.get(loss.constructor as LossClass);
   if (!className) throw new ConfigError(`cannot serialize ${loss.constructor.name}: register it with registerLoss("${loss.constructor.name}", ${loss.constructor.name}) first`);
   return { className, config: JSON.parse(JSON.stringify(config)) };
 }
@@ -163,7 +166,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
     throw new ConfigError(`deserializeLoss needs a { className, config } object, received ${describeValue(serialized)}`);
   }
   rejectForbiddenKeys(serialized, "serialized loss");
-  const record = fromKerasFormat(serialized as Record<string, unknown>, (name) => userClasses.has(name) || userFunctions.has(name));
+  const record = fromKerasFormat(serialized as Record<string, unknown>, (name) => users.classes.has(name) || users.functions.has(name));
   const className = record.className ?? record.class_name;
   checkName(className, "className");
   const rawConfig = record.config ?? {};
@@ -177,12 +180,12 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
   if (className === "LossFunctionWrapper") {
     const { fn: fnName, ...rest } = config;
     checkName(fnName, "LossFunctionWrapper config.fn");
-    const fn = userFunctions.get(fnName);
+    const fn = users.functions.get(fnName);
     if (!fn) throw new ConfigError(`LossFunctionWrapper config.fn ${quoteName(fnName)} is not a registered function; call registerLoss(name, fn) first`);
     return new LossFunctionWrapper(fn, rest);
   }
   ensureBuiltins();
-  const cls = userClasses.get(className) ?? byName.get(className);
+  const cls = users.classes.get(className) ?? byName.get(className);
   if (!cls) throw unknownName(className);
   return new cls(config);
 }

@@ -167,11 +167,19 @@ export function suggestNames(name: string, candidates: Iterable<readonly [string
     .map((entry) => entry.name);
 }
 
-/** The known names closest to `name` (at most `limit`), best first; each name counts as its own target. */
+/**
+ * The known names closest to `name` by edit distance (at most `limit`), best first: the
+ * "did you mean" of option names, where the closest option is always worth showing. Kept
+ * apart from {@link suggestNames} so that option checks do not pull the loss-name matcher
+ * into a bundle.
+ */
 export function closestNames(name: string, known: Iterable<string>, limit = 3): string[] {
-  const pairs: [string, unknown][] = [];
-  for (const candidate of new Set(known)) pairs.push([candidate, candidate]);
-  return suggestNames(name, pairs, limit);
+  const normalized = normalizeName(name.slice(0, MAX_COMPARED_LENGTH));
+  return [...new Set(known)]
+    .map((candidate) => ({ candidate, distance: editDistance(normalized, normalizeName(candidate)) }))
+    .sort((x, y) => x.distance - y.distance || (x.candidate < y.candidate ? -1 : x.candidate > y.candidate ? 1 : 0))
+    .slice(0, limit)
+    .map((entry) => entry.candidate);
 }
 
 /**

@@ -68,7 +68,7 @@ function checkNamespace(tf: unknown): asserts tf is TfjsNamespace {
  * @example
  * const lossFn = toTfjsLoss(new SparseCategoricalCrossentropy({ fromLogits: true }), tf);
  * lossFn(tf.tensor1d([0, 2]), tf.tensor2d([[2, 1, 0], [0, 1, 2]])).dataSync()[0]; // 0.4076
- * model.compile({ optimizer: "adam", loss: lossFn });
+ * // model.compile({ optimizer: "adam", loss: lossFn });
  */
 export function toTfjsLoss<TF extends TfjsNamespace>(loss: Loss | string, tf: TF): TfjsLossFunction<TF> {
   const instance = typeof loss === "string" ? getLoss(loss) : loss;
