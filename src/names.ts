@@ -45,6 +45,13 @@ const BUILTIN_CLASS_NAMES: Readonly<Record<string, string>> = {
   tversky: "Tversky",
   circle: "Circle",
   ctc: "CTC",
+  triplet_semihard_loss: "TripletSemiHardLoss",
+  triplet_hard_loss: "TripletHardLoss",
+  lifted_struct_loss: "LiftedStructLoss",
+  npairs_loss: "NpairsLoss",
+  npairs_multilabel_loss: "NpairsMultilabelLoss",
+  triplet_margin_loss: "TripletMarginLoss",
+  quadruplet_loss: "QuadrupletLoss",
 };
 
 /** The class name for a built-in handle's `lossName` (undefined for others). */
