@@ -24,6 +24,7 @@ import {
   LogCosh,
   MeanSquaredError,
   SparseCategoricalCrossentropy,
+  TripletSemiHardLoss,
   Tversky,
   deserializeLoss,
   getLoss,
@@ -223,6 +224,8 @@ describe("round trip through Keras's form", () => {
     new Circle({ gamma: 64, margin: 0.25, removeDiagonal: false }),
     new CTC({ name: "my_ctc" }),
     new Huber({ delta: 1.5, dtype: "float64" }),
+    // Not Keras's: written in Keras's custom-object form ("Custom>TripletSemiHardLoss").
+    new TripletSemiHardLoss({ margin: 0.5, distanceMetric: "angular" }),
   ];
   for (const loss of losses) {
     it(`${loss.constructor.name}: serialize → JSON → deserialize gives the same loss`, () => {
@@ -231,6 +234,15 @@ describe("round trip through Keras's form", () => {
       expect(back.getConfig()).toEqual(loss.getConfig());
     });
   }
+
+  it("a losskit loss that Keras lacks: module null and a Custom> registered name", () => {
+    const keras = viaJson(serializeLoss(new TripletSemiHardLoss({ margin: 0.5 }), { format: "keras" }));
+    expect(keras.module).toBeNull();
+    expect(keras.class_name).toBe("TripletSemiHardLoss");
+    expect(keras.registered_name).toBe("Custom>TripletSemiHardLoss");
+    expect(keras.config.margin).toBe(0.5);
+    expect(keras.config.distance_metric).toBe("L2");
+  });
 
   it("same values after the round trip", () => {
     const loss = new BinaryFocalCrossentropy({ applyClassBalancing: true, alpha: 0.3, gamma: 1.5, fromLogits: true });
