@@ -177,6 +177,8 @@ export class WeightedKappaLoss<R extends ReductionOption = "none"> extends LossF
   constructor(options: WeightedKappaLossOptions<R> = {}) {
     const named = withDefaultName(options, "cohen_kappa_loss");
     const epsilon = named.epsilon === 0 || named.epsilon === null ? EPSILON : named.epsilon;
-    super(weightedKappaLoss, { ...named, epsilon, reduction: named.reduction === undefined ? ("none" as R) : named.reduction });
+    // withDefaultName again, so the options keep the built-in mark that names the class (src/names.ts).
+    const full = { ...named, epsilon, reduction: named.reduction === undefined ? ("none" as R) : named.reduction } as LossOptions<R>;
+    super(weightedKappaLoss, withDefaultName(full, "cohen_kappa_loss"));
   }
 }

@@ -175,6 +175,7 @@ export const sigmoidFocalCrossentropy = /*#__PURE__*/ defineLossFunction<Sigmoid
 export class SigmoidFocalCrossEntropy<R extends ReductionOption = "none"> extends LossFunctionWrapper<R> {
   constructor(options: SigmoidFocalCrossEntropyOptions<R> = {}) {
     const named = withDefaultName(options, NAME);
-    super(sigmoidFocalCrossentropy, { ...named, reduction: named.reduction === undefined ? ("none" as R) : named.reduction });
+    // TFA's default reduction is "none"; withDefaultName again, so the options keep its mark (src/names.ts).
+    super(sigmoidFocalCrossentropy, named.reduction === undefined ? withDefaultName({ ...named, reduction: "none" as R }, NAME) : named);
   }
 }
