@@ -1,6 +1,7 @@
 import { InputError, ShapeError, describeValue, formatShape } from "../errors";
 import { Tensor, allocate, contiguousStrides, shapeSize, type DType, type FloatArray } from "./tensor";
 import { isForeignTensor, readForeignTensor, type TfjsTensorLike } from "./foreign";
+import { checkShape, checkStrides } from "./shape";
 
 /** Anything losskit accepts as a tensor. */
 export type TensorLike =
@@ -54,16 +55,9 @@ function isNdarrayLike(x: unknown, name: string): x is NdarrayLike {
   return true;
 }
 
+/** Check a shape (non-negative integers) and return it as a plain `number[]`; a `ShapeError` naming `name` otherwise. */
 export function validateShape(shape: ArrayLike<number>, name: string): number[] {
-  const out: number[] = [];
-  for (let axis = 0; axis < shape.length; axis++) {
-    const dim = Number(shape[axis]);
-    if (!Number.isInteger(dim) || dim < 0) {
-      throw new ShapeError(`${name} shape must hold non-negative integers, received ${describeValue(shape[axis])} at axis ${axis} of shape [${Array.from(shape as ArrayLike<unknown>).join(",")}]`);
-    }
-    out.push(dim);
-  }
-  return out;
+  return checkShape(shape, name);
 }
 
 /**
@@ -132,13 +126,9 @@ function copyNumbers(source: ArrayLike<number | bigint>, dtype: DType, name: str
 function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: readonly number[]): Tensor {
   const shape = validateShape(x.shape, name);
   const strideSource = x.stride ?? x.strides;
-  const strides = strideSource ? Array.from(strideSource, Number) : undefined;
-  if (strides && strides.length !== shape.length) {
-    throw new ShapeError(`${name} has ${shape.length} dimensions but ${strides.length} strides`);
-  }
+  const strides = strideSource ? checkStrides(strideSource, shape.length, name, shape) : undefined;
   const offset = x.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new ShapeError(`${name}.offset must be a non-negative integer, received ${describeValue(offset)}`);
-  if (strides && strides.some((s) => !Number.isInteger(s))) throw new ShapeError(`${name} strides must be integers, received [${strides.join(",")}]`);
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw new ShapeError(`${name}.offset must be a non-negative integer, received ${describeValue(offset)}`);
   const effectiveStrides = strides ?? contiguousStrides(shape);
   // Every element must fall inside data.
   if (shapeSize(shape) > 0) {
