@@ -32,12 +32,24 @@ keepErrorName(ConfigError, "ConfigError");
 keepErrorName(InputError, "InputError");
 keepErrorName(GradientNotImplementedError, "GradientNotImplementedError");
 
-/** `[2,3]` for use in messages; anything that is not a number is described, never converted. */
+/**
+ * `[2,3]` for use in messages; anything that is not a number is described, never
+ * converted. Shapes of more than 16 dimensions show their first 8 and last 4:
+ * `[1,1,1,1,1,1,1,1,…9988 more…,1,1,1,1]`.
+ */
 export function formatShape(shape: ArrayLike<number>): string {
-  const parts: string[] = [];
-  for (let i = 0; i < shape.length; i++) {
+  const n = shape.length;
+  const part = (i: number) => {
     const dim: unknown = shape[i];
-    parts.push(typeof dim === "number" ? String(dim) : describeValue(dim));
+    return typeof dim === "number" ? String(dim) : describeValue(dim);
+  };
+  const parts: string[] = [];
+  if (n <= 16) {
+    for (let i = 0; i < n; i++) parts.push(part(i));
+  } else {
+    for (let i = 0; i < 8; i++) parts.push(part(i));
+    parts.push(`…${n - 12} more…`);
+    for (let i = n - 4; i < n; i++) parts.push(part(i));
   }
   return `[${parts.join(",")}]`;
 }

@@ -4,7 +4,7 @@
  * Each block names the defect of the issue it guards.
  */
 import { describe, expect, it } from "vitest";
-import { LossError, ShapeError, Tensor, meanSquaredError, tensor, toTensor } from "../src/index";
+import { LossError, ShapeError, Tensor, expandDims, meanSquaredError, reshape, tensor, toTensor } from "../src/index";
 import { describeValue, formatShape } from "../src/errors";
 
 describe("1: a non-number in a shape is a ShapeError, not a TypeError", () => {
@@ -37,5 +37,68 @@ describe("1: a non-number in a shape is a ShapeError, not a TypeError", () => {
     expect(describeValue(Symbol("s"))).toBe("a symbol");
     expect(formatShape([2, Symbol()] as never)).toBe("[2,a symbol]");
     expect(describeValue(Object.create(null))).toBe("an object");
+  });
+});
+
+describe("2: a rank limit of 64 (NumPy's), checked before any recursion; shapes abbreviated in messages", () => {
+  const nested = (depth: number): unknown => {
+    let x: unknown = 1;
+    for (let i = 0; i < depth; i++) x = [x];
+    return x;
+  };
+
+  it("a nested array 10,000 levels deep is a short ShapeError, fast", () => {
+    const deep = nested(10_000);
+    const start = performance.now();
+    let error: unknown;
+    try {
+      meanSquaredError(deep as never, deep as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(performance.now() - start).toBeLessThan(100);
+    expect(error).toBeInstanceOf(ShapeError);
+    expect((error as Error).message).toMatch(/yPred is nested more than 64 levels deep/);
+    expect((error as Error).message.length).toBeLessThan(300);
+  });
+
+  it("64 levels work, 65 do not", () => {
+    const ok = meanSquaredError(nested(64) as never, nested(64) as never);
+    expect(ok.rank).toBe(63);
+    expect(ok.size).toBe(1);
+    expect(() => tensor(nested(65) as never)).toThrow(ShapeError);
+  });
+
+  it("a cyclic nested array is a ShapeError, not an endless loop", () => {
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    expect(() => tensor(cyclic as never)).toThrow(ShapeError);
+  });
+
+  it("shapes with more than 64 dimensions: tensor(), ndarray-like, new Tensor, views", () => {
+    const long = new Array(100_000).fill(1);
+    for (const make of [
+      () => tensor(new Float32Array(1), long),
+      () => tensor({ data: [1], shape: long } as never),
+      () => new Tensor(new Float32Array(1), long),
+      () => reshape(tensor([1]), new Array(65).fill(1)),
+      () => expandDims(tensor(new Float32Array(1), new Array(64).fill(1)), 0),
+    ]) {
+      let error: unknown;
+      try {
+        make();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ShapeError);
+      expect((error as Error).message).toMatch(/at most 64/);
+      expect((error as Error).message.length).toBeLessThan(300);
+    }
+  });
+
+  it("formatShape abbreviates long shapes and keeps short ones as they are", () => {
+    expect(formatShape([2, 3])).toBe("[2,3]");
+    expect(formatShape(new Array(16).fill(2))).toBe(`[${new Array(16).fill(2).join(",")}]`);
+    expect(formatShape(Array.from({ length: 40_000 }, (_, i) => i))).toBe("[0,1,2,3,4,5,6,7,…39988 more…,39996,39997,39998,39999]");
   });
 });

@@ -2,6 +2,7 @@ import { InputError, ShapeError, describeValue, formatShape } from "../errors";
 import { Tensor, allocate, contiguousStrides, shapeSize, type DType, type FloatArray } from "./tensor";
 import { isForeignTensor, readForeignTensor, type TfjsTensorLike } from "./foreign";
 import { checkShape, checkStrides } from "./shape";
+import { MAX_RANK } from "./limits";
 
 /** Anything losskit accepts as a tensor. */
 export type TensorLike =
@@ -154,9 +155,14 @@ function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: reado
 
 function fromNested(root: NestedNumbers, dtype: DType, name: string): Tensor {
   // Shape from the first element at each depth, then a checked fill.
+  // The depth is bounded before the recursive fill: a deeper (or cyclic) array is refused
+  // here, not by a stack overflow.
   const shape: number[] = [];
   let probe: unknown = root;
   while (Array.isArray(probe) || (ArrayBuffer.isView(probe) && !(probe instanceof DataView))) {
+    if (shape.length === MAX_RANK) {
+      throw new ShapeError(`${name} is nested more than ${MAX_RANK} levels deep; at most ${MAX_RANK} dimensions are supported (NumPy's limit)`);
+    }
     const list = probe as ArrayLike<unknown>;
     shape.push(list.length);
     if (list.length === 0) break;

@@ -1,4 +1,5 @@
 import { ShapeError, describeValue, formatShape } from "../errors";
+import { MAX_RANK } from "./limits";
 
 /** An `Array` or a typed array (not a `DataView`): what losskit reads shapes and strides from. */
 export function isArrayOrTypedArray(x: unknown): x is ArrayLike<unknown> {
@@ -16,6 +17,9 @@ export function checkShape(shape: unknown, name: string): number[] {
     throw new ShapeError(`${name} shape must be an array of dimensions, received ${describeValue(shape)}`);
   }
   const rank = shape.length;
+  if (rank > MAX_RANK) {
+    throw new ShapeError(`${name} shape has ${rank} dimensions; at most ${MAX_RANK} are supported (NumPy's limit), received ${formatShape(shape as ArrayLike<number>)}`);
+  }
   const out = new Array<number>(rank);
   for (let axis = 0; axis < rank; axis++) {
     const dim = shape[axis];
