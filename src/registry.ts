@@ -1,4 +1,5 @@
 import { ConfigError, describeValue } from "./errors";
+import { checkConfigTree } from "./config-tree";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
 import { normalizeName, quoteName, unknownLossMessage } from "./suggest";
@@ -165,6 +166,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
   if (serialized === null || typeof serialized !== "object" || Array.isArray(serialized)) {
     throw new ConfigError(`deserializeLoss needs a { className, config } object, received ${describeValue(serialized)}`);
   }
+  checkConfigTree(serialized, "serialized loss");
   rejectForbiddenKeys(serialized, "serialized loss");
   const record = fromKerasFormat(serialized as Record<string, unknown>, (name) => users.classes.has(name) || users.functions.has(name));
   const className = record.className ?? record.class_name;

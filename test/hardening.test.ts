@@ -4,7 +4,7 @@
  * Each block names the defect of the issue it guards.
  */
 import { describe, expect, it } from "vitest";
-import { LossError, ShapeError, Tensor, expandDims, meanSquaredError, reshape, tensor, toTensor } from "../src/index";
+import { ConfigError, LossError, ShapeError, Tensor, deserializeLoss, expandDims, getLoss, meanSquaredError, reshape, tensor, toTensor } from "../src/index";
 import { describeValue, formatShape } from "../src/errors";
 
 describe("1: a non-number in a shape is a ShapeError, not a TypeError", () => {
@@ -100,5 +100,43 @@ describe("2: a rank limit of 64 (NumPy's), checked before any recursion; shapes 
     expect(formatShape([2, 3])).toBe("[2,3]");
     expect(formatShape(new Array(16).fill(2))).toBe(`[${new Array(16).fill(2).join(",")}]`);
     expect(formatShape(Array.from({ length: 40_000 }, (_, i) => i))).toBe("[0,1,2,3,4,5,6,7,…39988 more…,39996,39997,39998,39999]");
+  });
+});
+
+describe("3: deserializeLoss refuses cyclic, deep and huge configs with a ConfigError", () => {
+  it("a cyclic config", () => {
+    const serialized: Record<string, unknown> = { className: "MeanSquaredError", config: {} };
+    (serialized.config as Record<string, unknown>).self = serialized;
+    expect(() => deserializeLoss(serialized)).toThrow(ConfigError);
+    expect(() => deserializeLoss(serialized)).toThrow(/cycle/);
+    expect(() => getLoss(serialized as never)).toThrow(ConfigError);
+    const list: unknown[] = [];
+    list.push(list);
+    expect(() => deserializeLoss({ className: "Dice", config: { axis: list } })).toThrow(/cycle/);
+  });
+
+  it("50 KB of JSON nested 10,000 deep, in a config or in the serialized object", () => {
+    const deepJson = '{"a":'.repeat(10_000) + "1" + "}".repeat(10_000);
+    const config = JSON.parse(deepJson);
+    const start = performance.now();
+    expect(() => deserializeLoss({ className: "MeanSquaredError", config })).toThrow(ConfigError);
+    expect(() => deserializeLoss({ className: "MeanSquaredError", config: {}, extra: config })).toThrow(/nested more than 64 levels/);
+    const arrays = JSON.parse("[".repeat(10_000) + "]".repeat(10_000));
+    expect(() => deserializeLoss({ className: "Dice", config: { axis: arrays } })).toThrow(ConfigError);
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+
+  it("shared (non-cyclic) references are fine, but a tree that expands exponentially is refused", () => {
+    const axis = [1];
+    expect(deserializeLoss({ className: "Dice", config: { axis, name: "d" } }).getConfig().axis).toEqual([1]);
+    let node: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 40; i++) node = { left: node, right: node };
+    const start = performance.now();
+    expect(() => deserializeLoss({ className: "MeanSquaredError", config: { name: "m", extra: node } })).toThrow(/more than 100000 entries/);
+    expect(performance.now() - start).toBeLessThan(200);
+  });
+
+  it("ordinary configs still round-trip", () => {
+    expect(deserializeLoss({ class_name: "Huber", config: { delta: 2, reduction: "sum" } }).getConfig()).toMatchObject({ delta: 2, reduction: "sum" });
   });
 });
