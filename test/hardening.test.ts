@@ -4,7 +4,24 @@
  * Each block names the defect of the issue it guards.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, LossError, ShapeError, Tensor, deserializeLoss, expandDims, getLoss, meanSquaredError, reshape, tensor, toTensor } from "../src/index";
+import {
+  CTC,
+  ConfigError,
+  LossError,
+  MeanSquaredError,
+  ShapeError,
+  Tensor,
+  deserializeLoss,
+  expandDims,
+  getLoss,
+  meanAbsoluteError,
+  meanSquaredError,
+  ops,
+  reshape,
+  tensor,
+  toTensor,
+} from "../src/index";
+import { MAX_RANK, MAX_SIZE } from "../src/tensor/limits";
 import { describeValue, formatShape } from "../src/errors";
 
 describe("1: a non-number in a shape is a ShapeError, not a TypeError", () => {
@@ -138,5 +155,59 @@ describe("3: deserializeLoss refuses cyclic, deep and huge configs with a Config
 
   it("ordinary configs still round-trip", () => {
     expect(deserializeLoss({ class_name: "Huber", config: { delta: 2, reduction: "sum" } }).getConfig()).toMatchObject({ delta: 2, reduction: "sum" });
+  });
+});
+
+describe("5: dimensions and sizes beyond what a typed array can hold are a ShapeError, before allocating", () => {
+  const expectFastShapeError = (run: () => unknown, pattern: RegExp = /elements/) => {
+    const start = performance.now();
+    let error: unknown;
+    try {
+      run();
+    } catch (e) {
+      error = e;
+    }
+    expect(performance.now() - start).toBeLessThan(200);
+    expect(error).toBeInstanceOf(ShapeError);
+    expect((error as Error).message).toMatch(pattern);
+  };
+
+  it("zero-element tensors with absurd dimensions", () => {
+    const huge = tensor(new Float32Array(0), [0]);
+    expectFastShapeError(() => meanSquaredError(tensor(new Float32Array(0), [1e308, 0]), tensor(new Float32Array(0), [1e308, 0])));
+    expectFastShapeError(() => tensor(new Float32Array(0), [2 ** 32, 0]));
+    expectFastShapeError(() => new MeanSquaredError()(tensor(new Float32Array(0), [0, 2 ** 32]), huge));
+    expectFastShapeError(() => tensor({ data: [], shape: [2 ** 31, 0] } as never));
+    // Each dimension fits, but the result of reducing the last axis would not.
+    expectFastShapeError(() => tensor(new Float32Array(0), [2 ** 20, 2 ** 20, 0]));
+    expectFastShapeError(() => new Tensor(new Float32Array(0), [2 ** 16, 2 ** 16, 0]));
+  });
+
+  it("shapes that fit one by one but broadcast to too many elements", () => {
+    const a = tensor(new Float32Array(0), [2 ** 16, 1, 0]);
+    const b = tensor(new Float32Array(0), [1, 2 ** 16, 0]);
+    expectFastShapeError(() => meanSquaredError(a, b));
+    expectFastShapeError(() => new MeanSquaredError().valueAndGrad(a, b));
+    const column = tensor(new Float32Array(2 ** 16), [2 ** 16, 1]);
+    const row = tensor(new Float32Array(2 ** 16), [1, 2 ** 16]);
+    expectFastShapeError(() => ops.add(column, row));
+    expectFastShapeError(() => meanAbsoluteError(column, row));
+  });
+
+  it("a sparse nested array of length 2^32 - 1", () => {
+    const sparse: number[] = [];
+    sparse.length = 2 ** 32 - 1;
+    expectFastShapeError(() => meanSquaredError(sparse, sparse));
+  });
+
+  it("CTC scratch of frames × label states beyond the limit", () => {
+    const labels = tensor(new Float32Array(2 ** 20).fill(1), [1, 2 ** 20]);
+    const logits = tensor(new Float32Array(2 ** 11 * 2), [1, 2 ** 11, 2]);
+    expectFastShapeError(() => new CTC().grad(labels, logits), /CTC/);
+  });
+
+  it("the limits are exported as numbers", () => {
+    expect(MAX_RANK).toBe(64);
+    expect(MAX_SIZE).toBe(2 ** 31 - 1);
   });
 });

@@ -168,6 +168,7 @@ function fromNested(root: NestedNumbers, dtype: DType, name: string): Tensor {
     if (list.length === 0) break;
     probe = list[0];
   }
+  checkShape(shape, name);
   const data = allocate(dtype, shapeSize(shape));
   let k = 0;
   const fill = (node: unknown, depth: number, path: string): void => {

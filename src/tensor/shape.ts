@@ -1,5 +1,5 @@
 import { ShapeError, describeValue, formatShape } from "../errors";
-import { MAX_RANK } from "./limits";
+import { MAX_RANK, MAX_SIZE } from "./limits";
 
 /** An `Array` or a typed array (not a `DataView`): what losskit reads shapes and strides from. */
 export function isArrayOrTypedArray(x: unknown): x is ArrayLike<unknown> {
@@ -27,6 +27,17 @@ export function checkShape(shape: unknown, name: string): number[] {
       throw new ShapeError(`${name} shape must hold non-negative integers, received ${describeValue(dim)} at axis ${axis} of shape ${formatShape(shape as ArrayLike<number>)}`);
     }
     out[axis] = dim;
+  }
+  // Every dimension, and the product of the non-zero ones, within MAX_SIZE: then no
+  // result computed from this shape (a reduction, a broadcast buffer) can overflow it.
+  let size = 1;
+  for (let axis = 0; axis < rank; axis++) {
+    if (out[axis] !== 0) size *= out[axis]!;
+    if (size > MAX_SIZE) {
+      throw new ShapeError(
+        `${name} shape ${formatShape(out)} has too many elements: the product of its non-zero dimensions is ${size} or more; at most ${MAX_SIZE} (2^31 - 1) are supported`,
+      );
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { InputError, describeValue, formatShape } from "../errors";
 import { checkShape, checkStrides } from "./shape";
+import { checkSize } from "./limits";
 
 /** Element types a `Tensor` can hold. */
 export type DType = "float32" | "float64";
@@ -27,6 +28,7 @@ export function dtypeOf(data: FloatArray): DType {
 }
 
 export function allocate(dtype: DType, size: number): FloatArray {
+  checkSize(size, "a result");
   return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
 }
 

@@ -1,6 +1,7 @@
 import { ShapeError, formatShape } from "../errors";
 import { Tensor, shapeSize } from "./tensor";
 import { validateShape } from "./convert";
+import { MAX_SIZE, nonZeroSize } from "./limits";
 
 /** Resolve a possibly negative axis against a rank; `name` is used in the error. */
 export function normalizeAxis(axis: number, rank: number, name = "axis"): number {
@@ -69,7 +70,10 @@ export function moveAxis(t: Tensor, from: number, to: number): Tensor {
   return new Tensor(t.data, shape, strides, t.offset);
 }
 
-/** NumPy broadcasting of two shapes; `null` when they do not broadcast. */
+/**
+ * NumPy broadcasting of two shapes; `null` when they do not broadcast, a `ShapeError` when
+ * the result would have more than `MAX_SIZE` elements.
+ */
 export function tryBroadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
@@ -79,6 +83,9 @@ export function tryBroadcastShapes(a: readonly number[], b: readonly number[]): 
     if (da === db || db === 1) out[i] = da;
     else if (da === 1) out[i] = db;
     else return null;
+  }
+  if (nonZeroSize(out) > MAX_SIZE) {
+    throw new ShapeError(`shapes ${formatShape(a)} and ${formatShape(b)} broadcast to ${formatShape(out)}, which has too many elements (at most ${MAX_SIZE}, 2^31 - 1, counting non-zero dimensions)`);
   }
   return out;
 }
