@@ -7,6 +7,9 @@ import { describe, expect, it } from "vitest";
 import {
   CTC,
   ConfigError,
+  Dice,
+  Tversky,
+  serializeLoss,
   LossError,
   MeanSquaredError,
   ShapeError,
@@ -210,4 +213,35 @@ describe("5: dimensions and sizes beyond what a typed array can hold are a Shape
     expect(MAX_RANK).toBe(64);
     expect(MAX_SIZE).toBe(2 ** 31 - 1);
   });
+});
+
+describe("6: Dice and Tversky copy and freeze their axis arrays", () => {
+  const yTrue = [[[1, 0], [0, 1]], [[1, 1], [0, 0]]];
+  const yPred = [[[0.9, 0.2], [0.1, 0.7]], [[0.3, 0.8], [0.6, 0.1]]];
+  for (const [name, make] of [
+    ["Dice", (axis: number[]) => new Dice({ axis, reduction: "none" })],
+    ["Tversky", (axis: number[]) => new Tversky({ axis, alpha: 0.3, beta: 0.7, reduction: "none" })],
+  ] as const) {
+    it(`${name}: changing the caller's array afterwards changes nothing`, () => {
+      const axis = [1, 2];
+      const loss = make(axis);
+      const before = (loss(yTrue, yPred) as Tensor).toArray();
+      axis[0] = 0;
+      axis.push(0);
+      expect((loss(yTrue, yPred) as Tensor).toArray()).toEqual(before);
+      expect(loss.getConfig().axis).toEqual([1, 2]);
+    });
+
+    it(`${name}: the config's axis cannot be changed either`, () => {
+      const loss = make([1, 2]);
+      const before = (loss(yTrue, yPred) as Tensor).toArray();
+      const config = loss.getConfig();
+      expect(Object.isFrozen(config.axis)).toBe(true);
+      expect(() => (config.axis as number[]).push(0)).toThrow(TypeError);
+      expect(loss.getConfig().axis).toEqual([1, 2]);
+      expect((loss(yTrue, yPred) as Tensor).toArray()).toEqual(before);
+      // A config with a frozen axis still builds an equal loss.
+      expect((deserializeLoss(serializeLoss(loss))(yTrue, yPred) as Tensor).toArray()).toEqual(before);
+    });
+  }
 });
