@@ -4,14 +4,27 @@
  * Each block names the defect of the issue it guards.
  */
 import { describe, expect, it } from "vitest";
+import * as lib from "../src/index";
 import {
   CTC,
   ConfigError,
   Dice,
   Tversky,
   serializeLoss,
+  InputError,
+  Loss,
   LossError,
+  LossFunctionWrapper,
   MeanSquaredError,
+  binaryCrossentropy,
+  broadcastTo,
+  listLosses,
+  moveAxis,
+  numericalGrad,
+  reduceWeightedValues,
+  squeeze,
+  squeezeOrExpandToSameRank,
+  type LossFunction,
   ShapeError,
   Tensor,
   deserializeLoss,
@@ -244,4 +257,143 @@ describe("6: Dice and Tversky copy and freeze their axis arrays", () => {
       expect((deserializeLoss(serializeLoss(loss))(yTrue, yPred) as Tensor).toArray()).toEqual(before);
     });
   }
+});
+
+describe("7: one rule for options (undefined or a plain object), and exported helpers refuse bad arguments with LossErrors", () => {
+  const notOptions: unknown[] = [5, null, true, [], "fromLogits", Symbol("s"), new Map(), () => 1, tensor([1]), new Float32Array(1), new Date(0)];
+  const exported = Object.entries(lib as Record<string, unknown>);
+  const classes = exported.filter(([, v]) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof Loss && v !== LossFunctionWrapper) as [
+    string,
+    new (options?: unknown) => Loss,
+  ][];
+  const handles = exported.filter(([, v]) => typeof v === "function" && typeof (v as { lossName?: unknown }).lossName === "string") as [string, LossFunction][];
+
+  it("finds the loss classes and handles to check", () => {
+    expect(classes.length).toBeGreaterThanOrEqual(22);
+    expect(handles.length).toBeGreaterThanOrEqual(21);
+    for (const name of listLosses()) {
+      // WeightedKappaLoss has a required option (numClasses).
+      const loss = /kappa/i.test(name) ? getLoss({ className: name, config: { numClasses: 2 } }) : getLoss(name);
+      expect(classes.map(([, c]) => c)).toContain(loss.constructor);
+    }
+  });
+
+  it("every loss class refuses options that are not undefined or a plain object, naming the class", () => {
+    for (const [name, Class] of classes) {
+      for (const options of notOptions) {
+        expect(() => new Class(options), `new ${name}(${describeValue(options)})`).toThrow(ConfigError);
+        expect(() => new Class(options), `new ${name}(${describeValue(options)})`).toThrow(new RegExp(`${name} options must be`));
+      }
+      if (name === "WeightedKappaLoss") {
+        // numClasses has no default: undefined and {} are refused for that, naming it.
+        expect(() => new Class(undefined)).toThrow("numClasses is required");
+        expect(new Class({ numClasses: 2 })).toBeInstanceOf(Class);
+        expect(new Class(Object.assign(Object.create(null), { numClasses: 2 }))).toBeInstanceOf(Class);
+        continue;
+      }
+      expect(new Class(undefined)).toBeInstanceOf(Class);
+      expect(new Class({})).toBeInstanceOf(Class);
+      expect(new Class(Object.create(null))).toBeInstanceOf(Class);
+    }
+  });
+
+  it("every handle and vjp refuses options that are not undefined or a plain object, naming the loss", () => {
+    for (const [name, fn] of handles) {
+      for (const options of notOptions) {
+        expect(() => fn([[0.5, 0.5]], [[0.5, 0.5]], options as never), `${name}(…, ${describeValue(options)})`).toThrow(new RegExp(`${fn.lossName} options must be`));
+        expect(() => fn.vjp([[0.5, 0.5]], [[0.5, 0.5]], [1], options as never), `${name}.vjp(…, ${describeValue(options)})`).toThrow(ConfigError);
+      }
+    }
+    expect(() => binaryCrossentropy([1], [0.5], 5 as never)).toThrow(/binary_crossentropy options must be/);
+    expect(() => binaryCrossentropy([1], [0.5], "fromLogits" as never)).toThrow(/binary_crossentropy options must be/);
+  });
+
+  it("dtype: null means the default in classes and handles alike (Keras's dtype=None)", () => {
+    expect(new MeanSquaredError({ dtype: null as never }).dtype).toBe("float32");
+    expect(meanSquaredError([1, 2], [2, 4], { dtype: null as never }).dtype).toBe("float32");
+    expect(meanSquaredError(new Float64Array([1, 2]), new Float64Array([2, 4]), { dtype: null as never }).dtype).toBe("float64");
+    expect(meanSquaredError([1, 2], [2, 4], { dtype: null as never }).item()).toBe(2.5);
+    expect(() => meanSquaredError([1], [1], { dtype: "int32" as never })).toThrow(ConfigError);
+  });
+
+  it("LossFunctionWrapper options and call options follow the same rule", () => {
+    const fn = (t: Tensor, p: Tensor) => ops.square(ops.subtract(t, p));
+    for (const options of notOptions) {
+      expect(() => new LossFunctionWrapper(fn, options as never)).toThrow(/LossFunctionWrapper options must be/);
+      expect(() => new MeanSquaredError()([1], [2], undefined, options as never)).toThrow(/call options must be/);
+    }
+  });
+
+  it("reduceWeightedValues validates its values, options and reduction", () => {
+    const values = tensor([1, 3]);
+    expect(() => reduceWeightedValues(values, { reduction: "bogus" as never })).toThrow(/Invalid value for argument reduction/);
+    expect(() => reduceWeightedValues(values, { reduction: "sum", weights: [1] } as never)).toThrow(/weights is not an option of reduceWeightedValues/);
+    expect(() => reduceWeightedValues(values, 5 as never)).toThrow(/reduceWeightedValues options must be/);
+    expect(() => reduceWeightedValues(null as never, { reduction: "sum" })).toThrow(InputError);
+    expect(() => reduceWeightedValues(values, { reduction: "sum", sampleWeight: "x" as never })).toThrow(InputError);
+    expect(() => reduceWeightedValues(values, { reduction: "sum" }, "int32" as never)).toThrow(ConfigError);
+    expect(reduceWeightedValues(values, { reduction: "sum" })).toBe(4);
+    expect(reduceWeightedValues(values, undefined as never)).toBe(2);
+    expect(reduceWeightedValues([1, 3] as never, { reduction: "sum", sampleWeight: [2, 0] as never })).toBe(2);
+  });
+
+  it("tensor() and toTensor() refuse an unknown dtype and bad options", () => {
+    expect(() => tensor([1], undefined, "int32" as never)).toThrow(/dtype/);
+    expect(() => tensor([1], undefined, "int32" as never)).toThrow(ConfigError);
+    expect(() => toTensor([1], 5 as never)).toThrow(/toTensor options must be/);
+    expect(() => toTensor([1], { name: 5 } as never)).toThrow(ConfigError);
+    expect(tensor([1], undefined, "float64").dtype).toBe("float64");
+    expect(() => tensor([1, 2]).toTypedArray("int32" as never)).toThrow(ConfigError);
+  });
+
+  it("view helpers refuse non-Tensors and bad axes or shapes", () => {
+    const t = tensor([[1, 2]]);
+    expect(() => reshape(null as never, [1])).toThrow(/reshape: x must be a Tensor/);
+    expect(() => reshape([1] as never, [1])).toThrow(InputError);
+    expect(() => squeeze({} as never, 0)).toThrow(InputError);
+    expect(() => expandDims(undefined as never, 0)).toThrow(InputError);
+    expect(() => moveAxis(5 as never, 0, 1)).toThrow(InputError);
+    expect(() => broadcastTo("x" as never, [1])).toThrow(InputError);
+    expect(() => squeezeOrExpandToSameRank(null as never, t)).toThrow(InputError);
+    expect(() => reshape(t, "ab" as never)).toThrow(ShapeError);
+    expect(() => reshape(t, [Symbol()] as never)).toThrow(ShapeError);
+    expect(() => reshape(t, null as never)).toThrow(ShapeError);
+    expect(() => squeeze(t, Symbol() as never)).toThrow(ShapeError);
+    expect(() => expandDims(t, "0" as never)).toThrow(ShapeError);
+    expect(() => moveAxis(t, 0, Symbol() as never)).toThrow(ShapeError);
+    expect(() => broadcastTo(t, null as never)).toThrow(ShapeError);
+    expect(() => broadcastTo(t, [3, Symbol()] as never)).toThrow(ShapeError);
+    expect(() => t.get(Symbol() as never, 0)).toThrow(InputError);
+  });
+
+  it("numericalGrad refuses a non-Loss, bad options and a bad step", () => {
+    const mse = new MeanSquaredError();
+    expect(() => numericalGrad(null as never, [1], [1])).toThrow(/numericalGrad needs a Loss/);
+    expect(() => numericalGrad(meanSquaredError as never, [1], [1])).toThrow(ConfigError);
+    expect(() => numericalGrad(mse, [1], [1], null, 5 as never)).toThrow(/numericalGrad options must be/);
+    for (const step of [0, -1, NaN, Infinity, "1e-6"]) expect(() => numericalGrad(mse, [1], [1], null, { step } as never)).toThrow(ConfigError);
+    expect(numericalGrad(mse, [1], [3]).item()).toBeCloseTo(4, 6);
+  });
+
+  it("every exported function and ops.* called with junk throws only LossErrors", () => {
+    const junk: unknown[] = [undefined, null, 5, -1, 0.5, "a", true, [], {}, Symbol("s"), () => 1, NaN, [1, "x"], { data: 1, shape: 2 }, new Map(), 2n, [[1], [2, 3]]];
+    const t = tensor([[1, 2], [3, 4]]);
+    const functions: [string, (...args: unknown[]) => unknown][] = [
+      ...(exported.filter(([name, v]) => typeof v === "function" && !/^[A-Z]/.test(name) && name !== "registerLoss") as [string, (...args: unknown[]) => unknown][]),
+      ...(Object.entries(ops).filter(([, v]) => typeof v === "function") as [string, (...args: unknown[]) => unknown][]).map(([n, f]) => [`ops.${n}`, f] as [string, (...args: unknown[]) => unknown]),
+    ];
+    const escaped: string[] = [];
+    for (const [name, fn] of functions) {
+      for (const j of junk) {
+        for (const args of [[j], [t, j], [j, t], [t, t, j], [t, [1, 2], j], [t, 0, j], [j, t, t], [t, t, t, j]]) {
+          try {
+            fn(...args);
+          } catch (e) {
+            if (!(e instanceof LossError)) escaped.push(`${name}(${args.map((a) => describeValue(a)).join(", ")}): ${(e as Error).constructor.name}: ${(e as Error).message}`);
+          }
+        }
+      }
+    }
+    expect(escaped.slice(0, 10)).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
-import { InputError, ShapeError, describeValue, formatShape } from "../errors";
+import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../errors";
+import { checkDtype, checkOptionsObject } from "../options";
 import { Tensor, allocate, contiguousStrides, shapeSize, type DType, type FloatArray } from "./tensor";
 import { isForeignTensor, readForeignTensor, type TfjsTensorLike } from "./foreign";
 import { checkShape, checkStrides } from "./shape";
@@ -67,12 +68,14 @@ export function validateShape(shape: ArrayLike<number>, name: string): number[] 
  * arrays and integer typed arrays are copied into a new `Float32Array` (or `dtype`).
  */
 export function toTensor(x: TensorLike, options: ToTensorOptions = {}): Tensor {
+  checkOptionsObject(options, "toTensor options");
+  if (options.name !== undefined && typeof options.name !== "string") throw new ConfigError(`toTensor option name must be a string, received ${describeValue(options.name)}`);
   const name = options.name ?? "input";
+  const dtype = checkDtype(options.dtype) ?? "float32";
   if (x instanceof Tensor) {
     if (options.shape) return reshapeChecked(x, options.shape, name);
     return x;
   }
-  const dtype = options.dtype ?? "float32";
   if (typeof x === "number" || typeof x === "boolean") {
     const data = allocate(dtype, 1);
     data[0] = Number(x);

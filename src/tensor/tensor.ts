@@ -1,4 +1,4 @@
-import { InputError, describeValue, formatShape } from "../errors";
+import { ConfigError, InputError, describeValue, formatShape } from "../errors";
 import { checkShape, checkStrides } from "./shape";
 import { checkSize } from "./limits";
 
@@ -83,7 +83,7 @@ export class Tensor {
       const i = index[axis]!;
       const dim = this.shape[axis]!;
       if (!Number.isInteger(i) || i < 0 || i >= dim) {
-        throw new InputError(`get() index ${i} is out of range for axis ${axis} of size ${dim}`);
+        throw new InputError(`get() index ${describeValue(i)} is out of range for axis ${axis} of size ${dim}`);
       }
       position += i * this.strides[axis]!;
     }
@@ -117,6 +117,9 @@ export class Tensor {
 
   /** The elements in C order as a new typed array of this tensor's dtype (or `dtype`). */
   toTypedArray(dtype: DType = this.dtype): FloatArray {
+    if (dtype !== "float32" && dtype !== "float64") {
+      throw new ConfigError(`toTypedArray: dtype must be "float32" or "float64", received ${describeValue(dtype)}`);
+    }
     const out = allocate(dtype, this.size);
     if (this.isContiguous && dtype === this.dtype) {
       out.set(this.data.subarray(this.offset, this.offset + this.size));
