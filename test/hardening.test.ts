@@ -15,6 +15,8 @@ import {
   Loss,
   LossError,
   LossFunctionWrapper,
+  LogCosh,
+  logCosh,
   MeanSquaredError,
   binaryCrossentropy,
   broadcastTo,
@@ -395,5 +397,60 @@ describe("7: one rule for options (undefined or a plain object), and exported he
       }
     }
     expect(escaped.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe("8: numerics — LogCosh never below 0; a mean over no elements is 0, not NaN", () => {
+  it("LogCosh of a perfect prediction is 0 in float32 and float64, never negative for tiny errors", () => {
+    expect(new LogCosh()([[0, 0]], [[0, 0]])).toBe(0);
+    expect(new LogCosh({ dtype: "float64" })([[0, 0]], [[0, 0]])).toBe(0);
+    expect(logCosh([[0, 0]], [[0, 0]]).item()).toBe(0);
+    for (const e of [0, 1e-30, 1e-12, 1e-9, 3e-8, 1e-7, 1e-6]) {
+      const yTrue = new Float32Array([0.3, -2, 5, 1e-3]);
+      const yPred = yTrue.map((v) => v + e);
+      for (const loss of [new LogCosh(), new LogCosh({ reduction: "none" }), new LogCosh({ dtype: "float64", reduction: "sum" })]) {
+        const value = loss(yTrue, yPred);
+        for (const v of typeof value === "number" ? [value] : Array.from(value.data)) expect(v, `e = ${e}`).toBeGreaterThanOrEqual(0);
+      }
+      const { value } = new LogCosh().valueAndGrad(yTrue, yPred);
+      expect(value as number).toBeGreaterThanOrEqual(0);
+    }
+    // NaN still propagates.
+    expect(new LogCosh()([[0, 0]], [[NaN, 0]])).toBeNaN();
+  });
+
+  it("meanSquaredError([], []) is 0, as a [0, 3] batch is, for the handle, the class and valueAndGrad", () => {
+    expect(meanSquaredError([], []).item()).toBe(0);
+    expect(new MeanSquaredError()([], [])).toBe(0);
+    expect(new MeanSquaredError()(tensor(new Float32Array(0), [0, 3]), tensor(new Float32Array(0), [0, 3]))).toBe(0);
+    const { value, grad } = new MeanSquaredError().valueAndGrad([], []);
+    expect(value).toBe(0);
+    expect(grad.shape).toEqual([0]);
+    expect(Array.from((new MeanSquaredError({ reduction: "none" })(tensor(new Float32Array(0), [2, 0]), tensor(new Float32Array(0), [2, 0])) as Tensor).data)).toEqual([0, 0]);
+  });
+
+  it("no loss class gives NaN for inputs without elements (a value or a LossError)", () => {
+    const classes = Object.values(lib).filter((v) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof Loss && v !== LossFunctionWrapper) as (new (o?: object) => Loss)[];
+    const empty = (shape: number[]) => tensor(new Float32Array(0), shape);
+    const nanResults: string[] = [];
+    for (const Class of classes) {
+      for (const shape of [[0], [2, 0], [0, 3], [3, 2, 0]]) {
+        for (const reduction of ["sum_over_batch_size", "none"] as const) {
+          const loss = new Class(Class.name === "WeightedKappaLoss" ? { reduction, numClasses: 2 } : { reduction });
+          for (const run of [() => loss(empty(shape), empty(shape)), () => loss.valueAndGrad(empty(shape), empty(shape)).value]) {
+            let result: number | Tensor;
+            try {
+              result = run();
+            } catch (error) {
+              expect(error).toBeInstanceOf(LossError);
+              continue;
+            }
+            const values = typeof result === "number" ? [result] : Array.from(result.data);
+            if (values.some(Number.isNaN)) nanResults.push(`${Class.name} ${reduction} [${shape}]`);
+          }
+        }
+      }
+    }
+    expect(nanResults).toEqual([]);
   });
 });
