@@ -15,12 +15,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null;
 }
 
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * An options argument: `undefined` gives `{}`, a plain object is returned as it is,
  * anything else is a `ConfigError` that names `what` (`"MeanSquaredError options"`).
  */
-export function checkOptionsObject(value: unknown, what: string): Record<string, unknown> {
-  if (value === undefined) return {};
+export function checkOptionsObject(value: unknown, what: string): Readonly<Record<string, unknown>> {
+  if (value === undefined) return NO_OPTIONS;
   if (!isPlainObject(value)) {
     throw new ConfigError(`${what} must be an object of options ({ … }) or undefined, received ${describeValue(value)}`);
   }

@@ -19,9 +19,11 @@ export const MAX_SIZE = 2 ** 31 - 1;
 
 /** Throw a `ShapeError` unless `count` elements (of `what`) fit {@link MAX_SIZE}. */
 export function checkSize(count: number, what: string): void {
-  if (!(count <= MAX_SIZE)) {
-    throw new ShapeError(`${what} would have ${count} elements; at most ${MAX_SIZE} (2^31 - 1) are supported`);
-  }
+  if (!(count <= MAX_SIZE)) throw tooLarge(count, what);
+}
+
+function tooLarge(count: number, what: string): ShapeError {
+  return new ShapeError(`${what} would have ${count} elements; at most ${MAX_SIZE} (2^31 - 1) are supported`);
 }
 
 /** The product of the non-zero dimensions of a shape (1 for `[]`). */

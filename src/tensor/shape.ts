@@ -20,24 +20,23 @@ export function checkShape(shape: unknown, name: string): number[] {
   if (rank > MAX_RANK) {
     throw new ShapeError(`${name} shape has ${rank} dimensions; at most ${MAX_RANK} are supported (NumPy's limit), received ${formatShape(shape as ArrayLike<number>)}`);
   }
-  const out = new Array<number>(rank);
+  // Every dimension, and the product of the non-zero ones, within MAX_SIZE: then no
+  // result computed from this shape (a reduction, a broadcast buffer) can overflow it.
+  // Filled with push, so the array stays packed (a holey one slows every later read).
+  const out: number[] = [];
+  let size = 1;
   for (let axis = 0; axis < rank; axis++) {
     const dim = shape[axis];
     if (typeof dim !== "number" || !Number.isInteger(dim) || dim < 0) {
       throw new ShapeError(`${name} shape must hold non-negative integers, received ${describeValue(dim)} at axis ${axis} of shape ${formatShape(shape as ArrayLike<number>)}`);
     }
-    out[axis] = dim;
-  }
-  // Every dimension, and the product of the non-zero ones, within MAX_SIZE: then no
-  // result computed from this shape (a reduction, a broadcast buffer) can overflow it.
-  let size = 1;
-  for (let axis = 0; axis < rank; axis++) {
-    if (out[axis] !== 0) size *= out[axis]!;
+    if (dim !== 0) size *= dim;
     if (size > MAX_SIZE) {
       throw new ShapeError(
-        `${name} shape ${formatShape(out)} has too many elements: the product of its non-zero dimensions is ${size} or more; at most ${MAX_SIZE} (2^31 - 1) are supported`,
+        `${name} shape ${formatShape(shape as ArrayLike<number>)} has too many elements: the product of its non-zero dimensions reaches ${size}; at most ${MAX_SIZE} (2^31 - 1) are supported`,
       );
     }
+    out.push(dim);
   }
   return out;
 }
@@ -50,13 +49,13 @@ export function checkStrides(strides: unknown, rank: number, name: string, shape
   if (strides.length !== rank) {
     throw new ShapeError(`${name} has ${rank} dimensions (shape ${formatShape(shape)}) but ${strides.length} strides`);
   }
-  const out = new Array<number>(rank);
+  const out: number[] = [];
   for (let axis = 0; axis < rank; axis++) {
     const stride = strides[axis];
     if (typeof stride !== "number" || !Number.isInteger(stride)) {
       throw new ShapeError(`${name} strides must be integers, received ${formatShape(strides as ArrayLike<number>)}`);
     }
-    out[axis] = stride;
+    out.push(stride);
   }
   return out;
 }

@@ -112,7 +112,8 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], name
 export function broadcastTo(t: Tensor, shape: readonly number[], name = "tensor"): Tensor {
   checkTensor(t, "broadcastTo: x");
   if (typeof name !== "string") name = "tensor";
-  shape = checkShape(shape, `broadcastTo: ${name}`);
+  // Dimensions are checked by the Tensor made below; a shape that is no array, here.
+  if (!Array.isArray(shape)) shape = checkShape(shape, `broadcastTo: ${name}`);
   if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
   const rank = shape.length;
   if (t.rank > rank) throw new ShapeError(`${name} of shape ${formatShape(t.shape)} cannot be broadcast to ${formatShape(shape)}`);
