@@ -610,8 +610,24 @@ function checkResult(lib, target, method, loss, args, result, violations) {
     if (!sameShape(grad.shape, expected)) violations.push(`${what} has shape [${grad.shape}], yPred has [${expected}]`);
   };
   if (target.kind === "handle") {
-    if (method === "vjp") checkGrad(result, "vjp result");
-    else if (!isTensor(result)) violations.push("handle result is not a Tensor");
+    if (method === "vjp") return checkGrad(result, "vjp result");
+    if (!isTensor(result)) return violations.push("handle result is not a Tensor");
+    // Per-sample values: the shape the loss's class gives with reduction "none".
+    const Class = lib.getLoss(target.fn.lossName).constructor;
+    let none;
+    try {
+      none = new Class({ ...args.options, reduction: "none" });
+    } catch (error) {
+      if (error instanceof lib.ConfigError) return; // an option only the handle takes (Circle's refLabels)
+      throw error;
+    }
+    let classResult;
+    try {
+      classResult = none(args.yTrue, args.yPred);
+    } catch (error) {
+      return violations.push(`the handle accepted the inputs but ${Class.name}({ reduction: "none" }) threw ${error?.constructor?.name}: ${String(error?.message).slice(0, 200)}`);
+    }
+    if (!sameShape(result.shape, classResult.shape)) violations.push(`handle result has shape [${result.shape}], ${Class.name}({ reduction: "none" }) gives [${classResult.shape}]`);
     return;
   }
   if (method === "call") checkValue(result, "call result");
