@@ -41,3 +41,17 @@ export function checkConfigTree(value: unknown, what: string): void {
 function describeKey(key: string): string {
   return key === "" ? "the top level" : `key ${describeValue(key)}`;
 }
+
+/**
+ * A JSON-safe copy of a configuration (`JSON.parse(JSON.stringify(config))`), after
+ * {@link checkConfigTree}; a value JSON cannot hold (a BigInt, a `toJSON` that throws) is a
+ * `ConfigError` naming `what`.
+ */
+export function toJsonConfig<T>(config: T, what: string): T {
+  checkConfigTree(config, what);
+  try {
+    return JSON.parse(JSON.stringify(config)) as T;
+  } catch (error) {
+    throw new ConfigError(`${what} is not JSON: ${error instanceof Error ? error.message.slice(0, 200) : describeValue(error)}`);
+  }
+}

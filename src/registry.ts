@@ -1,5 +1,5 @@
 import { ConfigError, describeValue } from "./errors";
-import { checkConfigTree } from "./config-tree";
+import { checkConfigTree, toJsonConfig } from "./config-tree";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
 import { normalizeName, quoteName, unknownLossMessage } from "./suggest";
@@ -150,11 +150,11 @@ export function serializeLoss(loss: Loss, options?: SerializeLossOptions): Seria
     if (!fnName) {
       throw new ConfigError(`cannot serialize LossFunctionWrapper "${loss.name}": its function is not registered; call registerLoss(name, fn) first`);
     }
-    return { className: "LossFunctionWrapper", config: JSON.parse(JSON.stringify({ ...config, fn: fnName })) };
+    return { className: "LossFunctionWrapper", config: toJsonConfig({ ...config, fn: fnName }, `LossFunctionWrapper "${fnName}" config`) };
   }
   const className = users.classNames.get(loss.constructor as LossClass) ?? classNames.get(loss.constructor as LossClass);
   if (!className) throw new ConfigError(`cannot serialize ${loss.constructor.name}: register it with registerLoss("${loss.constructor.name}", ${loss.constructor.name}) first`);
-  return { className, config: JSON.parse(JSON.stringify(config)) };
+  return { className, config: toJsonConfig(config, `${className} config`) };
 }
 
 /**

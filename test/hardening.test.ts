@@ -24,6 +24,7 @@ import {
   moveAxis,
   numericalGrad,
   reduceWeightedValues,
+  registerLoss,
   squeeze,
   squeezeOrExpandToSameRank,
   type LossFunction,
@@ -452,5 +453,33 @@ describe("8: numerics — LogCosh never below 0; a mean over no elements is 0, n
       }
     }
     expect(nanResults).toEqual([]);
+  });
+});
+
+describe("3 (serializeLoss side): a user loss whose getConfig is not JSON is a ConfigError", () => {
+  it("a cyclic config or a BigInt in a config", () => {
+    class CyclicConfig extends Loss {
+      call(yTrue: Tensor): Tensor {
+        return yTrue;
+      }
+      getConfig() {
+        const config: Record<string, unknown> = super.getConfig();
+        config.self = config;
+        return config;
+      }
+    }
+    class BigIntConfig extends Loss {
+      call(yTrue: Tensor): Tensor {
+        return yTrue;
+      }
+      getConfig() {
+        return { ...super.getConfig(), big: 1n };
+      }
+    }
+    registerLoss("HardeningCyclicConfig", CyclicConfig);
+    registerLoss("HardeningBigIntConfig", BigIntConfig);
+    expect(() => serializeLoss(new CyclicConfig())).toThrow(/HardeningCyclicConfig config contains a cycle/);
+    expect(() => serializeLoss(new BigIntConfig())).toThrow(ConfigError);
+    expect(() => serializeLoss(new BigIntConfig())).toThrow(/HardeningBigIntConfig config is not JSON/);
   });
 });
