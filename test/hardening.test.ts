@@ -18,7 +18,10 @@ import {
   LogCosh,
   logCosh,
   MeanSquaredError,
+  BinaryCrossentropy,
+  SparseCategoricalCrossentropy,
   binaryCrossentropy,
+  sparseCategoricalCrossentropy,
   broadcastTo,
   listLosses,
   moveAxis,
@@ -481,5 +484,33 @@ describe("3 (serializeLoss side): a user loss whose getConfig is not JSON is a C
     expect(() => serializeLoss(new CyclicConfig())).toThrow(/HardeningCyclicConfig config contains a cycle/);
     expect(() => serializeLoss(new BigIntConfig())).toThrow(ConfigError);
     expect(() => serializeLoss(new BigIntConfig())).toThrow(/HardeningBigIntConfig config is not JSON/);
+  });
+});
+
+describe("handles convert yTrue as their class does (found by the fuzz run)", () => {
+  it("with dtype float64 and a float32 yPred Tensor, yTrue is read in float64 by the handle and by the class", () => {
+    const yPred = tensor(new Float32Array([0.5, 0.5]), [1, 2]);
+    // 1e-60 is 0 in float32 but not an integer class index in float64.
+    expect(() => new SparseCategoricalCrossentropy({ dtype: "float64", reduction: "none" })([1e-60], yPred)).toThrow(InputError);
+    expect(() => sparseCategoricalCrossentropy([1e-60], yPred, { dtype: "float64" })).toThrow(InputError);
+    // 0.1 keeps its float64 value in both.
+    const handle = binaryCrossentropy([[0.1, 0.7]], yPred, { dtype: "float64" });
+    const none = new BinaryCrossentropy({ dtype: "float64", reduction: "none" })([[0.1, 0.7]], yPred) as Tensor;
+    expect(handle.dtype).toBe("float64");
+    expect(Array.from(handle.data)).toEqual(Array.from(none.data));
+    expect(binaryCrossentropy.vjp([[0.1, 0.7]], yPred, [1], { dtype: "float64" }).toArray()).toEqual(
+      new BinaryCrossentropy({ dtype: "float64", reduction: "sum" }).grad([[0.1, 0.7]], yPred).toArray(),
+    );
+  });
+});
+
+describe("handles convert yTrue as their class does, float32 side", () => {
+  it("with dtype float32 and a float64 yPred Tensor, yTrue is read in float32 by both", () => {
+    const yPred = tensor(new Float64Array([0.5, 0.5]), [1, 2]);
+    // 1 + 1e-10 is the class index 1 in float32, and no integer in float64.
+    const none = new SparseCategoricalCrossentropy({ dtype: "float32", reduction: "none" })([1 + 1e-10], yPred) as Tensor;
+    const handle = sparseCategoricalCrossentropy([1 + 1e-10], yPred, { dtype: "float32" });
+    expect(Array.from(handle.data)).toEqual(Array.from(none.data));
+    expect(handle.dtype).toBe("float32");
   });
 });

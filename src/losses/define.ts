@@ -74,6 +74,7 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
   };
   const inputs = (yTrue: TensorLike, yPred: TensorLike, options: Record<string, unknown> | undefined) => {
     // The first thing a handle and its vjp look at: the options argument is checked here.
+    // yPred and yTrue are converted in the requested dtype, as a class with that dtype does.
     const requested = checkDtype(checkOptionsObject(options, `${spec.name} options`).dtype);
     const p = toTensor(yPred, { name: "yPred", dtype: requested });
     const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
