@@ -71,7 +71,7 @@ describe("fuzz: every call gives a documented result or a LossError, changes no 
       expect(table[target.name]?.calls ?? 0, target.name).toBeGreaterThan(50);
       expect(table[target.name]?.ok ?? 0, `${target.name} never got past its checks`).toBeGreaterThan(0);
     }
-  });
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------
