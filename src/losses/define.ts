@@ -77,7 +77,7 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
     // yPred and yTrue are converted in the requested dtype, as a class with that dtype does.
     const requested = checkDtype(checkOptionsObject(options, `${spec.name} options`).dtype);
     const p = toTensor(yPred, { name: "yPred", dtype: requested });
-    const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
+    const t = toTensor(yTrue, { name: "yTrue", dtype: requested ?? p.dtype });
     return { t, p, o: kernelOptions(options, p) };
   };
   const evaluate = (yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>): KernelResult => {

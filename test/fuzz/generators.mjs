@@ -198,6 +198,25 @@ export const caseArb = fc.record({
  * `getLoss` builds for each name of `listLosses()`), its function handles (exported
  * functions with `lossName` and `vjp`), and the names themselves.
  */
+function isPlainOptions(x) {
+  return x === undefined || (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype);
+}
+
+/** Options a loss cannot be built without (WeightedKappaLoss's numClasses has no default). */
+export function requiredOptions(cls) {
+  return cls.name === "WeightedKappaLoss" ? { numClasses: 3 } : {};
+}
+
+/** getLoss(name), giving a loss with a required option the option (see requiredOptions). */
+export function lossByName(lib, name) {
+  try {
+    return lib.getLoss(name);
+  } catch (error) {
+    if (error instanceof lib.ConfigError && /is required/.test(error.message)) return lib.getLoss({ className: name, config: { numClasses: 3 } });
+    throw error;
+  }
+}
+
 export function fuzzTargets(lib) {
   const classes = new Map();
   const handles = new Map();
@@ -207,12 +226,12 @@ export function fuzzTargets(lib) {
     else if (typeof value.lossName === "string" && typeof value.vjp === "function") handles.set(name, value);
   }
   for (const name of lib.listLosses()) {
-    const cls = lib.getLoss(name).constructor;
+    const cls = lossByName(lib, name).constructor;
     if (cls !== lib.LossFunctionWrapper && ![...classes.values()].includes(cls)) classes.set(cls.name, cls);
   }
   const targets = [];
   for (const [name, cls] of [...classes].sort(([a], [b]) => a.localeCompare(b))) {
-    const defaults = new cls().getConfig();
+    const defaults = new cls(requiredOptions(cls)).getConfig();
     targets.push({ name, kind: "class", cls, defaults, optionKeys: Object.keys(defaults) });
   }
   for (const [name, fn] of [...handles].sort(([a], [b]) => a.localeCompare(b))) {
@@ -563,7 +582,9 @@ export function runCase(lib, targets, spec) {
     if (target.kind === "handle") {
       result = method === "vjp" ? target.fn.vjp(args.yTrue, args.yPred, args.upstream, args.options) : target.fn(args.yTrue, args.yPred, args.options);
     } else {
-      loss = target.kind === "name" ? lib.getLoss(name) : new target.cls(args.options);
+      // A loss with a required option (requiredOptions) gets it, unless the case's options are junk.
+      const options = isPlainOptions(args.options) ? { ...requiredOptions(target.cls ?? Object), ...args.options } : args.options;
+      loss = target.kind === "name" ? lossByName(lib, name) : new target.cls(options);
       if (method === "call") result = loss(args.yTrue, args.yPred, args.sampleWeight, callOptions);
       else if (method === "valueAndGrad") result = loss.valueAndGrad(args.yTrue, args.yPred, args.sampleWeight, callOptions);
       else result = loss.grad(args.yTrue, args.yPred, args.sampleWeight, callOptions);
@@ -626,6 +647,11 @@ function checkResult(lib, target, method, loss, args, result, violations) {
       classResult = none(args.yTrue, args.yPred);
     } catch (error) {
       return violations.push(`the handle accepted the inputs but ${Class.name}({ reduction: "none" }) threw ${error?.constructor?.name}: ${String(error?.message).slice(0, 200)}`);
+    }
+    if (typeof classResult === "number") {
+      // TensorFlow Addons' batch losses ignore the reduction: one value per batch.
+      if (result.size !== 1) violations.push(`handle result has shape [${result.shape}], ${Class.name} gives one value per batch`);
+      return;
     }
     if (!sameShape(result.shape, classResult.shape)) violations.push(`handle result has shape [${result.shape}], ${Class.name}({ reduction: "none" }) gives [${classResult.shape}]`);
     return;
