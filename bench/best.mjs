@@ -33,15 +33,15 @@ const LN2_32 = Math.fround(Math.LN2);
 /** W1: mean((yTrue - yPred)^2). */
 export function meanSquaredError(t, p) {
   const n = p.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const e0 = p[i] - t[i], e1 = p[i + 1] - t[i + 1], e2 = p[i + 2] - t[i + 2], e3 = p[i + 3] - t[i + 3];
     s0 += e0 * e0;
     s1 += e1 * e1;
     s2 += e2 * e2;
     s3 += e3 * e3;
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const e = p[i] - t[i];
     s0 += e * e;
   }
@@ -51,8 +51,8 @@ export function meanSquaredError(t, p) {
 /** W1 gradient: 2 (p - t) / N. */
 export function meanSquaredErrorValueAndGrad(t, p, g) {
   const n = p.length, c = 2 / n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const e0 = p[i] - t[i], e1 = p[i + 1] - t[i + 1], e2 = p[i + 2] - t[i + 2], e3 = p[i + 3] - t[i + 3];
     s0 += e0 * e0;
     s1 += e1 * e1;
@@ -63,7 +63,7 @@ export function meanSquaredErrorValueAndGrad(t, p, g) {
     g[i + 2] = c * e2;
     g[i + 3] = c * e3;
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const e = p[i] - t[i];
     s0 += e * e;
     g[i] = c * e;
@@ -74,22 +74,22 @@ export function meanSquaredErrorValueAndGrad(t, p, g) {
 /** W2: mean(|yTrue - yPred|). */
 export function meanAbsoluteError(t, p) {
   const n = p.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     s0 += Math.abs(p[i] - t[i]);
     s1 += Math.abs(p[i + 1] - t[i + 1]);
     s2 += Math.abs(p[i + 2] - t[i + 2]);
     s3 += Math.abs(p[i + 3] - t[i + 3]);
   }
-  for (; i < n; i++) s0 += Math.abs(p[i] - t[i]);
+  for (let i = n - (n & 3); i < n; i++) s0 += Math.abs(p[i] - t[i]);
   return (s0 + s1 + s2 + s3) / n;
 }
 
 /** W2 gradient: sign(p - t) / N (0 where p = t, as TensorFlow's and PyTorch's abs). */
 export function meanAbsoluteErrorValueAndGrad(t, p, g) {
   const n = p.length, c = 1 / n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const e0 = p[i] - t[i], e1 = p[i + 1] - t[i + 1], e2 = p[i + 2] - t[i + 2], e3 = p[i + 3] - t[i + 3];
     s0 += Math.abs(e0);
     s1 += Math.abs(e1);
@@ -100,7 +100,7 @@ export function meanAbsoluteErrorValueAndGrad(t, p, g) {
     g[i + 2] = c * ((e2 > 0) - (e2 < 0));
     g[i + 3] = c * ((e3 > 0) - (e3 < 0));
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const e = p[i] - t[i];
     s0 += Math.abs(e);
     g[i] = c * ((e > 0) - (e < 0));
@@ -114,8 +114,8 @@ export function meanAbsoluteErrorValueAndGrad(t, p, g) {
  */
 export function huber(t, p, delta = 1) {
   const n = p.length, d = delta + 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const a0 = Math.abs(p[i] - t[i]), a1 = Math.abs(p[i + 1] - t[i + 1]), a2 = Math.abs(p[i + 2] - t[i + 2]), a3 = Math.abs(p[i + 3] - t[i + 3]);
     const m0 = 0.5 * (a0 + d - Math.abs(a0 - d)), m1 = 0.5 * (a1 + d - Math.abs(a1 - d));
     const m2 = 0.5 * (a2 + d - Math.abs(a2 - d)), m3 = 0.5 * (a3 + d - Math.abs(a3 - d));
@@ -124,7 +124,7 @@ export function huber(t, p, delta = 1) {
     s2 += 0.5 * m2 * m2 + d * (a2 - m2);
     s3 += 0.5 * m3 * m3 + d * (a3 - m3);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const a = Math.abs(p[i] - t[i]);
     const m = 0.5 * (a + d - Math.abs(a - d));
     s0 += 0.5 * m * m + d * (a - m);
@@ -135,8 +135,8 @@ export function huber(t, p, delta = 1) {
 /** W3 gradient: clip(e, -δ, δ) / N = 0.5 (|e + δ| - |e - δ|) / N. */
 export function huberValueAndGrad(t, p, g, delta = 1) {
   const n = p.length, d = delta + 0, c = 0.5 / n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const e0 = p[i] - t[i], e1 = p[i + 1] - t[i + 1], e2 = p[i + 2] - t[i + 2], e3 = p[i + 3] - t[i + 3];
     const a0 = Math.abs(e0), a1 = Math.abs(e1), a2 = Math.abs(e2), a3 = Math.abs(e3);
     const m0 = 0.5 * (a0 + d - Math.abs(a0 - d)), m1 = 0.5 * (a1 + d - Math.abs(a1 - d));
@@ -150,7 +150,7 @@ export function huberValueAndGrad(t, p, g, delta = 1) {
     g[i + 2] = c * (Math.abs(e2 + d) - Math.abs(e2 - d));
     g[i + 3] = c * (Math.abs(e3 + d) - Math.abs(e3 - d));
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const e = p[i] - t[i];
     const a = Math.abs(e);
     const m = 0.5 * (a + d - Math.abs(a - d));
@@ -163,15 +163,15 @@ export function huberValueAndGrad(t, p, g, delta = 1) {
 /** W4: log(cosh(e)) = |e| + log1p(exp(-2|e|)) - log(2), with Keras's float32 log(2). */
 export function logCosh(t, p) {
   const n = p.length, ln2 = LN2_32 + 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const a0 = Math.abs(p[i] - t[i]), a1 = Math.abs(p[i + 1] - t[i + 1]), a2 = Math.abs(p[i + 2] - t[i + 2]), a3 = Math.abs(p[i + 3] - t[i + 3]);
     s0 += a0 + Math.log1p(Math.exp(-2 * a0));
     s1 += a1 + Math.log1p(Math.exp(-2 * a1));
     s2 += a2 + Math.log1p(Math.exp(-2 * a2));
     s3 += a3 + Math.log1p(Math.exp(-2 * a3));
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const a = Math.abs(p[i] - t[i]);
     s0 += a + Math.log1p(Math.exp(-2 * a));
   }
@@ -181,8 +181,8 @@ export function logCosh(t, p) {
 /** W4 gradient: tanh(e) / N = sign(e) (1 - x) / (1 + x) / N with x = exp(-2|e|), the exp the value needs. */
 export function logCoshValueAndGrad(t, p, g) {
   const n = p.length, ln2 = LN2_32 + 0, c = 1 / n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const e0 = p[i] - t[i], e1 = p[i + 1] - t[i + 1], e2 = p[i + 2] - t[i + 2], e3 = p[i + 3] - t[i + 3];
     const a0 = Math.abs(e0), a1 = Math.abs(e1), a2 = Math.abs(e2), a3 = Math.abs(e3);
     const x0 = Math.exp(-2 * a0), x1 = Math.exp(-2 * a1), x2 = Math.exp(-2 * a2), x3 = Math.exp(-2 * a3);
@@ -195,7 +195,7 @@ export function logCoshValueAndGrad(t, p, g) {
     g[i + 2] = (c * ((e2 > 0) - (e2 < 0)) * (1 - x2)) / (1 + x2);
     g[i + 3] = (c * ((e3 > 0) - (e3 < 0)) * (1 - x3)) / (1 + x3);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const e = p[i] - t[i];
     const a = Math.abs(e);
     const x = Math.exp(-2 * a);
@@ -208,8 +208,8 @@ export function logCoshValueAndGrad(t, p, g) {
 /** W5: sigmoid cross-entropy on logits: max(x, 0) - x z + log1p(exp(-|x|)), max(x, 0) = 0.5 (x + |x|). */
 export function binaryCrossentropyFromLogits(z, x) {
   const n = x.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
     const a0 = Math.abs(v0), a1 = Math.abs(v1), a2 = Math.abs(v2), a3 = Math.abs(v3);
     s0 += 0.5 * (v0 + a0) - v0 * z[i] + Math.log1p(Math.exp(-a0));
@@ -217,7 +217,7 @@ export function binaryCrossentropyFromLogits(z, x) {
     s2 += 0.5 * (v2 + a2) - v2 * z[i + 2] + Math.log1p(Math.exp(-a2));
     s3 += 0.5 * (v3 + a3) - v3 * z[i + 3] + Math.log1p(Math.exp(-a3));
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const v = x[i];
     const a = Math.abs(v);
     s0 += 0.5 * (v + a) - v * z[i] + Math.log1p(Math.exp(-a));
@@ -232,8 +232,8 @@ export function binaryCrossentropyFromLogits(z, x) {
  */
 export function binaryCrossentropyFromLogitsValueAndGrad(z, x, g) {
   const n = x.length, c = 1 / n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
     const z0 = z[i], z1 = z[i + 1], z2 = z[i + 2], z3 = z[i + 3];
     const a0 = Math.abs(v0), a1 = Math.abs(v1), a2 = Math.abs(v2), a3 = Math.abs(v3);
@@ -248,7 +248,7 @@ export function binaryCrossentropyFromLogitsValueAndGrad(z, x, g) {
     g[i + 2] = c * ((k2 + (1 - k2) * e2) / (1 + e2) - z2);
     g[i + 3] = c * ((k3 + (1 - k3) * e3) / (1 + e3) - z3);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const v = x[i], y = z[i];
     const a = Math.abs(v);
     const e = Math.exp(-a);
@@ -262,8 +262,8 @@ export function binaryCrossentropyFromLogitsValueAndGrad(z, x, g) {
 /** W6: binary cross-entropy on probabilities clipped to [eps, 1 - eps] (float32 bounds, as Keras). */
 export function binaryCrossentropy(z, p) {
   const n = p.length, lo = EPS32 + 0, hi = ONE_MINUS_EPS32 + 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const q0 = Math.min(Math.max(p[i], lo), hi), q1 = Math.min(Math.max(p[i + 1], lo), hi);
     const q2 = Math.min(Math.max(p[i + 2], lo), hi), q3 = Math.min(Math.max(p[i + 3], lo), hi);
     const y0 = z[i], y1 = z[i + 1], y2 = z[i + 2], y3 = z[i + 3];
@@ -272,7 +272,7 @@ export function binaryCrossentropy(z, p) {
     s2 -= y2 * Math.log(q2) + (1 - y2) * Math.log(1 - q2);
     s3 -= y3 * Math.log(q3) + (1 - y3) * Math.log(1 - q3);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const q = Math.min(Math.max(p[i], lo), hi), y = z[i];
     s0 -= y * Math.log(q) + (1 - y) * Math.log(1 - q);
   }
@@ -282,8 +282,8 @@ export function binaryCrossentropy(z, p) {
 /** W6 gradient: ((1 - z) / (1 - q) - z / q) / N inside [eps, 1 - eps] (bounds included, as tf.clip_by_value), 0 outside. */
 export function binaryCrossentropyValueAndGrad(z, p, g) {
   const n = p.length, lo = EPS32 + 0, hi = ONE_MINUS_EPS32 + 0, c = 1 / n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const v0 = p[i], v1 = p[i + 1], v2 = p[i + 2], v3 = p[i + 3];
     const q0 = Math.min(Math.max(v0, lo), hi), q1 = Math.min(Math.max(v1, lo), hi);
     const q2 = Math.min(Math.max(v2, lo), hi), q3 = Math.min(Math.max(v3, lo), hi);
@@ -297,7 +297,7 @@ export function binaryCrossentropyValueAndGrad(z, p, g) {
     g[i + 2] = c * ((v2 >= lo) & (v2 <= hi)) * ((1 - y2) / (1 - q2) - y2 / q2);
     g[i + 3] = c * ((v3 >= lo) & (v3 <= hi)) * ((1 - y3) / (1 - q3) - y3 / q3);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const v = p[i], y = z[i];
     const q = Math.min(Math.max(v, lo), hi);
     s0 -= y * Math.log(q) + (1 - y) * Math.log(1 - q);
@@ -320,8 +320,8 @@ export function hinge(y, p) {
   const n = p.length;
   const binary = zeroOneLabels(y);
   const a = binary ? 2 : 1, b = binary ? -1 : 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const v0 = 1 - (a * y[i] + b) * p[i], v1 = 1 - (a * y[i + 1] + b) * p[i + 1];
     const v2 = 1 - (a * y[i + 2] + b) * p[i + 2], v3 = 1 - (a * y[i + 3] + b) * p[i + 3];
     s0 += v0 + Math.abs(v0);
@@ -329,7 +329,7 @@ export function hinge(y, p) {
     s2 += v2 + Math.abs(v2);
     s3 += v3 + Math.abs(v3);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const v = 1 - (a * y[i] + b) * p[i];
     s0 += v + Math.abs(v);
   }
@@ -341,8 +341,8 @@ export function hingeValueAndGrad(y, p, g) {
   const n = p.length, c = -1 / n;
   const binary = zeroOneLabels(y);
   const a = binary ? 2 : 1, b = binary ? -1 : 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const l0 = a * y[i] + b, l1 = a * y[i + 1] + b, l2 = a * y[i + 2] + b, l3 = a * y[i + 3] + b;
     const v0 = 1 - l0 * p[i], v1 = 1 - l1 * p[i + 1], v2 = 1 - l2 * p[i + 2], v3 = 1 - l3 * p[i + 3];
     s0 += v0 + Math.abs(v0);
@@ -354,7 +354,7 @@ export function hingeValueAndGrad(y, p, g) {
     g[i + 2] = c * l2 * +(v2 > 0);
     g[i + 3] = c * l3 * +(v3 > 0);
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const l = a * y[i] + b;
     const v = 1 - l * p[i];
     s0 += v + Math.abs(v);
@@ -374,13 +374,13 @@ export function binaryFocalCrossentropyFromLogits(z, x, { gamma = 2, alpha = 0.2
   const n = x.length;
   const logLo = Math.log(EPS32), logHi = Math.log(ONE_MINUS_EPS32), logOneMinusHi = Math.log(1 - ONE_MINUS_EPS32), logOneMinusLo = Math.log(1 - EPS32);
   const g2 = gamma === 2, gm = gamma + 0, a1 = applyClassBalancing ? alpha + 0 : 1, a0 = applyClassBalancing ? 1 - alpha : 1;
-  let s0 = 0, s1 = 0, i = 0;
+  let s0 = 0, s1 = 0;
   // Two accumulators: the per-element work (exp, log1p, pow) is long enough that the add chain is not the limit.
-  for (; i + 1 < n; i += 2) {
+  for (let i = 0; i < n - (n & 1); i += 2) {
     s0 += binaryFocalTerm(z[i], x[i], logLo, logHi, logOneMinusHi, logOneMinusLo, g2, gm, a1, a0);
     s1 += binaryFocalTerm(z[i + 1], x[i + 1], logLo, logHi, logOneMinusHi, logOneMinusLo, g2, gm, a1, a0);
   }
-  for (; i < n; i++) s0 += binaryFocalTerm(z[i], x[i], logLo, logHi, logOneMinusHi, logOneMinusLo, g2, gm, a1, a0);
+  for (let i = n - (n & 1); i < n; i++) s0 += binaryFocalTerm(z[i], x[i], logLo, logHi, logOneMinusHi, logOneMinusLo, g2, gm, a1, a0);
   return (s0 + s1) / n;
 }
 
@@ -434,34 +434,34 @@ export function binaryFocalCrossentropyFromLogitsValueAndGrad(z, x, g, { gamma =
 
 /** max over x[o .. o+C), four lanes. */
 function rowMax(x, o, C) {
-  let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity, k = 0;
-  for (; k + 3 < C; k += 4) {
+  let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
+  for (let k = 0; k < C - (C & 3); k += 4) {
     m0 = Math.max(m0, x[o + k]);
     m1 = Math.max(m1, x[o + k + 1]);
     m2 = Math.max(m2, x[o + k + 2]);
     m3 = Math.max(m3, x[o + k + 3]);
   }
-  for (; k < C; k++) m0 = Math.max(m0, x[o + k]);
+  for (let k = C - (C & 3); k < C; k++) m0 = Math.max(m0, x[o + k]);
   return Math.max(Math.max(m0, m1), Math.max(m2, m3));
 }
 
 /** Σ exp(x - m) over x[o .. o+C), four accumulators. */
 function rowSumExp(x, o, C, m) {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-  for (; k + 3 < C; k += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let k = 0; k < C - (C & 3); k += 4) {
     s0 += Math.exp(x[o + k] - m);
     s1 += Math.exp(x[o + k + 1] - m);
     s2 += Math.exp(x[o + k + 2] - m);
     s3 += Math.exp(x[o + k + 3] - m);
   }
-  for (; k < C; k++) s0 += Math.exp(x[o + k] - m);
+  for (let k = C - (C & 3); k < C; k++) s0 += Math.exp(x[o + k] - m);
   return s0 + s1 + s2 + s3;
 }
 
 /** Σ exp(x - m) over a row, each exp also stored in g (the softmax numerators). */
 function rowSumExpInto(x, g, o, C, m) {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-  for (; k + 3 < C; k += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let k = 0; k < C - (C & 3); k += 4) {
     const e0 = Math.exp(x[o + k] - m), e1 = Math.exp(x[o + k + 1] - m), e2 = Math.exp(x[o + k + 2] - m), e3 = Math.exp(x[o + k + 3] - m);
     g[o + k] = e0;
     g[o + k + 1] = e1;
@@ -472,7 +472,7 @@ function rowSumExpInto(x, g, o, C, m) {
     s2 += e2;
     s3 += e3;
   }
-  for (; k < C; k++) {
+  for (let k = C - (C & 3); k < C; k++) {
     const e = Math.exp(x[o + k] - m);
     g[o + k] = e;
     s0 += e;
@@ -486,15 +486,15 @@ export function categoricalCrossentropyFromLogits(y, x, B, C) {
   for (let r = 0, o = 0; r < B; r++, o += C) {
     const m = rowMax(x, o, C);
     const s = rowSumExp(x, o, C, m);
-    let sy0 = 0, sy1 = 0, sx0 = 0, sx1 = 0, k = 0;
-    for (; k + 1 < C; k += 2) {
+    let sy0 = 0, sy1 = 0, sx0 = 0, sx1 = 0;
+    for (let k = 0; k < C - (C & 1); k += 2) {
       const y0 = y[o + k], y1 = y[o + k + 1];
       sy0 += y0;
       sy1 += y1;
       sx0 += y0 * x[o + k];
       sx1 += y1 * x[o + k + 1];
     }
-    for (; k < C; k++) {
+    for (let k = C - (C & 1); k < C; k++) {
       sy0 += y[o + k];
       sx0 += y[o + k] * x[o + k];
     }
@@ -510,22 +510,22 @@ export function categoricalCrossentropyFromLogitsValueAndGrad(y, x, g, B, C) {
   for (let r = 0, o = 0; r < B; r++, o += C) {
     const m = rowMax(x, o, C);
     const s = rowSumExpInto(x, g, o, C, m);
-    let sy0 = 0, sy1 = 0, sx0 = 0, sx1 = 0, k = 0;
-    for (; k + 1 < C; k += 2) {
+    let sy0 = 0, sy1 = 0, sx0 = 0, sx1 = 0;
+    for (let k = 0; k < C - (C & 1); k += 2) {
       const y0 = y[o + k], y1 = y[o + k + 1];
       sy0 += y0;
       sy1 += y1;
       sx0 += y0 * x[o + k];
       sx1 += y1 * x[o + k + 1];
     }
-    for (; k < C; k++) {
+    for (let k = C - (C & 1); k < C; k++) {
       sy0 += y[o + k];
       sx0 += y[o + k] * x[o + k];
     }
     const sy = sy0 + sy1;
     total += sy * (m + Math.log(s)) - (sx0 + sx1);
     const a = (sy / s) * invB;
-    for (k = 0; k < C; k++) g[o + k] = g[o + k] * a - y[o + k] * invB;
+    for (let k = 0; k < C; k++) g[o + k] = g[o + k] * a - y[o + k] * invB;
   }
   return total * invB;
 }
@@ -559,8 +559,8 @@ export function sparseCategoricalCrossentropyFromLogitsValueAndGrad(labels, x, g
 /** W9: Σ t log(t / p) per row, both clipped to [eps, 1]. */
 export function klDivergence(t, p, B) {
   const n = p.length, lo = EPS32 + 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const a0 = Math.min(Math.max(t[i], lo), 1), a1 = Math.min(Math.max(t[i + 1], lo), 1);
     const a2 = Math.min(Math.max(t[i + 2], lo), 1), a3 = Math.min(Math.max(t[i + 3], lo), 1);
     s0 += a0 * Math.log(a0 / Math.min(Math.max(p[i], lo), 1));
@@ -568,7 +568,7 @@ export function klDivergence(t, p, B) {
     s2 += a2 * Math.log(a2 / Math.min(Math.max(p[i + 2], lo), 1));
     s3 += a3 * Math.log(a3 / Math.min(Math.max(p[i + 3], lo), 1));
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const a = Math.min(Math.max(t[i], lo), 1);
     s0 += a * Math.log(a / Math.min(Math.max(p[i], lo), 1));
   }
@@ -578,8 +578,8 @@ export function klDivergence(t, p, B) {
 /** W9 gradient: -clip(t) / clip(p) / B where eps ≤ p ≤ 1, 0 outside. */
 export function klDivergenceValueAndGrad(t, p, g, B) {
   const n = p.length, lo = EPS32 + 0, c = -1 / B;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < n; i += 4) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
     const a0 = Math.min(Math.max(t[i], lo), 1), a1 = Math.min(Math.max(t[i + 1], lo), 1);
     const a2 = Math.min(Math.max(t[i + 2], lo), 1), a3 = Math.min(Math.max(t[i + 3], lo), 1);
     const v0 = p[i], v1 = p[i + 1], v2 = p[i + 2], v3 = p[i + 3];
@@ -594,7 +594,7 @@ export function klDivergenceValueAndGrad(t, p, g, B) {
     g[i + 2] = c * ((v2 >= lo) & (v2 <= 1)) * r2;
     g[i + 3] = c * ((v3 >= lo) & (v3 <= 1)) * r3;
   }
-  for (; i < n; i++) {
+  for (let i = n - (n & 3); i < n; i++) {
     const a = Math.min(Math.max(t[i], lo), 1), v = p[i];
     const r = a / Math.min(Math.max(v, lo), 1);
     s0 += a * Math.log(r);
@@ -607,8 +607,8 @@ export function klDivergenceValueAndGrad(t, p, g, B) {
 export function cosineSimilarity(t, p, B, D) {
   let total = 0;
   for (let r = 0, o = 0; r < B; r++, o += D) {
-    let tt0 = 0, tt1 = 0, pp0 = 0, pp1 = 0, tp0 = 0, tp1 = 0, tp2 = 0, tp3 = 0, k = 0;
-    for (; k + 3 < D; k += 4) {
+    let tt0 = 0, tt1 = 0, pp0 = 0, pp1 = 0, tp0 = 0, tp1 = 0, tp2 = 0, tp3 = 0;
+    for (let k = 0; k < D - (D & 3); k += 4) {
       const a0 = t[o + k], a1 = t[o + k + 1], a2 = t[o + k + 2], a3 = t[o + k + 3];
       const b0 = p[o + k], b1 = p[o + k + 1], b2 = p[o + k + 2], b3 = p[o + k + 3];
       tt0 += a0 * a0 + a2 * a2;
@@ -620,7 +620,7 @@ export function cosineSimilarity(t, p, B, D) {
       tp2 += a2 * b2;
       tp3 += a3 * b3;
     }
-    for (; k < D; k++) {
+    for (let k = D - (D & 3); k < D; k++) {
       const a = t[o + k], b = p[o + k];
       tt0 += a * a;
       pp0 += b * b;
@@ -638,8 +638,8 @@ export function cosineSimilarity(t, p, B, D) {
 export function cosineSimilarityValueAndGrad(t, p, g, B, D) {
   let total = 0;
   for (let r = 0, o = 0; r < B; r++, o += D) {
-    let tt0 = 0, tt1 = 0, pp0 = 0, pp1 = 0, tp0 = 0, tp1 = 0, tp2 = 0, tp3 = 0, k = 0;
-    for (; k + 3 < D; k += 4) {
+    let tt0 = 0, tt1 = 0, pp0 = 0, pp1 = 0, tp0 = 0, tp1 = 0, tp2 = 0, tp3 = 0;
+    for (let k = 0; k < D - (D & 3); k += 4) {
       const a0 = t[o + k], a1 = t[o + k + 1], a2 = t[o + k + 2], a3 = t[o + k + 3];
       const b0 = p[o + k], b1 = p[o + k + 1], b2 = p[o + k + 2], b3 = p[o + k + 3];
       tt0 += a0 * a0 + a2 * a2;
@@ -651,7 +651,7 @@ export function cosineSimilarityValueAndGrad(t, p, g, B, D) {
       tp2 += a2 * b2;
       tp3 += a3 * b3;
     }
-    for (; k < D; k++) {
+    for (let k = D - (D & 3); k < D; k++) {
       const a = t[o + k], b = p[o + k];
       tt0 += a * a;
       pp0 += b * b;
@@ -664,7 +664,7 @@ export function cosineSimilarityValueAndGrad(t, p, g, B, D) {
     total -= tp * nt * np;
     const ca = (-nt * np) / B;
     const cb = rp < 1e7 ? (nt * tp * np * np * np) / B : 0;
-    for (k = 0; k < D; k++) g[o + k] = ca * t[o + k] + cb * p[o + k];
+    for (let k = 0; k < D; k++) g[o + k] = ca * t[o + k] + cb * p[o + k];
   }
   return total / B;
 }
@@ -738,8 +738,8 @@ export function dice(t, p, B, D) {
   const eps = EPS32 + 0;
   let total = 0;
   for (let r = 0, o = 0; r < B; r++, o += D) {
-    let i0 = 0, i1 = 0, i2 = 0, i3 = 0, u0 = 0, u1 = 0, k = 0;
-    for (; k + 3 < D; k += 4) {
+    let i0 = 0, i1 = 0, i2 = 0, i3 = 0, u0 = 0, u1 = 0;
+    for (let k = 0; k < D - (D & 3); k += 4) {
       const a0 = t[o + k], a1 = t[o + k + 1], a2 = t[o + k + 2], a3 = t[o + k + 3];
       const b0 = p[o + k], b1 = p[o + k + 1], b2 = p[o + k + 2], b3 = p[o + k + 3];
       i0 += a0 * b0;
@@ -749,7 +749,7 @@ export function dice(t, p, B, D) {
       u0 += a0 + b0 + a2 + b2;
       u1 += a1 + b1 + a3 + b3;
     }
-    for (; k < D; k++) {
+    for (let k = D - (D & 3); k < D; k++) {
       i0 += t[o + k] * p[o + k];
       u0 += t[o + k] + p[o + k];
     }
@@ -763,8 +763,8 @@ export function diceValueAndGrad(t, p, g, B, D) {
   const eps = EPS32 + 0;
   let total = 0;
   for (let r = 0, o = 0; r < B; r++, o += D) {
-    let i0 = 0, i1 = 0, i2 = 0, i3 = 0, u0 = 0, u1 = 0, k = 0;
-    for (; k + 3 < D; k += 4) {
+    let i0 = 0, i1 = 0, i2 = 0, i3 = 0, u0 = 0, u1 = 0;
+    for (let k = 0; k < D - (D & 3); k += 4) {
       const a0 = t[o + k], a1 = t[o + k + 1], a2 = t[o + k + 2], a3 = t[o + k + 3];
       const b0 = p[o + k], b1 = p[o + k + 1], b2 = p[o + k + 2], b3 = p[o + k + 3];
       i0 += a0 * b0;
@@ -774,14 +774,14 @@ export function diceValueAndGrad(t, p, g, B, D) {
       u0 += a0 + b0 + a2 + b2;
       u1 += a1 + b1 + a3 + b3;
     }
-    for (; k < D; k++) {
+    for (let k = D - (D & 3); k < D; k++) {
       i0 += t[o + k] * p[o + k];
       u0 += t[o + k] + p[o + k];
     }
     const inter = i0 + i1 + i2 + i3, den = u0 + u1 + eps;
     total += 1 - (2 * inter) / den;
     const ca = -2 / (den * B), cb = (2 * inter) / (den * den * B);
-    for (k = 0; k < D; k++) g[o + k] = ca * t[o + k] + cb;
+    for (let k = 0; k < D; k++) g[o + k] = ca * t[o + k] + cb;
   }
   return total / B;
 }
@@ -858,14 +858,14 @@ export function circle(labels, e, B, E, { gamma = 80, margin = 0.4 } = {}) {
     let maxPos = -Infinity, maxNeg = -Infinity;
     for (let j = 0; j < B; j++) {
       const oj = j * E;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0, k = 0;
-      for (; k + 3 < E; k += 4) {
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let k = 0; k < E - (E & 3); k += 4) {
         d0 += e[oi + k] * e[oj + k];
         d1 += e[oi + k + 1] * e[oj + k + 1];
         d2 += e[oi + k + 2] * e[oj + k + 2];
         d3 += e[oi + k + 3] * e[oj + k + 3];
       }
-      for (; k < E; k++) d0 += e[oi + k] * e[oj + k];
+      for (let k = E - (E & 3); k < E; k++) d0 += e[oi + k] * e[oj + k];
       const d = Math.max(1 - (d0 + d1 + d2 + d3), 0);
       if (li === labels[j]) {
         if (i === j) {

@@ -9,7 +9,7 @@ import * as best from "../bench/best.mjs";
 import { reference, Sum } from "../bench/reference.mjs";
 import { DATASETS, rng } from "../bench/data.mjs";
 import { geometricMean, median } from "../bench/measure.mjs";
-import { WORKLOADS, selectWorkloads } from "../bench/workloads.mjs";
+import { WORKLOADS, bestValue, bestValueAndGrad, selectWorkloads, toFloat64 } from "../bench/workloads.mjs";
 import * as lk from "../src/index";
 
 const f32 = (a: unknown[]): Float32Array => Float32Array.from(a.flat(Infinity as 1) as number[]);
@@ -128,19 +128,36 @@ describe("loops and float64 references agree on the benchmark's data", () => {
     close(loop, ref, rtol);
   });
 
-  it("every workload's loop matches its reference at a small batch", () => {
+  it("every workload's best loop (float32 and float64 instances) and plain loop match its reference at a small batch", async () => {
+    // As run.mjs loads them: two module instances, so float32 and float64 get separate functions.
+    const path = "../bench/best.mjs";
+    const best32: typeof best = await import(`${path}?float32`);
+    const best64: typeof best = await import(`${path}?float64`);
+    expect(best32.meanSquaredError).not.toBe(best64.meanSquaredError);
     for (const w of WORKLOADS) {
       const d = w.data(32, w.sweep ? { sweepSize: 16 } : undefined);
       const ref = w.reference(d);
-      const out = w.loop(d)();
-      const value = typeof out === "number" ? out : out.value;
-      close(value, ref.value, 1e-9);
+      const d64 = toFloat64(d);
+      if (w.kind === "value") {
+        close(bestValue(w, best32, d)(), ref, 1e-9);
+        close(bestValue(w, best64, d64)(), ref, 1e-9);
+      } else {
+        const g = new Float32Array(w.arrays(d).yPred.length);
+        const run = bestValueAndGrad(w, best32, d, g);
+        if (run) close(run(), ref, 1e-9);
+        else expect(["W17g", "W18g"]).toContain(w.id);
+      }
+      if (w.naive) {
+        const out = w.naive(d)();
+        close(typeof out === "number" ? out : out.value, ref, 1e-9);
+      }
     }
   });
 
-  it("selectWorkloads picks by id and refuses unknown ids", () => {
-    expect(selectWorkloads(["w1", "W13"]).map((w) => w.id)).toEqual(["W1", "W13"]);
+  it("selectWorkloads picks by id (W12/W13 are W1g/W7g) and refuses unknown ids", () => {
+    expect(selectWorkloads(["w1", "W13", "w5G"]).map((w) => w.id)).toEqual(["W1", "W5g", "W7g"]);
     expect(selectWorkloads([]).length).toBe(WORKLOADS.length);
+    expect(WORKLOADS.filter((w) => w.kind === "valueAndGrad").length).toBe(WORKLOADS.length / 2);
     expect(() => selectWorkloads(["W99"])).toThrow(/unknown workload W99/);
   });
 });
