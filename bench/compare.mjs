@@ -182,7 +182,8 @@ async function main() {
   process.exitCode = slower.length ? 1 : 0;
 }
 
-main().catch((e) => {
+// Run when executed (node bench/x.mjs), not when imported (the tests import its helpers).
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main().catch((e) => {
   const usage = e instanceof Error && /^(unknown |--\S+ (needs|must|and))/.test(e.message);
   console.error(usage ? `compare: ${e.message}` : e instanceof Error ? e.stack : e);
   process.exit(2);

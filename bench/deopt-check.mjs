@@ -324,7 +324,8 @@ async function main() {
   process.exitCode = r.failed ? 1 : 0;
 }
 
-main().catch((e) => {
+// Run when executed (node bench/x.mjs), not when imported (the tests import its helpers).
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main().catch((e) => {
   const usage = e instanceof Error && /^(unknown |--\S+ (needs|must))/.test(e.message);
   console.error(usage ? `deopt-check: ${e.message}` : e instanceof Error ? e.stack : e);
   process.exit(2);

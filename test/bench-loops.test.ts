@@ -448,3 +448,47 @@ describe("best loops (issue 10's yardstick): float32 and float64 inputs against 
     close(best.circle(to64(cir.labels), to64(cir.embeddings), 30, 13), reference.circle(cir.labels, cir.embeddings, 30, 13), 1e-10);
   });
 });
+
+describe("compare.mjs statistics and deopt-check.mjs trace parsing", () => {
+  it("median of round ratios with a bootstrap interval, and the verdict against a threshold", async () => {
+    const { medianWithInterval, verdict } = await import("../bench/compare.mjs");
+    const flat = medianWithInterval([1.02, 1.02, 1.02, 1.02]);
+    expect(flat).toEqual({ median: 1.02, lo: 1.02, hi: 1.02 });
+    const spread = medianWithInterval([0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5]);
+    expect(spread.median).toBe(1.2);
+    expect(spread.lo).toBeLessThanOrEqual(1.2);
+    expect(spread.hi).toBeGreaterThanOrEqual(1.2);
+    expect(spread.lo).toBeGreaterThanOrEqual(0.9);
+    expect(spread.hi).toBeLessThanOrEqual(1.5);
+    expect(verdict({ median: 1.1, lo: 1.06, hi: 1.2 }, 0.05)).toBe("SLOWER");
+    expect(verdict({ median: 1.1, lo: 0.98, hi: 1.2 }, 0.05)).toBe("slower?");
+    expect(verdict({ median: 1.01, lo: 0.9, hi: 1.1 }, 0.05)).toBe("same");
+    expect(verdict({ median: 0.8, lo: 0.7, hi: 0.9 }, 0.05)).toBe("faster");
+  });
+
+  it("parses V8's trace lines (Node 20 formats) and attributes them to the marker's phase and call", async () => {
+    const { parseTrace } = await import("../bench/deopt-check.mjs");
+    const lib = "file:///x/dist/index.js";
+    const text = [
+      "DebugPrint: 0x354405a2b1d9: [String] in OldSpace: #@@phase warmup",
+      `[compiling method 0x1e1f644d9589 <JSFunction forwardBackward <${lib}> (sfi = 0x23b8eac15f39)> (target TURBOFAN) OSR, mode: ConcurrencyMode::kConcurrent]`,
+      'DebugPrint: 0x152bc73faa19: [String]: c"@@phase gc 0"',
+      "[marking dependent code 0x30ab769bba01 <Code TURBOFAN> (0x23b8eac15f39 <SharedFunctionInfo forwardBackward>) (opt id 142) for deoptimization, reason: weak objects]",
+      'DebugPrint: 0x3d7b72201149: [String]: "@@phase after-gc 0"',
+      'DebugPrint: 0x1f61271: [String]: c"@@call W1g float32"',
+      `[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x1244ad90be29 <JSFunction get isContiguous <${lib}> (sfi = 0x31d394655e99)>, 0x1244 <Code TURBOFAN>, opt id 20, bytecode offset 131]`,
+      `            ;;; deoptimize at <${lib}:1059:22>`,
+      "  reading input frame forward => bytecode_offset=131, args=4",
+    ].join("\n");
+    const events = parseTrace(text);
+    expect(events.map((e) => [e.type, e.name, e.phase, e.call])).toEqual([
+      ["compile", "forwardBackward", "warmup", null],
+      ["discarded", "forwardBackward", "gc 0", null],
+      ["deopt", "get isContiguous", "after-gc 0", "W1g float32"],
+    ]);
+    expect(events[1]!.reason).toBe("weak objects");
+    expect(events[1]!.file).toBe(lib); // from the sfi of the compile line
+    expect(events[2]!.reason).toBe("wrong map");
+    expect(events[2]!.position).toEqual({ file: lib, line: 1059, column: 22 });
+  });
+});
