@@ -13,8 +13,8 @@
 //   --sweep             the batch-size sweep, B = 1 … 65536
 //                       (no section flag: all four sections)
 //   --batch N           batch size of the table and memory sections (default 4096)
-//   --samples N         timed calls per implementation (default 21; --quick 6)
-//   --cpu-samples N     timed calls for tfjs-cpu, which is slow (default 3; --quick 1)
+//   --samples N         timed calls per implementation (default 15; --quick 6)
+//   --cpu-samples N     timed calls for tfjs-cpu, which is slow (default 2; --quick 1)
 //   --cpu-vg            also time tfjs-cpu on the valueAndGrad rows (1-3 s per call)
 //   --no-f64-first      skip the float64 calls made before everything else
 //   --lib FILE          the losskit build to load (default dist/index.js)
@@ -102,8 +102,8 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
   if (o.sections.size === 0) o.sections = new Set(["table", "batch1", "memory", "sweep"]);
-  o.samples ??= o.quick ? 6 : 21;
-  o.cpuSamples ??= o.quick ? 1 : 3;
+  o.samples ??= o.quick ? 6 : 15;
+  o.cpuSamples ??= o.quick ? 1 : 2;
   return o;
 }
 
@@ -155,7 +155,7 @@ function fingerprint(d) {
  * The implementations of workload `w` on data `d`: [{ name, run, gradOf?, before?, samples, dispose? }]
  * plus notes (why a column is empty) and the losskit gradient mode.
  */
-async function buildImplementations(w, d, ctx, { samples, cpuSamples, cpuVg = false }) {
+async function buildImplementations(w, d, ctx, { samples, cpuSamples, cpuVg = false, cpu = true, cpuNote = "" }) {
   const impls = [];
   const notes = {};
   const vg = w.kind === "valueAndGrad";
@@ -198,6 +198,10 @@ async function buildImplementations(w, d, ctx, { samples, cpuSamples, cpuVg = fa
     }
     if (backend === "cpu" && vg && !cpuVg) {
       notes[name] = { missing: "skipped (--cpu-vg)" };
+      continue;
+    }
+    if (backend === "cpu" && !cpu) {
+      notes[name] = { missing: `skipped${cpuNote ? ` (${cpuNote})` : ""}` };
       continue;
     }
     try {
@@ -343,10 +347,10 @@ async function runTable(workloads, ctx, o) {
     const { checks, kept } = await verify(impls, ref, notes, d);
     for (const impl of kept) {
       await impl.before?.();
-      // Slow calls (tfjs-cpu, 0.1-3 s) get one warm-up call; the rest 5 or 1.5 s.
-      const ms = impl.firstCallMs > 300 ? warm(impl.run, { calls: 1 }) : warm(impl.run, { calls: 5, maxMs: 1500 });
-      // At most ~8 s of timed calls per implementation (never fewer than 3 calls).
-      impl.samples = Math.min(impl.samples, Math.max(3, 3 * Math.floor(8000 / (3 * ms))));
+      // Calls over 300 ms (tfjs-cpu, Circle) are warm after the verification call; the rest get 5 more calls (at most 1.5 s).
+      const ms = impl.firstCallMs > 300 ? impl.firstCallMs : warm(impl.run, { calls: 5, maxMs: 1500 });
+      // At most ~5 s of timed calls per implementation (never fewer than 3 calls, tfjs-cpu's own count).
+      impl.samples = Math.min(impl.samples, Math.max(Math.min(3, impl.samples), 3 * Math.floor(5000 / (3 * ms))));
     }
     const timings = kept.length ? await timeCalls(kept, { perGroup: 3 }) : {};
     for (const impl of kept) impl.dispose?.();
@@ -443,7 +447,8 @@ async function runMemory(workloads, ctx, o) {
   const rows = [];
   for (const w of workloads) {
     const d = w.data(o.batch);
-    const { impls, notes } = await buildImplementations(w, d, ctx, { samples: 1, cpuSamples: 1 });
+    // tfjs-cpu runs the same ops as tfjs-wasm, so it allocates the same tensors (checked in issue 5's runs): not repeated.
+    const { impls, notes } = await buildImplementations(w, d, ctx, { samples: 1, cpuSamples: 1, cpu: false, cpuNote: "same tensors as tfjs-wasm" });
     const result = {};
     for (const impl of impls) {
       try {
@@ -492,8 +497,8 @@ async function runSweep(workloads, ctx, o) {
       const elements = B * SWEEP_D;
       // Enough single calls for a stable median: many when a call takes microseconds.
       const samples = o.quick ? 6 : elements <= 1 << 14 ? 300 : 15;
-      const cpuSamples = elements >= 1 << 22 ? Math.min(o.cpuSamples, 3) : elements <= 1 << 14 ? 60 : 6;
-      const { impls, notes } = await buildImplementations(w, d, ctx, { samples, cpuSamples });
+      const cpuSamples = elements <= 1 << 14 ? 60 : 6;
+      const { impls, notes } = await buildImplementations(w, d, ctx, { samples, cpuSamples, cpu: elements <= 1 << 17, cpuNote: "over 131k elements" });
       const { checks, kept } = await verify(impls, ref, notes);
       for (const impl of kept) {
         await impl.before?.();
@@ -583,7 +588,7 @@ function markdown(ctx, o, m, tableRows, batch1, memoryRows, sweep, s, elapsed, a
   lines.push(`- ${m.node}; ${m.losskit}; ${m.tfjs}`);
   lines.push(`- Cost of one operation in a JS loop here, ns per element: ${fmtPrimitives(m.primitives)}`);
   lines.push(
-    `- Method (issue 10): one process, identical fixed-seed float32 data, Keras default reduction (\`sum_over_batch_size\`). ${o.f64First ? "Before anything else every selected loss is called with float64 data (value and valueAndGrad, 20 calls each at a small batch), as a user mixing dtypes. " : ""}Per workload each implementation is checked against a float64 reference and warmed up (5 calls); then every call is timed on its own, in groups of 3 calls with a full GC before each group, implementations interleaved (order rotated per group). ${o.samples} calls per implementation, ${o.cpuSamples} for tfjs-cpu. Cells: median / 90th percentile, ms per call.`,
+    `- Method (issue 10): one process, identical fixed-seed float32 data, Keras default reduction (\`sum_over_batch_size\`). ${o.f64First ? "Before anything else every selected loss is called with float64 data (value and valueAndGrad, 20 calls each at a small batch), as a user mixing dtypes. " : ""}Per workload each implementation is checked against a float64 reference and warmed up (5 calls; calls over 300 ms: the checking call only); then every call is timed on its own, in groups of 3 calls with a full GC before each group, implementations interleaved (order rotated per group). ${o.samples} calls per implementation (fewer when they would take over 5 s, never under 3), ${o.cpuSamples} for tfjs-cpu. Cells: median / 90th percentile, ms per call.`,
   );
   lines.push("");
   if (tableRows.length) {
