@@ -9,7 +9,7 @@ import * as best from "../bench/best.mjs";
 import { reference, Sum } from "../bench/reference.mjs";
 import { DATASETS, rng } from "../bench/data.mjs";
 import { geometricMean, median } from "../bench/measure.mjs";
-import { WORKLOADS, bestValue, bestValueAndGrad, selectWorkloads, toFloat64 } from "../bench/workloads.mjs";
+import { WORKLOADS, bestValue, bestValueAndGrad, losskitValueAndGrad, selectWorkloads, toFloat64 } from "../bench/workloads.mjs";
 import * as lk from "../src/index";
 
 const f32 = (a: unknown[]): Float32Array => Float32Array.from(a.flat(Infinity as 1) as number[]);
@@ -490,5 +490,56 @@ describe("compare.mjs statistics and deopt-check.mjs trace parsing", () => {
     expect(events[1]!.file).toBe(lib); // from the sfi of the compile line
     expect(events[2]!.reason).toBe("wrong map");
     expect(events[2]!.position).toEqual({ file: lib, line: 1059, column: 22 });
+  });
+});
+
+describe("the bench's losskit valueAndGrad call uses { out } when the build accepts it", () => {
+  const w = WORKLOADS.find((x) => x.id === "W1g")!;
+  const d = DATASETS.regression({ B: 3, D: 5 });
+  /** A stand-in build whose MeanSquaredError writes the gradient into `out` (a Tensor or a typed array) when `accepts` says so. */
+  function fakeBuild(accepts: "tensor" | "array" | "none") {
+    class Tensor {
+      constructor(
+        public data: Float32Array | Float64Array,
+        public shape: number[],
+      ) {}
+      get size(): number {
+        return this.data.length;
+      }
+    }
+    class MeanSquaredError {
+      constructor(public options: unknown) {}
+      valueAndGrad(t: Tensor, p: Tensor, _w?: unknown, opts?: { out?: unknown }): { value: number; grad: Tensor } {
+        if (opts && Object.keys(opts).some((k) => k !== "mask")) {
+          const out = opts.out;
+          const ok = (accepts === "tensor" && out instanceof Tensor) || (accepts === "array" && out instanceof Float32Array);
+          if (!ok) throw new Error('unknown call option "out"');
+        }
+        const target = opts?.out instanceof Tensor ? opts.out.data : opts?.out instanceof Float32Array ? opts.out : new Float32Array(p.size);
+        const value = best.meanSquaredErrorValueAndGrad(t.data, p.data, target);
+        return { value, grad: opts?.out instanceof Tensor ? opts.out : new Tensor(target, p.shape) };
+      }
+    }
+    return { Tensor, MeanSquaredError, tensor: (data: Float32Array | Float64Array, shape: number[]) => new Tensor(data, shape) };
+  }
+  it.each([
+    ["tensor", "out: Tensor"],
+    ["array", "out: typed array"],
+    ["none", "allocates"],
+  ] as const)("build accepting %s: mode %s, and the same gradient", (accepts, mode) => {
+    const h = losskitValueAndGrad(w, fakeBuild(accepts), d);
+    expect(h.mode).toBe(mode);
+    const r1 = h.run();
+    const g1 = Array.from(h.gradOf(r1));
+    const expected = new Float32Array(15);
+    best.meanSquaredErrorValueAndGrad(d.yTrue, d.yPred, expected);
+    expect(g1).toEqual(Array.from(expected));
+    const r2 = h.run();
+    expect(h.gradOf(r2) === h.gradOf(r1)).toBe(mode !== "allocates"); // the caller's buffer is reused
+  });
+  it("the current build: every losskit valueAndGrad works through the bench's call", () => {
+    const h = losskitValueAndGrad(w, lk, d);
+    expect(["out: Tensor", "out: typed array", "allocates"]).toContain(h.mode);
+    close(h.run().value as number, reference.meanSquaredError(d.yTrue, d.yPred, 3, 5), 1e-6);
   });
 });
