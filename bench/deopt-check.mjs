@@ -160,6 +160,9 @@ const RE = {
   compiling: /^\[compiling method 0x[0-9a-f]+ <JSFunction (.*?) ?<(file:[^>]+)> \(sfi = (0x[0-9a-f]+)\)> \(target (\w+)\)( OSR)?/,
 };
 
+/** V8 prints the same address zero-padded in some lines and not in others. */
+const addr = (hex) => `0x${hex.slice(2).replace(/^0+(?=.)/, "")}`;
+
 /** Events of the trace, each with the phase and the call it happened in. */
 export function parseTrace(text) {
   const events = [];
@@ -175,17 +178,17 @@ export function parseTrace(text) {
       } else if (kind === "call") call = rest.join(" ");
       last = null;
     } else if ((m = RE.bailout.exec(line))) {
-      last = { type: "deopt", kind: m[1], reason: m[2], name: m[3] || "(anonymous)", file: m[4], sfi: m[5], phase, call };
-      sfiFile.set(m[5], m[4]);
+      last = { type: "deopt", kind: m[1], reason: m[2], name: m[3] || "(anonymous)", file: m[4], sfi: addr(m[5]), phase, call };
+      sfiFile.set(last.sfi, m[4]);
       events.push(last);
     } else if ((m = RE.position.exec(line)) && last && last.type === "deopt" && !last.position) {
       last.position = { file: m[1], line: Number(m[2]), column: Number(m[3]) };
     } else if ((m = RE.marking.exec(line))) {
-      events.push({ type: "discarded", tier: m[1], sfi: m[2], name: m[3] || "(anonymous)", reason: m[4], phase, call });
+      events.push({ type: "discarded", tier: m[1], sfi: addr(m[2]), name: m[3] || "(anonymous)", reason: m[4], phase, call });
       last = null;
     } else if ((m = RE.compiling.exec(line))) {
-      events.push({ type: "compile", name: m[1] || "(anonymous)", file: m[2], sfi: m[3], tier: m[4], osr: Boolean(m[5]), phase, call });
-      sfiFile.set(m[3], m[2]);
+      events.push({ type: "compile", name: m[1] || "(anonymous)", file: m[2], sfi: addr(m[3]), tier: m[4], osr: Boolean(m[5]), phase, call });
+      sfiFile.set(addr(m[3]), m[2]);
       last = null;
     }
   }
