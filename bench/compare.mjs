@@ -20,7 +20,8 @@
 //   --only W1,W5g        workloads (default: every workload of bench/workloads.mjs)
 //   --batch N            batch (default 4096, as npm run bench)
 //   --budget S           seconds of timed rounds per workload (default 2; --quick 0.5)
-//   --min-rounds N       at least N rounds per workload (default 15)
+//   --min-rounds N       at least N rounds per workload (default 15) unless that takes over
+//   --max-seconds S      S seconds (default 30; never under 5 rounds)
 //   --threshold X        relative slowdown that counts (default 0.05)
 //   --quick              smaller budget
 //   --no-f64-first       skip the float64 calls
@@ -36,7 +37,7 @@ import { gc, median, quantile, sink, geometricMean } from "./measure.mjs";
 import { losskitValue, losskitValueAndGrad, selectWorkloads, toFloat64 } from "./workloads.mjs";
 
 function parseArgs(argv) {
-  const o = { a: null, b: null, only: [], batch: 4096, budget: undefined, minRounds: 15, threshold: 0.05, quick: false, f64First: true };
+  const o = { a: null, b: null, only: [], batch: 4096, budget: undefined, minRounds: 15, maxSeconds: 30, threshold: 0.05, quick: false, f64First: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -55,11 +56,12 @@ function parseArgs(argv) {
     else if (a.startsWith("--batch")) o.batch = Math.round(num("--batch"));
     else if (a.startsWith("--budget")) o.budget = num("--budget");
     else if (a.startsWith("--min-rounds")) o.minRounds = Math.round(num("--min-rounds"));
+    else if (a.startsWith("--max-seconds")) o.maxSeconds = num("--max-seconds");
     else if (a.startsWith("--threshold")) o.threshold = num("--threshold");
     else if (a === "--quick") o.quick = true;
     else if (a === "--no-f64-first") o.f64First = false;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: node --expose-gc bench/compare.mjs --a A/dist/index.js --b B/dist/index.js [--only W1,W5g] [--batch N] [--budget S] [--min-rounds N] [--threshold X] [--quick] [--no-f64-first]");
+      console.log("usage: node --expose-gc bench/compare.mjs --a A/dist/index.js --b B/dist/index.js [--only W1,W5g] [--batch N] [--budget S] [--min-rounds N] [--max-seconds S] [--threshold X] [--quick] [--no-f64-first]");
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -136,7 +138,11 @@ async function main() {
     // Warm both, then size the rounds to the budget.
     let ms = 0;
     for (let i = 0; i < 5; i++) ms = Math.max(timeOne(a.run), timeOne(b.run));
-    const rounds = Math.max(o.minRounds, Math.min(401, Math.floor((o.budget * 1000) / (4 * Math.max(ms, 1e-3)))));
+    // As many rounds as fit in the budget, at least --min-rounds unless that would take over
+    // --max-seconds (slow calls: Circle's gradient takes seconds), never under 5.
+    const perRound = 4 * Math.max(ms, 1e-3);
+    const floor = Math.max(5, Math.min(o.minRounds, Math.floor((o.maxSeconds * 1000) / perRound)));
+    const rounds = Math.max(floor, Math.min(401, Math.floor((o.budget * 1000) / perRound)));
     const ta = [], tb = [], ratios = [];
     for (let r = 0; r < rounds; r++) {
       gc?.();
