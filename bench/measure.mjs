@@ -1,5 +1,7 @@
-// Timing: warm-up, calibrated repetitions, interleaved rounds, GC between samples,
-// medians and min-max.
+// Timing as users call (issue 10): every call timed on its own (performance.now() around
+// one call), a full GC (`--expose-gc`) before every group of a few calls, implementations
+// interleaved (order rotated each round), and per implementation the median and the 90th
+// percentile of the single-call times, plus the median of the first calls after a GC.
 
 import { performance } from "node:perf_hooks";
 
@@ -9,10 +11,18 @@ export const sink = { last: undefined };
 export const gc = typeof globalThis.gc === "function" ? globalThis.gc : null;
 
 export function median(values) {
+  return quantile(values, 0.5);
+}
+
+/** The q-quantile with linear interpolation between order statistics (NumPy's default). */
+export function quantile(values, q) {
   const s = [...values].sort((a, b) => a - b);
   const n = s.length;
   if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return s[lo] + (h - lo) * (s[hi] - s[lo]);
 }
 
 export function geometricMean(values) {
@@ -22,79 +32,77 @@ export function geometricMean(values) {
 }
 
 /**
- * Time a set of implementations of one workload.
- *
- * `impls`: [{ name, run, before?, samples, firstCallMs? }] where `run()` does one call and
- * `before()` (async, untimed) prepares for it (the tfjs backend switch); `firstCallMs` is
- * how long a call the caller made already took. Each implementation is
- * warmed up, then the rounds interleave the implementations (rotating the order each
- * round); before every sample the heap is collected (`--expose-gc`). A sample repeats the
- * call `reps` times, chosen so that a sample lasts at least `minSampleMs`, and records the
- * time per call.
- *
- * Returns, per name: { median, min, max, samples, reps, times }.
+ * Warm an implementation up: at least `calls` calls, stopping early after `maxMs` (slow
+ * implementations get fewer), never fewer than one. Returns the last call's time in ms.
  */
-export async function timeImplementations(impls, { warmup = 3, minSampleMs = 20, maxReps = 100000 } = {}) {
-  const state = [];
-  for (const impl of impls) {
-    await impl.before?.();
-    // A call that took over a second already (the caller's check) is warm enough: JIT
-    // warm-up is a few milliseconds, and another call costs seconds of the time budget.
-    if (impl.firstCallMs > 1000) {
-      state.push({ impl, reps: 1, times: [] });
-      continue;
-    }
-    // Warm-up: at least one call; more for the fast ones (slow calls get one or two).
-    let t0 = performance.now();
-    sink.last = impl.run();
-    let callMs = performance.now() - t0;
-    const extra = callMs > 500 ? 0 : callMs > 100 ? Math.min(1, warmup) : warmup;
-    for (let i = 0; i < extra; i++) {
-      t0 = performance.now();
-      sink.last = impl.run();
-      callMs = performance.now() - t0;
-    }
-    // Calibrate: time a small batch of calls, as fast calls are below the timer's resolution.
-    if (callMs < minSampleMs) {
-      let n = 1;
-      for (;;) {
-        t0 = performance.now();
-        for (let i = 0; i < n; i++) sink.last = impl.run();
-        const ms = performance.now() - t0;
-        if (ms >= minSampleMs / 4 || n >= maxReps) {
-          callMs = ms / n;
-          break;
-        }
-        n *= 4;
-      }
-    }
-    const reps = Math.max(1, Math.min(maxReps, Math.ceil(minSampleMs / Math.max(callMs, 1e-6))));
-    state.push({ impl, reps, times: [] });
+export function warm(run, { calls = 5, maxMs = 1500 } = {}) {
+  const start = performance.now();
+  let last = 0;
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    sink.last = run();
+    last = performance.now() - t0;
+    if (performance.now() - start > maxMs) break;
   }
-  const rounds = Math.max(...impls.map((i) => i.samples));
-  for (let round = 0; round < rounds; round++) {
+  return last;
+}
+
+/**
+ * Time implementations call by call.
+ *
+ * `impls`: [{ name, run, before?, samples }]: `run()` is one call, `before()` (async,
+ * untimed) prepares for it (the tfjs backend switch). Rounds rotate the order of the
+ * implementations; in a round each implementation that still needs samples gets a full GC
+ * and then `perGroup` calls, each timed alone. `overhead` (ms) is subtracted from every
+ * time (the cost of the two performance.now() calls, which matters for sub-µs calls).
+ *
+ * Returns, per name: { median, p90, min, max, mean, afterGc, samples, times } in ms, where
+ * afterGc is the median of the first call of each group (the call right after a GC).
+ */
+export async function timeCalls(impls, { perGroup = 3, overhead = 0 } = {}) {
+  const state = impls.map((impl) => ({ impl, times: [], first: [] }));
+  for (let round = 0; state.some((s) => s.times.length < s.impl.samples); round++) {
     for (let k = 0; k < state.length; k++) {
       const s = state[(k + round) % state.length];
       if (s.times.length >= s.impl.samples) continue;
       await s.impl.before?.();
       gc?.();
       const run = s.impl.run;
-      const reps = s.reps;
-      const t0 = performance.now();
-      for (let i = 0; i < reps; i++) sink.last = run();
-      s.times.push((performance.now() - t0) / reps);
+      const calls = Math.min(perGroup, s.impl.samples - s.times.length);
+      for (let i = 0; i < calls; i++) {
+        const t0 = performance.now();
+        sink.last = run();
+        const ms = performance.now() - t0 - overhead;
+        s.times.push(ms);
+        if (i === 0) s.first.push(ms);
+      }
     }
   }
   const out = {};
   for (const s of state) {
+    const t = s.times;
     out[s.impl.name] = {
-      median: median(s.times),
-      min: Math.min(...s.times),
-      max: Math.max(...s.times),
-      samples: s.times.length,
-      reps: s.reps,
-      times: s.times,
+      median: median(t),
+      p90: quantile(t, 0.9),
+      min: Math.min(...t),
+      max: Math.max(...t),
+      mean: t.reduce((a, b) => a + b, 0) / t.length,
+      afterGc: median(s.first),
+      samples: t.length,
+      times: t,
     };
   }
   return out;
+}
+
+/** The median cost in ms of timing one call of an empty function (two performance.now() calls). */
+export function timerOverhead(samples = 20000) {
+  const nothing = () => undefined;
+  const t = new Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    sink.last = nothing();
+    t[i] = performance.now() - t0;
+  }
+  return median(t);
 }

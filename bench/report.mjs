@@ -1,7 +1,7 @@
 // Formatting: numbers, console tables and the Markdown of bench/results.md.
 
-export const IMPLS = ["loop", "losskit", "tfjs-cpu", "tfjs-wasm"];
-export const LABELS = { loop: "JS loop", losskit: "losskit", "tfjs-cpu": "tfjs-cpu", "tfjs-wasm": "tfjs-wasm" };
+export const IMPLS = ["best", "naive", "losskit", "tfjs-cpu", "tfjs-wasm"];
+export const LABELS = { best: "best loop", naive: "plain loop", losskit: "losskit", "tfjs-cpu": "tfjs-cpu", "tfjs-wasm": "tfjs-wasm" };
 
 export function fmtMs(ms) {
   if (!Number.isFinite(ms)) return "–";
@@ -60,10 +60,10 @@ export function markdownTable(rows, align) {
   return [head, sep, ...rows.slice(1).map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
 }
 
-/** "median [min–max]" in ms. */
+/** "median / p90" in ms. */
 export function fmtTiming(t) {
   if (!t) return "–";
   if (t.error) return "error";
   if (t.missing) return t.missing;
-  return `${fmtMs(t.median)} [${fmtMs(t.min)}–${fmtMs(t.max)}]`;
+  return `${fmtMs(t.median)} / ${fmtMs(t.p90)}`;
 }

@@ -1,15 +1,98 @@
-// The workloads of issue 5: for each, its data, the float64 reference, the hand-written
-// loop, the losskit call and the TensorFlow.js version (tfjs-core's own loss where it has
-// one, otherwise the Keras formula composed from tfjs ops, as tfjs-layers does).
+// The workloads of issues 5 and 10: for each, its data, the float64 reference, the best
+// hand-written loop (best.mjs), the plain loop (loops.mjs), the losskit call and the
+// TensorFlow.js version (tfjs-core's own loss where it has one, otherwise the Keras formula
+// composed from tfjs ops, as tfjs-layers does).
 //
 // Every implementation returns the Keras default reduction ("sum_over_batch_size"), a
-// number; valueAndGrad workloads return { value, grad } with grad = d value / d yPred.
+// number; a valueAndGrad workload (id ending in "g": W1g, W2g, ...) also gives
+// grad = d value / d yPred. Each value workload has its valueAndGrad twin.
 
 import { dataset } from "./data.mjs";
 import * as loops from "./loops.mjs";
 import { reference } from "./reference.mjs";
 
 const EPS = 1e-7;
+
+// ---- implementations shared by every workload ---------------------------------------------
+
+/** The best loop of workload `w` from one instance of best.mjs (`lib`): a call returning the value. */
+export function bestValue(w, lib, d) {
+  const { yTrue, yPred } = w.arrays(d);
+  return call(lib[w.best], [yTrue, yPred, ...(w.bestArgs ? w.bestArgs(d) : [])]);
+}
+
+/** The best valueAndGrad loop, writing into the caller-owned `g`; null when the workload has none. */
+export function bestValueAndGrad(w, lib, d, g) {
+  const f = lib[`${w.best}ValueAndGrad`];
+  if (typeof f !== "function") return null;
+  const { yTrue, yPred } = w.arrays(d);
+  return call(f, [yTrue, yPred, g, ...(w.bestArgs ? w.bestArgs(d) : [])]);
+}
+
+/** `() => f(...args)` without a spread call per call (it costs more than a batch-1 loop). */
+function call(f, a) {
+  switch (a.length) {
+    case 2:
+      return () => f(a[0], a[1]);
+    case 3:
+      return () => f(a[0], a[1], a[2]);
+    case 4:
+      return () => f(a[0], a[1], a[2], a[3]);
+    case 5:
+      return () => f(a[0], a[1], a[2], a[3], a[4]);
+    case 6:
+      return () => f(a[0], a[1], a[2], a[3], a[4], a[5]);
+    default:
+      return () => f(...a);
+  }
+}
+
+/** A losskit loss instance for workload `w` (float32 unless `dtype` says otherwise). */
+export function losskitLoss(w, lk, dtype = "float32") {
+  return new lk[w.className]({ ...w.options, dtype });
+}
+
+/** Zero-copy losskit tensors over the workload's arrays. */
+export function losskitInputs(w, lk, d) {
+  const { yTrue, trueShape, yPred, predShape } = w.arrays(d);
+  return { t: lk.tensor(yTrue, trueShape), p: lk.tensor(yPred, predShape) };
+}
+
+/** losskit value call. */
+export function losskitValue(w, lk, d, dtype) {
+  const loss = losskitLoss(w, lk, dtype);
+  const { t, p } = losskitInputs(w, lk, d);
+  return () => loss(t, p);
+}
+
+/**
+ * losskit valueAndGrad call. When `loss.valueAndGrad(yTrue, yPred, sampleWeight, { out })`
+ * writes the gradient into a caller-owned buffer (issue 10), the bench uses it: tried with
+ * a Tensor, then with a bare typed array; otherwise each call allocates its gradient.
+ * Returns { run, mode, gradOf } where gradOf(result) is the gradient's typed array.
+ */
+export function losskitValueAndGrad(w, lk, d, dtype = "float32") {
+  const loss = losskitLoss(w, lk, dtype);
+  const { t, p } = losskitInputs(w, lk, d);
+  const n = p.size;
+  const buffer = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  const attempts = [
+    { mode: "out: Tensor", options: { out: lk.tensor(buffer, p.shape) } },
+    { mode: "out: typed array", options: { out: buffer } },
+  ];
+  for (const { mode, options } of attempts) {
+    try {
+      buffer.fill(NaN);
+      const r = loss.valueAndGrad(t, p, undefined, options);
+      if (r && r.grad && r.grad.data === buffer && !Number.isNaN(buffer[0])) {
+        return { mode, run: () => loss.valueAndGrad(t, p, undefined, options), gradOf: (res) => res.grad.data };
+      }
+    } catch {
+      // not supported (yet): try the next form, then fall back
+    }
+  }
+  return { mode: "allocates", run: () => loss.valueAndGrad(t, p), gradOf: (res) => res.grad.data };
+}
 
 /** A tfjs loss call that returns a number and frees everything it made. */
 function tfScalar(tf, f) {
@@ -21,122 +104,115 @@ function tfScalar(tf, f) {
   };
 }
 
-/** tfjs value and gradient with respect to `x` (tf.valueAndGrads), read back to JS. */
-function tfValueAndGrad(tf, f, x) {
-  const vg = tf.valueAndGrads(f);
-  return () => {
-    const { value, grads } = vg([x]);
-    const v = value.dataSync()[0];
-    const g = grads[0].dataSync();
-    tf.dispose([value, grads[0]]);
-    return { value: v, grad: g };
-  };
-}
-
-function tensors(tf, list) {
-  const made = list.map(([data, shape, dtype]) => tf.tensor(data, shape, dtype));
-  return { made, dispose: () => tf.dispose(made) };
-}
-
-/** losskit: a loss instance called on zero-copy tensors over the same typed arrays. */
-function lkValue(lk, loss, yTrue, trueShape, yPred, predShape) {
-  const t = lk.tensor(yTrue, trueShape);
-  const p = lk.tensor(yPred, predShape);
-  return () => loss(t, p);
-}
-
-function lkValueAndGrad(lk, loss, yTrue, shape, yPred) {
-  const t = lk.tensor(yTrue, shape);
-  const p = lk.tensor(yPred, shape);
-  return () => {
-    const { value, grad } = loss.valueAndGrad(t, p);
-    return { value, grad: grad.data };
-  };
-}
-
-// --- workload families -----------------------------------------------------------
-
-/** An elementwise loss over [B, D] reduced over the last axis. */
-function elementwise({ id, title, className, options, datasetName, loop, ref, tfjs, tfNote, sweep, tfjsBuiltin }) {
+/** The tfjs implementation of workload `w`: { run, dispose } (valueAndGrad: tf.valueAndGrads with respect to yPred). */
+export function tfjsImplementation(w, tf, d, kind) {
+  const specs = w.tf.inputs(d);
+  const made = specs.map(([data, shape, dtype]) => tf.tensor(data, shape, dtype));
+  const dispose = () => tf.dispose(made);
+  const [t, p] = made;
+  if (kind === "value") return { run: tfScalar(tf, () => w.tf.loss(tf, t, p, d)), dispose };
+  const vg = tf.valueAndGrads((x) => w.tf.loss(tf, t, x, d));
   return {
-    tfjsBuiltin: tfjsBuiltin && {
-      note: tfjsBuiltin.note,
-      run: (tf, d) => {
-        const { made, dispose } = tensors(tf, [[d.yTrue, d.shape], [d.yPred, d.shape]]);
-        try {
-          return tfScalar(tf, () => tfjsBuiltin.fn(tf, ...made))();
-        } finally {
-          dispose();
-        }
-      },
+    run: () => {
+      const { value, grads } = vg([p]);
+      const v = value.dataSync()[0];
+      const g = grads[0].dataSync();
+      tf.dispose([value, grads[0]]);
+      return { value: v, grad: g };
     },
+    dispose,
+  };
+}
+
+// ---- workload families -----------------------------------------------------------------
+
+const pairArrays = (d) => ({ yTrue: d.yTrue, trueShape: d.shape, yPred: d.yPred, predShape: d.shape });
+const pairInputs = (d) => [[d.yTrue, d.shape], [d.yPred, d.shape]];
+
+/** An elementwise loss over [B, D], reduced over the last axis, then the batch. */
+function elementwise({ id, title, className, options, datasetName, best, bestArgs, naive, ref, refGrad, naiveGrad, tfLoss, tfNote, sweep, tfjsBuiltin, rows = (b) => b, width = 1024 }) {
+  return {
     id,
     title,
     className,
     options,
-    kind: "value",
     sweep,
-    data: (B, { sweepSize } = {}) => dataset(datasetName, { B, D: sweepSize ?? 1024 }),
+    data: (batch, { sweepSize } = {}) => dataset(datasetName, { B: rows(batch), D: sweepSize ?? width }),
     shapeOf: (d) => `[${d.B},${d.D}]`,
     elements: (d) => d.yPred.length,
-    reference: (d) => ({ value: ref(d.yTrue, d.yPred, d.B, d.D) }),
-    loop: (d) => () => loop(d.yTrue, d.yPred, d.B, d.D),
-    losskit: (lk, d) => lkValue(lk, new lk[className](options), d.yTrue, d.shape, d.yPred, d.shape),
-    tfjsNote: tfNote,
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.yTrue, d.shape], [d.yPred, d.shape]]);
-      const [t, p] = made;
-      return { run: tfScalar(tf, () => tfjs(tf, t, p)), dispose };
-    },
+    arrays: pairArrays,
+    best,
+    bestArgs,
+    naive: naive && ((d) => () => naive(d.yTrue, d.yPred, d.B, d.D)),
+    naiveGrad: naiveGrad && ((d) => () => naiveGrad(d.yTrue, d.yPred)),
+    reference: (d) => ref(d.yTrue, d.yPred, d.B, d.D),
+    referenceGrad: refGrad && ((d) => refGrad(d.yTrue, d.yPred)),
+    tfNote,
+    tf: tfLoss && { inputs: pairInputs, loss: (tf, t, p) => tfLoss(tf, t, p) },
+    tfjsBuiltin,
   };
 }
 
 /** A loss over class rows [B, C]. */
-function classRows({ id, title, className, options, datasetName = "classes", inputs, loop, ref, tfjs, tfNote }) {
+function classRows({ id, title, className, options, datasetName = "classes", pick, best, bestArgs, naive, ref, refGrad, naiveGrad, tfInputs, tfLoss, tfNote, rows = (b) => b, classes = 1000 }) {
   return {
     id,
     title,
     className,
     options,
-    kind: "value",
-    data: (B) => dataset(datasetName, { B, C: 1000 }),
+    data: (batch) => dataset(datasetName, { B: rows(batch), C: classes }),
     shapeOf: (d) => `[${d.B},${d.C}]`,
     elements: (d) => d.B * d.C,
-    reference: (d) => ({ value: ref(...inputs(d), d.B, d.C) }),
-    loop: (d) => {
-      const [a, b] = inputs(d);
-      return () => loop(a, b, d.B, d.C);
+    arrays: (d) => {
+      const [a, b] = pick(d);
+      return { yTrue: a, trueShape: a.length === d.B ? [d.B] : d.shape, yPred: b, predShape: d.shape };
     },
-    losskit: (lk, d) => {
-      const [a, b] = inputs(d);
-      return lkValue(lk, new lk[className](options), a, a.length === d.B ? [d.B] : d.shape, b, d.shape);
-    },
-    tfjsNote: tfNote,
-    tfjs: (tf, d) => tfjs(tf, d),
+    best,
+    bestArgs: bestArgs ?? ((d) => [d.B, d.C]),
+    naive: naive && ((d) => {
+      const [a, b] = pick(d);
+      return () => naive(a, b, d.B, d.C);
+    }),
+    naiveGrad: naiveGrad && ((d) => {
+      const [a, b] = pick(d);
+      return () => naiveGrad(a, b, d.B, d.C);
+    }),
+    reference: (d) => ref(...pick(d), d.B, d.C),
+    referenceGrad: refGrad && ((d) => refGrad(...pick(d), d.B, d.C)),
+    tfNote,
+    tf: tfLoss && { inputs: tfInputs ?? ((d) => [[pick(d)[0], d.shape], [pick(d)[1], d.shape]]), loss: tfLoss },
   };
 }
 
-export const WORKLOADS = [
+const mseTf = (tf, t, p) => tf.losses.meanSquaredError(t, p);
+const cceTf = (tf, y, x) => tf.losses.softmaxCrossEntropy(y, x);
+
+/** The value workloads, in order. Each has a valueAndGrad twin (`valueAndGradWorkload`). */
+export const VALUE_WORKLOADS = [
   elementwise({
     id: "W1",
     title: "MeanSquaredError",
     className: "MeanSquaredError",
     datasetName: "regression",
     sweep: true,
-    loop: loops.meanSquaredError,
+    best: "meanSquaredError",
+    naive: loops.meanSquaredError,
+    naiveGrad: loops.meanSquaredErrorValueAndGrad,
     ref: reference.meanSquaredError,
+    refGrad: reference.meanSquaredErrorGrad,
     tfNote: "tf.losses.meanSquaredError",
-    tfjs: (tf, t, p) => tf.losses.meanSquaredError(t, p),
+    tfLoss: mseTf,
   }),
   elementwise({
     id: "W2",
     title: "MeanAbsoluteError",
     className: "MeanAbsoluteError",
     datasetName: "regression",
-    loop: loops.meanAbsoluteError,
+    best: "meanAbsoluteError",
+    naive: loops.meanAbsoluteError,
     ref: reference.meanAbsoluteError,
     tfNote: "tf.losses.absoluteDifference",
-    tfjs: (tf, t, p) => tf.losses.absoluteDifference(t, p),
+    tfLoss: (tf, t, p) => tf.losses.absoluteDifference(t, p),
   }),
   elementwise({
     id: "W3",
@@ -144,20 +220,23 @@ export const WORKLOADS = [
     className: "Huber",
     options: { delta: 1 },
     datasetName: "regression",
-    loop: (t, p) => loops.huber(t, p, 1),
+    best: "huber",
+    bestArgs: () => [1],
+    naive: (t, p) => loops.huber(t, p, 1),
     ref: (t, p, B, D) => reference.huber(t, p, B, D, 1),
     tfNote: "tf.losses.huberLoss(delta=1)",
-    tfjs: (tf, t, p) => tf.losses.huberLoss(t, p, undefined, 1),
+    tfLoss: (tf, t, p) => tf.losses.huberLoss(t, p, undefined, 1),
   }),
   elementwise({
     id: "W4",
     title: "LogCosh",
     className: "LogCosh",
     datasetName: "regression",
-    loop: loops.logCosh,
+    best: "logCosh",
+    naive: loops.logCosh,
     ref: reference.logCosh,
     tfNote: "composed as tfjs-layers' logcosh: x + softplus(-2x) - log 2",
-    tfjs: (tf, t, p) => {
+    tfLoss: (tf, t, p) => {
       const x = tf.sub(p, t);
       return tf.mean(tf.mean(tf.sub(tf.add(x, tf.softplus(tf.mul(x, -2))), Math.log(2)), -1));
     },
@@ -169,70 +248,64 @@ export const WORKLOADS = [
     options: { fromLogits: true },
     datasetName: "binary",
     sweep: true,
-    loop: loops.binaryCrossentropyFromLogits,
+    best: "binaryCrossentropyFromLogits",
+    naive: loops.binaryCrossentropyFromLogits,
     ref: reference.binaryCrossentropyFromLogits,
     tfNote: "tf.losses.sigmoidCrossEntropy",
-    tfjs: (tf, t, p) => tf.losses.sigmoidCrossEntropy(t, p),
+    tfLoss: (tf, t, p) => tf.losses.sigmoidCrossEntropy(t, p),
   }),
   elementwise({
     id: "W6",
     title: "BinaryCrossentropy(probabilities)",
     className: "BinaryCrossentropy",
     datasetName: "probabilities",
-    loop: loops.binaryCrossentropy,
+    best: "binaryCrossentropy",
+    naive: loops.binaryCrossentropy,
     ref: reference.binaryCrossentropy,
     tfNote: "tf.losses.logLoss (adds epsilon inside the log where Keras clips)",
-    tfjs: (tf, t, p) => tf.losses.logLoss(t, p, undefined, EPS),
+    tfLoss: (tf, t, p) => tf.losses.logLoss(t, p, undefined, EPS),
   }),
   classRows({
     id: "W7",
     title: "CategoricalCrossentropy(fromLogits)",
     className: "CategoricalCrossentropy",
     options: { fromLogits: true },
-    inputs: (d) => [d.oneHot, d.logits],
-    loop: loops.categoricalCrossentropyFromLogits,
+    pick: (d) => [d.oneHot, d.logits],
+    best: "categoricalCrossentropyFromLogits",
+    naive: loops.categoricalCrossentropyFromLogits,
+    naiveGrad: loops.categoricalCrossentropyFromLogitsValueAndGrad,
     ref: reference.categoricalCrossentropyFromLogits,
+    refGrad: reference.categoricalCrossentropyFromLogitsGrad,
     tfNote: "tf.losses.softmaxCrossEntropy",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.oneHot, d.shape], [d.logits, d.shape]]);
-      const [y, x] = made;
-      return { run: tfScalar(tf, () => tf.losses.softmaxCrossEntropy(y, x)), dispose };
-    },
+    tfLoss: cceTf,
   }),
   classRows({
     id: "W8",
     title: "SparseCategoricalCrossentropy(fromLogits)",
     className: "SparseCategoricalCrossentropy",
     options: { fromLogits: true },
-    inputs: (d) => [d.labels, d.logits],
-    loop: loops.sparseCategoricalCrossentropyFromLogits,
+    pick: (d) => [d.labels, d.logits],
+    best: "sparseCategoricalCrossentropyFromLogits",
+    naive: loops.sparseCategoricalCrossentropyFromLogits,
     ref: reference.sparseCategoricalCrossentropyFromLogits,
     tfNote: "tf.oneHot + tf.losses.softmaxCrossEntropy (tfjs-core has no sparse crossentropy)",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.labelsInt, [d.B], "int32"], [d.logits, d.shape]]);
-      const [labels, x] = made;
-      return { run: tfScalar(tf, () => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, d.C), x)), dispose };
-    },
+    tfInputs: (d) => [[d.labelsInt, [d.B], "int32"], [d.logits, d.shape]],
+    tfLoss: (tf, labels, x, d) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, d.C), x),
   }),
   classRows({
     id: "W9",
     title: "KLDivergence",
     className: "KLDivergence",
     datasetName: "distributions",
-    inputs: (d) => [d.yTrue, d.yPred],
-    loop: (t, p, B) => loops.klDivergence(t, p, B),
+    pick: (d) => [d.yTrue, d.yPred],
+    best: "klDivergence",
+    bestArgs: (d) => [d.B],
+    naive: (t, p, B) => loops.klDivergence(t, p, B),
     ref: reference.klDivergence,
     tfNote: "composed: sum(clip(t) * log(clip(t) / clip(p)), -1), clip to [1e-7, 1]",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.yTrue, d.shape], [d.yPred, d.shape]]);
-      const [t, p] = made;
-      return {
-        run: tfScalar(tf, () => {
-          const a = tf.clipByValue(t, EPS, 1), b = tf.clipByValue(p, EPS, 1);
-          return tf.mean(tf.sum(tf.mul(a, tf.log(tf.div(a, b))), -1));
-        }),
-        dispose,
-      };
+    tfLoss: (tf, t, p) => {
+      const a = tf.clipByValue(t, EPS, 1), b = tf.clipByValue(p, EPS, 1);
+      return tf.mean(tf.sum(tf.mul(a, tf.log(tf.div(a, b))), -1));
     },
   }),
   elementwise({
@@ -240,10 +313,12 @@ export const WORKLOADS = [
     title: "CosineSimilarity",
     className: "CosineSimilarity",
     datasetName: "regression",
-    loop: loops.cosineSimilarity,
+    best: "cosineSimilarity",
+    bestArgs: (d) => [d.B, d.D],
+    naive: loops.cosineSimilarity,
     ref: reference.cosineSimilarity,
     tfNote: "composed: -sum(l2norm(t) * l2norm(p), -1), Keras's x * min(rsqrt(sum x^2), 1e7)",
-    tfjs: (tf, t, p) => {
+    tfLoss: (tf, t, p) => {
       const norm = (x) => tf.mul(x, tf.minimum(tf.rsqrt(tf.sum(tf.square(x), -1, true)), 1e7));
       return tf.mean(tf.neg(tf.sum(tf.mul(norm(t), norm(p)), -1)));
     },
@@ -253,64 +328,25 @@ export const WORKLOADS = [
     title: "Hinge (labels ±1)",
     className: "Hinge",
     datasetName: "hinge",
-    loop: loops.hinge,
+    best: "hinge",
+    naive: loops.hinge,
     ref: reference.hinge,
     tfNote: "composed: mean(max(1 - y p, 0)) (tf.losses.hingeLoss assumes {0,1} labels: wrong here)",
-    tfjs: (tf, t, p) => tf.mean(tf.maximum(tf.sub(1, tf.mul(t, p)), 0)),
+    tfLoss: (tf, t, p) => tf.mean(tf.maximum(tf.sub(1, tf.mul(t, p)), 0)),
     tfjsBuiltin: { note: "tf.losses.hingeLoss on ±1 labels (it maps labels with 2y - 1)", fn: (tf, t, p) => tf.losses.hingeLoss(t, p) },
   }),
-  {
-    id: "W12",
-    title: "MeanSquaredError valueAndGrad",
-    className: "MeanSquaredError",
-    kind: "valueAndGrad",
-    valueOf: "W1",
-    data: (B) => dataset("regression", { B, D: 1024 }),
-    shapeOf: (d) => `[${d.B},${d.D}]`,
-    elements: (d) => d.yPred.length,
-    reference: (d) => ({ value: reference.meanSquaredError(d.yTrue, d.yPred, d.B, d.D), grad: reference.meanSquaredErrorGrad(d.yTrue, d.yPred) }),
-    loop: (d) => () => loops.meanSquaredErrorValueAndGrad(d.yTrue, d.yPred),
-    losskit: (lk, d) => lkValueAndGrad(lk, new lk.MeanSquaredError(), d.yTrue, d.shape, d.yPred),
-    tfjsNote: "tf.valueAndGrads(tf.losses.meanSquaredError)",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.yTrue, d.shape], [d.yPred, d.shape]]);
-      const [t, p] = made;
-      return { run: tfValueAndGrad(tf, (x) => tf.losses.meanSquaredError(t, x), p), dispose };
-    },
-  },
-  {
-    id: "W13",
-    title: "CategoricalCrossentropy(fromLogits) valueAndGrad",
-    className: "CategoricalCrossentropy",
-    options: { fromLogits: true },
-    kind: "valueAndGrad",
-    valueOf: "W7",
-    data: (B) => dataset("classes", { B, C: 1000 }),
-    shapeOf: (d) => `[${d.B},${d.C}]`,
-    elements: (d) => d.B * d.C,
-    reference: (d) => ({
-      value: reference.categoricalCrossentropyFromLogits(d.oneHot, d.logits, d.B, d.C),
-      grad: reference.categoricalCrossentropyFromLogitsGrad(d.oneHot, d.logits, d.B, d.C),
-    }),
-    loop: (d) => () => loops.categoricalCrossentropyFromLogitsValueAndGrad(d.oneHot, d.logits, d.B, d.C),
-    losskit: (lk, d) => lkValueAndGrad(lk, new lk.CategoricalCrossentropy({ fromLogits: true }), d.oneHot, d.shape, d.logits),
-    tfjsNote: "tf.valueAndGrads(tf.losses.softmaxCrossEntropy)",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.oneHot, d.shape], [d.logits, d.shape]]);
-      const [y, x] = made;
-      return { run: tfValueAndGrad(tf, (z) => tf.losses.softmaxCrossEntropy(y, z), x), dispose };
-    },
-  },
   elementwise({
     id: "W14",
     title: "BinaryFocalCrossentropy(fromLogits, classBalancing)",
     className: "BinaryFocalCrossentropy",
     options: { fromLogits: true, applyClassBalancing: true, alpha: 0.25, gamma: 2 },
     datasetName: "binary",
-    loop: (z, x) => loops.binaryFocalCrossentropyFromLogits(z, x),
+    best: "binaryFocalCrossentropyFromLogits",
+    bestArgs: () => [{ gamma: 2, alpha: 0.25, applyClassBalancing: true }],
+    naive: (z, x) => loops.binaryFocalCrossentropyFromLogits(z, x),
     ref: (z, x, B, D) => reference.binaryFocalCrossentropyFromLogits(z, x, B, D),
     tfNote: "composed as Keras: sigmoid, clipped BCE, (1 - p_t)^2, alpha weights",
-    tfjs: (tf, z, x) => {
+    tfLoss: (tf, z, x) => {
       const p = tf.sigmoid(x);
       const q = tf.clipByValue(p, EPS, 1 - EPS);
       const notZ = tf.sub(1, z);
@@ -326,23 +362,17 @@ export const WORKLOADS = [
     title: "CategoricalFocalCrossentropy(fromLogits)",
     className: "CategoricalFocalCrossentropy",
     options: { fromLogits: true },
-    inputs: (d) => [d.oneHot, d.logits],
-    loop: (y, x, B, C) => loops.categoricalFocalCrossentropyFromLogits(y, x, B, C),
+    pick: (d) => [d.oneHot, d.logits],
+    best: "categoricalFocalCrossentropyFromLogits",
+    naive: (y, x, B, C) => loops.categoricalFocalCrossentropyFromLogits(y, x, B, C),
     ref: (y, x, B, C) => reference.categoricalFocalCrossentropyFromLogits(y, x, B, C),
     tfNote: "composed as Keras: softmax, renormalize, clip, -0.25 (1 - o)^2 y log o",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.oneHot, d.shape], [d.logits, d.shape]]);
-      const [y, x] = made;
-      return {
-        run: tfScalar(tf, () => {
-          const sm = tf.softmax(x);
-          const o = tf.clipByValue(tf.div(sm, tf.sum(sm, -1, true)), EPS, 1 - EPS);
-          const cce = tf.neg(tf.mul(y, tf.log(o)));
-          const w = tf.mul(tf.square(tf.sub(1, o)), 0.25);
-          return tf.mean(tf.sum(tf.mul(w, cce), -1));
-        }),
-        dispose,
-      };
+    tfLoss: (tf, y, x) => {
+      const sm = tf.softmax(x);
+      const o = tf.clipByValue(tf.div(sm, tf.sum(sm, -1, true)), EPS, 1 - EPS);
+      const cce = tf.neg(tf.mul(y, tf.log(o)));
+      const w = tf.mul(tf.square(tf.sub(1, o)), 0.25);
+      return tf.mean(tf.sum(tf.mul(w, cce), -1));
     },
   }),
   {
@@ -350,85 +380,174 @@ export const WORKLOADS = [
     title: "Dice(axis=[1,2,3])",
     className: "Dice",
     options: { axis: [1, 2, 3] },
-    kind: "value",
-    data: (B) => dataset("segmentation", { B, D: 1024 }),
+    data: (batch) => dataset("segmentation", { B: batch, D: 1024 }),
     shapeOf: (d) => `[${d.shape.join(",")}]`,
     elements: (d) => d.yPred.length,
-    reference: (d) => ({ value: reference.dice(d.yTrue, d.yPred, d.B, d.D) }),
-    loop: (d) => () => loops.dice(d.yTrue, d.yPred, d.B, d.D),
-    losskit: (lk, d) => lkValue(lk, new lk.Dice({ axis: [1, 2, 3] }), d.yTrue, d.shape, d.yPred, d.shape),
-    tfjsNote: "composed as Keras: 1 - 2 sum(t p) / (sum t + sum p + eps) over axes 1-3",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.yTrue, d.shape], [d.yPred, d.shape]]);
-      const [t, p] = made;
-      const axes = [1, 2, 3];
-      return {
-        run: tfScalar(tf, () => {
-          const inter = tf.sum(tf.mul(t, p), axes);
-          const denom = tf.add(tf.add(tf.sum(t, axes), tf.sum(p, axes)), EPS);
-          return tf.mean(tf.sub(1, tf.div(tf.mul(inter, 2), denom)));
-        }),
-        dispose,
-      };
+    arrays: pairArrays,
+    best: "dice",
+    bestArgs: (d) => [d.B, d.D],
+    naive: (d) => () => loops.dice(d.yTrue, d.yPred, d.B, d.D),
+    reference: (d) => reference.dice(d.yTrue, d.yPred, d.B, d.D),
+    tfNote: "composed as Keras: 1 - 2 sum(t p) / (sum t + sum p + eps) over axes 1-3",
+    tf: {
+      inputs: pairInputs,
+      loss: (tf, t, p) => {
+        const axes = [1, 2, 3];
+        const inter = tf.sum(tf.mul(t, p), axes);
+        const denom = tf.add(tf.add(tf.sum(t, axes), tf.sum(p, axes)), EPS);
+        return tf.mean(tf.sub(1, tf.div(tf.mul(inter, 2), denom)));
+      },
     },
   },
   {
     id: "W17",
     title: "CTC",
     className: "CTC",
-    kind: "value",
-    data: (B) => dataset("ctc", { B: Math.max(1, B >> 4), T: 100, C: 32, L: 20 }),
+    data: (batch) => dataset("ctc", { B: Math.max(1, batch >> 4), T: 100, C: 32, L: 20 }),
     shapeOf: (d) => `[${d.B},${d.T},${d.C}] L=${d.L}`,
     elements: (d) => d.logits.length,
-    reference: (d) => ({ value: reference.ctc(d.labels, d.logits, d.B, d.T, d.C, d.L) }),
-    loop: (d) => () => loops.ctc(d.labels, d.logits, d.B, d.T, d.C, d.L),
-    losskit: (lk, d) => lkValue(lk, new lk.CTC(), d.labels, [d.B, d.L], d.logits, [d.B, d.T, d.C]),
-    tfjsNote: "none: TensorFlow.js has no CTC loss",
-    tfjs: null,
+    arrays: (d) => ({ yTrue: d.labels, trueShape: [d.B, d.L], yPred: d.logits, predShape: [d.B, d.T, d.C] }),
+    best: "ctc",
+    bestArgs: (d) => [d.B, d.T, d.C, d.L],
+    naive: (d) => () => loops.ctc(d.labels, d.logits, d.B, d.T, d.C, d.L),
+    reference: (d) => reference.ctc(d.labels, d.logits, d.B, d.T, d.C, d.L),
+    tfNote: "none: TensorFlow.js has no CTC loss",
+    tf: null,
   },
   {
     id: "W18",
     title: "Circle(gamma=80, margin=0.4)",
     className: "Circle",
-    kind: "value",
-    data: (B) => dataset("circle", { B: Math.max(2, B >> 2), E: 128, K: 32 }),
+    data: (batch) => dataset("circle", { B: Math.max(2, batch >> 2), E: 128, K: 32 }),
     shapeOf: (d) => `[${d.B},${d.E}] K=${d.K}`,
     elements: (d) => d.B * d.B,
     elementsNote: "pairs (B²)",
-    reference: (d) => ({ value: reference.circle(d.labels, d.embeddings, d.B, d.E) }),
-    loop: (d) => () => loops.circle(d.labels, d.embeddings, d.B, d.E),
-    losskit: (lk, d) => lkValue(lk, new lk.Circle(), d.labels, [d.B], d.embeddings, [d.B, d.E]),
-    tfjsNote: "composed as Keras: matMul, masks, logSumExp, softplus, mean over loss > 0",
-    tfjs: (tf, d) => {
-      const { made, dispose } = tensors(tf, [[d.labelsInt, [d.B], "int32"], [d.embeddings, [d.B, d.E]]]);
-      const [labels, e] = made;
-      const B = d.B, gamma = 80, margin = 0.4;
-      return {
-        run: tfScalar(tf, () => {
-          const dist = tf.maximum(tf.sub(1, tf.matMul(e, e, false, true)), 0);
-          const same = tf.equal(tf.reshape(labels, [B, 1]), tf.reshape(labels, [1, B]));
-          const pos = tf.logicalAnd(same, tf.logicalNot(tf.cast(tf.eye(B), "bool")));
-          const neg = tf.logicalNot(same);
-          const posW = tf.maximum(tf.mul(tf.add(dist, margin), tf.cast(pos, "float32")), 0);
-          const negW = tf.maximum(tf.mul(tf.sub(1 + margin, dist), tf.cast(neg, "float32")), 0);
-          const posD = tf.mul(tf.mul(posW, -gamma), tf.sub(margin, dist));
-          const negD = tf.mul(tf.mul(negW, gamma), tf.sub(1 - margin, dist));
-          const minusInf = tf.fill([B, B], -Infinity);
-          const loss = tf.softplus(tf.add(tf.logSumExp(tf.where(pos, posD, minusInf), 1), tf.logSumExp(tf.where(neg, negD, minusInf), 1)));
-          const mask = tf.cast(tf.greater(loss, 0), "float32");
-          return tf.div(tf.sum(tf.mul(loss, mask)), tf.sum(mask));
-        }),
-        dispose,
-      };
+    arrays: (d) => ({ yTrue: d.labels, trueShape: [d.B], yPred: d.embeddings, predShape: [d.B, d.E] }),
+    best: "circle",
+    bestArgs: (d) => [d.B, d.E],
+    naive: (d) => () => loops.circle(d.labels, d.embeddings, d.B, d.E),
+    reference: (d) => reference.circle(d.labels, d.embeddings, d.B, d.E),
+    tfNote: "composed as Keras: matMul, masks, logSumExp, softplus, mean over loss > 0",
+    tf: {
+      inputs: (d) => [[d.labelsInt, [d.B], "int32"], [d.embeddings, [d.B, d.E]]],
+      loss: (tf, labels, e, d) => {
+        const B = d.B, gamma = 80, margin = 0.4;
+        const dist = tf.maximum(tf.sub(1, tf.matMul(e, e, false, true)), 0);
+        const same = tf.equal(tf.reshape(labels, [B, 1]), tf.reshape(labels, [1, B]));
+        const pos = tf.logicalAnd(same, tf.logicalNot(tf.cast(tf.eye(B), "bool")));
+        const neg = tf.logicalNot(same);
+        const posW = tf.maximum(tf.mul(tf.add(dist, margin), tf.cast(pos, "float32")), 0);
+        const negW = tf.maximum(tf.mul(tf.sub(1 + margin, dist), tf.cast(neg, "float32")), 0);
+        const posD = tf.mul(tf.mul(posW, -gamma), tf.sub(margin, dist));
+        const negD = tf.mul(tf.mul(negW, gamma), tf.sub(1 - margin, dist));
+        const minusInf = tf.fill([B, B], -Infinity);
+        const loss = tf.softplus(tf.add(tf.logSumExp(tf.where(pos, posD, minusInf), 1), tf.logSumExp(tf.where(neg, negD, minusInf), 1)));
+        // Keras's mask of the samples with loss > 0; tfjs has no gradient for `greater`, and the mask has none: a zero one.
+        const mask = tf.customGrad((l) => ({ value: tf.cast(tf.greater(l, 0), "float32"), gradFunc: () => [tf.zerosLike(l)] }))(loss);
+        return tf.div(tf.sum(tf.mul(loss, mask)), tf.sum(mask));
+      },
     },
   },
+  // Issue 10's narrow shapes: the per-row work that a [B, 1024] row hides.
+  elementwise({
+    id: "W19",
+    title: "MeanSquaredError, Dense(1) column",
+    className: "MeanSquaredError",
+    datasetName: "regression",
+    rows: (batch) => batch * 256,
+    width: 1,
+    best: "meanSquaredError",
+    naive: loops.meanSquaredError,
+    naiveGrad: loops.meanSquaredErrorValueAndGrad,
+    ref: reference.meanSquaredError,
+    refGrad: reference.meanSquaredErrorGrad,
+    tfNote: "tf.losses.meanSquaredError",
+    tfLoss: mseTf,
+  }),
+  elementwise({
+    id: "W20",
+    title: "MeanSquaredError, 16 outputs",
+    className: "MeanSquaredError",
+    datasetName: "regression",
+    rows: (batch) => batch * 16,
+    width: 16,
+    best: "meanSquaredError",
+    naive: loops.meanSquaredError,
+    naiveGrad: loops.meanSquaredErrorValueAndGrad,
+    ref: reference.meanSquaredError,
+    refGrad: reference.meanSquaredErrorGrad,
+    tfNote: "tf.losses.meanSquaredError",
+    tfLoss: mseTf,
+  }),
+  classRows({
+    id: "W21",
+    title: "CategoricalCrossentropy(fromLogits), 16 classes",
+    className: "CategoricalCrossentropy",
+    options: { fromLogits: true },
+    rows: (batch) => batch * 16,
+    classes: 16,
+    pick: (d) => [d.oneHot, d.logits],
+    best: "categoricalCrossentropyFromLogits",
+    naive: loops.categoricalCrossentropyFromLogits,
+    naiveGrad: loops.categoricalCrossentropyFromLogitsValueAndGrad,
+    ref: reference.categoricalCrossentropyFromLogits,
+    refGrad: reference.categoricalCrossentropyFromLogitsGrad,
+    tfNote: "tf.losses.softmaxCrossEntropy",
+    tfLoss: cceTf,
+  }),
 ];
 
-/** Workloads selected by `--only W1,W5` (all when the list is empty). */
+for (const w of VALUE_WORKLOADS) w.kind = "value";
+
+/** The valueAndGrad twin of a value workload: id + "g", the same data, gradient with respect to yPred. */
+function valueAndGradWorkload(w) {
+  return {
+    ...w,
+    id: `${w.id}g`,
+    title: `${w.title} valueAndGrad`,
+    kind: "valueAndGrad",
+    valueOf: w.id,
+    sweep: false,
+    tfNote: w.tf ? `tf.valueAndGrads of: ${w.tfNote}` : w.tfNote,
+    tfjsBuiltin: undefined,
+    naive: w.naiveGrad,
+  };
+}
+
+/** Every workload, each valueAndGrad right after its value (they share their data). */
+export const WORKLOADS = VALUE_WORKLOADS.flatMap((w) => [w, valueAndGradWorkload(w)]);
+
+/** Issue 5's ids of two valueAndGrad workloads, still accepted by --only. */
+const ALIASES = { W12: "W1g", W13: "W7g" };
+
+/** Workloads selected by `--only W1,W5g` (all when the list is empty; W12 and W13 mean W1g and W7g). */
 export function selectWorkloads(only) {
   if (!only || only.length === 0) return WORKLOADS;
-  const wanted = new Set(only.map((s) => s.trim().toUpperCase()));
+  const wanted = new Set(only.map((s) => s.trim().toUpperCase()).map((s) => ALIASES[s] ?? s).map((s) => s.replace(/G$/, "g")));
   const unknown = [...wanted].filter((id) => !WORKLOADS.some((w) => w.id === id));
   if (unknown.length) throw new Error(`unknown workload ${unknown.join(", ")}; known: ${WORKLOADS.map((w) => w.id).join(", ")}`);
   return WORKLOADS.filter((w) => wanted.has(w.id));
 }
+
+/** Float64 copies of a data set's float32 arrays (integer arrays and numbers unchanged). */
+export function toFloat64(d) {
+  const out = {};
+  for (const [k, v] of Object.entries(d)) out[k] = v instanceof Float32Array ? Float64Array.from(v) : v;
+  return out;
+}
+
+/**
+ * Batch-1 calls (issue 10: ≤ 0.5 µs per call): the per-call overhead with almost no data.
+ * Each reuses a table workload's implementations on one-row data.
+ */
+export const BATCH1_WORKLOADS = [
+  { base: "W1", id: "B1", title: "MeanSquaredError [1,1]", kind: "value", data: () => dataset("regression", { B: 1, D: 1 }) },
+  { base: "W1", id: "B1g", title: "MeanSquaredError [1,1] valueAndGrad", kind: "valueAndGrad", data: () => dataset("regression", { B: 1, D: 1 }) },
+  { base: "W1", id: "B2", title: "MeanSquaredError [1,128]", kind: "value", data: () => dataset("regression", { B: 1, D: 128 }) },
+  { base: "W5", id: "B3", title: "BinaryCrossentropy(fromLogits) [1,128]", kind: "value", data: () => dataset("binary", { B: 1, D: 128 }) },
+  { base: "W7", id: "B4", title: "CategoricalCrossentropy(fromLogits) [1,10]", kind: "value", data: () => dataset("classes", { B: 1, C: 10 }) },
+  { base: "W7", id: "B4g", title: "CategoricalCrossentropy(fromLogits) [1,10] valueAndGrad", kind: "valueAndGrad", data: () => dataset("classes", { B: 1, C: 10 }) },
+].map(({ base, ...rest }) => {
+  const w = VALUE_WORKLOADS.find((x) => x.id === base);
+  return { ...w, ...rest, valueOf: rest.kind === "valueAndGrad" ? rest.id.slice(0, -1) : undefined, sweep: false, tfjsBuiltin: undefined, naive: rest.kind === "valueAndGrad" ? w.naiveGrad : w.naive };
+});

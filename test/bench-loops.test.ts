@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import * as loops from "../bench/loops.mjs";
+import * as best from "../bench/best.mjs";
 import { reference, Sum } from "../bench/reference.mjs";
 import { DATASETS, rng } from "../bench/data.mjs";
 import { geometricMean, median } from "../bench/measure.mjs";
-import { WORKLOADS, selectWorkloads } from "../bench/workloads.mjs";
+import { WORKLOADS, bestValue, bestValueAndGrad, losskitValueAndGrad, selectWorkloads, toFloat64 } from "../bench/workloads.mjs";
 import * as lk from "../src/index";
 
 const f32 = (a: unknown[]): Float32Array => Float32Array.from(a.flat(Infinity as 1) as number[]);
@@ -127,19 +128,36 @@ describe("loops and float64 references agree on the benchmark's data", () => {
     close(loop, ref, rtol);
   });
 
-  it("every workload's loop matches its reference at a small batch", () => {
+  it("every workload's best loop (float32 and float64 instances) and plain loop match its reference at a small batch", async () => {
+    // As run.mjs loads them: two module instances, so float32 and float64 get separate functions.
+    const path = "../bench/best.mjs";
+    const best32: typeof best = await import(`${path}?float32`);
+    const best64: typeof best = await import(`${path}?float64`);
+    expect(best32.meanSquaredError).not.toBe(best64.meanSquaredError);
     for (const w of WORKLOADS) {
       const d = w.data(32, w.sweep ? { sweepSize: 16 } : undefined);
       const ref = w.reference(d);
-      const out = w.loop(d)();
-      const value = typeof out === "number" ? out : out.value;
-      close(value, ref.value, 1e-9);
+      const d64 = toFloat64(d);
+      if (w.kind === "value") {
+        close(bestValue(w, best32, d)(), ref, 1e-9);
+        close(bestValue(w, best64, d64)(), ref, 1e-9);
+      } else {
+        const g = new Float32Array(w.arrays(d).yPred.length);
+        const run = bestValueAndGrad(w, best32, d, g);
+        if (run) close(run(), ref, 1e-9);
+        else expect(["W17g", "W18g"]).toContain(w.id);
+      }
+      if (w.naive) {
+        const out = w.naive(d)();
+        close(typeof out === "number" ? out : out.value, ref, 1e-9);
+      }
     }
   });
 
-  it("selectWorkloads picks by id and refuses unknown ids", () => {
-    expect(selectWorkloads(["w1", "W13"]).map((w) => w.id)).toEqual(["W1", "W13"]);
+  it("selectWorkloads picks by id (W12/W13 are W1g/W7g) and refuses unknown ids", () => {
+    expect(selectWorkloads(["w1", "W13", "w5G"]).map((w) => w.id)).toEqual(["W1", "W5g", "W7g"]);
     expect(selectWorkloads([]).length).toBe(WORKLOADS.length);
+    expect(WORKLOADS.filter((w) => w.kind === "valueAndGrad").length).toBe(WORKLOADS.length / 2);
     expect(() => selectWorkloads(["W99"])).toThrow(/unknown workload W99/);
   });
 });
@@ -285,5 +303,244 @@ describe("losskit agrees with the loops (the bench's losskit column computes the
   it("CCE from logits", () => {
     const y = lk.tensor(cls.oneHot, [B, 11]), x = lk.tensor(cls.logits, [B, 11]);
     close(new lk.CategoricalCrossentropy({ fromLogits: true })(y, x) as number, loops.categoricalCrossentropyFromLogits(cls.oneHot, cls.logits, B, 11), 1e-6);
+  });
+});
+
+describe("best loops (issue 10's yardstick): float32 and float64 inputs against the float64 references", () => {
+  type A = Float32Array | Float64Array;
+  const to64 = (a: ArrayLike<number>): Float64Array => Float64Array.from(a);
+  // Sizes that are not multiples of 4 exercise the tail of every unrolled loop.
+  const B = 7, D = 13, C = 11;
+  const reg = DATASETS.regression({ B, D });
+  const bin = DATASETS.binary({ B, D });
+  const prob = DATASETS.probabilities({ B, D });
+  const hin = DATASETS.hinge({ B, D });
+  const hin01 = { yTrue: f32([0, 1, 1, 0, 1, 0, 0, 1, 1]), yPred: f32([0.6, 0.4, -1.2, 2, 0.1, -0.3, 0.9, 1.5, -2]) };
+  const cls = DATASETS.classes({ B, C });
+  const dist = DATASETS.distributions({ B, C });
+  const seg = DATASETS.segmentation({ B, D: 16 });
+  // Soft labels: every loop must be right for any valid input, not only one-hot rows.
+  const soft = new Float32Array(B * C);
+  for (let r = 0; r < B; r++) for (let k = 0; k < C; k++) soft[r * C + k] = ((r * 7 + k * 3) % 5) / 10;
+  const softBin = new Float32Array(B * D).map((_, i) => ((i * 37) % 11) / 10);
+
+  interface Case {
+    name: string;
+    yTrue: A;
+    yPred: A;
+    value: (t: A, p: A) => number;
+    valueAndGrad: (t: A, p: A, g: A) => number;
+    reference: (t: A, p: A) => number;
+    /** Finite-difference step for element value v (default 1e-6). */
+    step?: (v: number) => number;
+  }
+  const segD = seg.D;
+  const cases: Case[] = [
+    { name: "MSE", yTrue: reg.yTrue, yPred: reg.yPred, value: best.meanSquaredError, valueAndGrad: best.meanSquaredErrorValueAndGrad, reference: (t, p) => reference.meanSquaredError(t, p, B, D) },
+    { name: "MAE", yTrue: reg.yTrue, yPred: reg.yPred, value: best.meanAbsoluteError, valueAndGrad: best.meanAbsoluteErrorValueAndGrad, reference: (t, p) => reference.meanAbsoluteError(t, p, B, D) },
+    { name: "Huber δ=1", yTrue: reg.yTrue, yPred: reg.yPred, value: (t, p) => best.huber(t, p, 1), valueAndGrad: (t, p, g) => best.huberValueAndGrad(t, p, g, 1), reference: (t, p) => reference.huber(t, p, B, D, 1) },
+    { name: "Huber δ=0.3", yTrue: reg.yTrue, yPred: reg.yPred, value: (t, p) => best.huber(t, p, 0.3), valueAndGrad: (t, p, g) => best.huberValueAndGrad(t, p, g, 0.3), reference: (t, p) => reference.huber(t, p, B, D, 0.3) },
+    { name: "LogCosh", yTrue: reg.yTrue, yPred: reg.yPred, value: best.logCosh, valueAndGrad: best.logCoshValueAndGrad, reference: (t, p) => reference.logCosh(t, p, B, D) },
+    { name: "BCE logits", yTrue: bin.yTrue, yPred: bin.yPred, value: best.binaryCrossentropyFromLogits, valueAndGrad: best.binaryCrossentropyFromLogitsValueAndGrad, reference: (t, p) => reference.binaryCrossentropyFromLogits(t, p, B, D) },
+    { name: "BCE logits, soft labels", yTrue: softBin, yPred: bin.yPred, value: best.binaryCrossentropyFromLogits, valueAndGrad: best.binaryCrossentropyFromLogitsValueAndGrad, reference: (t, p) => reference.binaryCrossentropyFromLogits(t, p, B, D) },
+    // Probabilities near 0 or 1: 1/q changes fast, so the step shrinks with min(q, 1 - q).
+    { name: "BCE", yTrue: prob.yTrue, yPred: prob.yPred, value: best.binaryCrossentropy, valueAndGrad: best.binaryCrossentropyValueAndGrad, reference: (t, p) => reference.binaryCrossentropy(t, p, B, D), step: (v) => 1e-4 * Math.min(v, 1 - v) },
+    { name: "BCE, soft labels", yTrue: softBin, yPred: prob.yPred, value: best.binaryCrossentropy, valueAndGrad: best.binaryCrossentropyValueAndGrad, reference: (t, p) => reference.binaryCrossentropy(t, p, B, D), step: (v) => 1e-4 * Math.min(v, 1 - v) },
+    { name: "Hinge ±1", yTrue: hin.yTrue, yPred: hin.yPred, value: best.hinge, valueAndGrad: best.hingeValueAndGrad, reference: (t, p) => reference.hinge(t, p, B, D) },
+    { name: "Hinge {0,1}", yTrue: hin01.yTrue, yPred: hin01.yPred, value: best.hinge, valueAndGrad: best.hingeValueAndGrad, reference: (t, p) => reference.hinge(t, p, 1, 9) },
+    { name: "Binary focal", yTrue: bin.yTrue, yPred: bin.yPred, value: (z, x) => best.binaryFocalCrossentropyFromLogits(z, x), valueAndGrad: (z, x, g) => best.binaryFocalCrossentropyFromLogitsValueAndGrad(z, x, g), reference: (z, x) => reference.binaryFocalCrossentropyFromLogits(z, x, B, D) },
+    {
+      name: "Binary focal γ=3, no balancing, soft labels",
+      yTrue: softBin,
+      yPred: bin.yPred,
+      value: (z, x) => best.binaryFocalCrossentropyFromLogits(z, x, { gamma: 3, applyClassBalancing: false }),
+      valueAndGrad: (z, x, g) => best.binaryFocalCrossentropyFromLogitsValueAndGrad(z, x, g, { gamma: 3, applyClassBalancing: false }),
+      reference: (z, x) => reference.binaryFocalCrossentropyFromLogits(z, x, B, D, { gamma: 3, applyClassBalancing: false }),
+    },
+    { name: "CCE logits", yTrue: cls.oneHot, yPred: cls.logits, value: (y, x) => best.categoricalCrossentropyFromLogits(y, x, B, C), valueAndGrad: (y, x, g) => best.categoricalCrossentropyFromLogitsValueAndGrad(y, x, g, B, C), reference: (y, x) => reference.categoricalCrossentropyFromLogits(y, x, B, C) },
+    { name: "CCE logits, soft labels", yTrue: soft, yPred: cls.logits, value: (y, x) => best.categoricalCrossentropyFromLogits(y, x, B, C), valueAndGrad: (y, x, g) => best.categoricalCrossentropyFromLogitsValueAndGrad(y, x, g, B, C), reference: (y, x) => reference.categoricalCrossentropyFromLogits(y, x, B, C) },
+    { name: "SCCE logits", yTrue: cls.labels, yPred: cls.logits, value: (l, x) => best.sparseCategoricalCrossentropyFromLogits(l, x, B, C), valueAndGrad: (l, x, g) => best.sparseCategoricalCrossentropyFromLogitsValueAndGrad(l, x, g, B, C), reference: (l, x) => reference.sparseCategoricalCrossentropyFromLogits(l, x, B, C) },
+    { name: "KLD", yTrue: dist.yTrue, yPred: dist.yPred, value: (t, p) => best.klDivergence(t, p, B), valueAndGrad: (t, p, g) => best.klDivergenceValueAndGrad(t, p, g, B), reference: (t, p) => reference.klDivergence(t, p, B, C) },
+    { name: "Cosine", yTrue: reg.yTrue, yPred: reg.yPred, value: (t, p) => best.cosineSimilarity(t, p, B, D), valueAndGrad: (t, p, g) => best.cosineSimilarityValueAndGrad(t, p, g, B, D), reference: (t, p) => reference.cosineSimilarity(t, p, B, D) },
+    { name: "Categorical focal", yTrue: cls.oneHot, yPred: cls.logits, value: (y, x) => best.categoricalFocalCrossentropyFromLogits(y, x, B, C), valueAndGrad: (y, x, g) => best.categoricalFocalCrossentropyFromLogitsValueAndGrad(y, x, g, B, C), reference: (y, x) => reference.categoricalFocalCrossentropyFromLogits(y, x, B, C) },
+    {
+      name: "Categorical focal γ=1.5, soft labels",
+      yTrue: soft,
+      yPred: cls.logits,
+      value: (y, x) => best.categoricalFocalCrossentropyFromLogits(y, x, B, C, { gamma: 1.5 }),
+      valueAndGrad: (y, x, g) => best.categoricalFocalCrossentropyFromLogitsValueAndGrad(y, x, g, B, C, { gamma: 1.5 }),
+      reference: (y, x) => reference.categoricalFocalCrossentropyFromLogits(y, x, B, C, { gamma: 1.5 }),
+    },
+    { name: "Dice", yTrue: seg.yTrue, yPred: seg.yPred, value: (t, p) => best.dice(t, p, B, segD), valueAndGrad: (t, p, g) => best.diceValueAndGrad(t, p, g, B, segD), reference: (t, p) => reference.dice(t, p, B, segD) },
+  ];
+
+  /** Central differences of the float64 reference with respect to yPred. */
+  function numericGrad(ref: (t: A, p: A) => number, t: A, p: Float64Array, step: (v: number) => number = () => 1e-6): Float64Array {
+    const g = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i++) {
+      const keep = p[i]!;
+      const h = step(keep);
+      p[i] = keep + h;
+      const up = ref(t, p);
+      p[i] = keep - h;
+      const down = ref(t, p);
+      p[i] = keep;
+      g[i] = (up - down) / (2 * h);
+    }
+    return g;
+  }
+  function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let num = 0, den = 0;
+    for (let i = 0; i < b.length; i++) {
+      num = Math.max(num, Math.abs(a[i]! - b[i]!));
+      den = Math.max(den, Math.abs(b[i]!));
+    }
+    return num / den;
+  }
+
+  it.each(cases.map((c) => [c.name, c] as const))("%s: value (float32 and float64 inputs) within 1e-10 of the reference", (_name, c) => {
+    const ref = c.reference(c.yTrue, c.yPred);
+    expect(Number.isFinite(ref)).toBe(true);
+    close(c.value(c.yTrue, c.yPred), ref, 1e-10, 1e-14);
+    close(c.value(to64(c.yTrue), to64(c.yPred)), ref, 1e-10, 1e-14);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))("%s: valueAndGrad gives the value and a gradient matching central differences of the reference (1e-6)", (_name, c) => {
+    const t64 = to64(c.yTrue), p64 = to64(c.yPred);
+    const numeric = numericGrad(c.reference, t64, Float64Array.from(p64), c.step);
+    // float64 in, float64 out: the gradient's math, to finite-difference accuracy.
+    const g64 = new Float64Array(p64.length).fill(NaN);
+    close(c.valueAndGrad(t64, p64, g64), c.reference(t64, p64), 1e-10, 1e-14);
+    expect(maxRelativeDiff(g64, numeric)).toBeLessThan(1e-6);
+    // float32 in, float32 out: the same within float32 rounding of the stored gradient.
+    const g32 = new Float32Array(p64.length).fill(NaN);
+    close(c.valueAndGrad(c.yTrue, c.yPred, g32), c.reference(c.yTrue, c.yPred), 1e-10, 1e-14);
+    expect(maxRelativeDiff(g32, g64)).toBeLessThan(1e-6);
+  });
+
+  it("valueAndGrad writes every element of the caller's buffer and allocates no gradient", () => {
+    for (const c of cases) {
+      const g = new Float32Array(c.yPred.length).fill(NaN);
+      const value = c.valueAndGrad(c.yTrue, c.yPred, g);
+      expect(typeof value).toBe("number");
+      expect(g.every((v) => Number.isFinite(v)), c.name).toBe(true);
+    }
+  });
+
+  it("Huber and hinge at their kinks take the documented side; MAE's sign(0) is 0", () => {
+    const g = new Float64Array(3);
+    // e = p - t = [1 (= δ), -1 (= -δ), 0.5]: the gradient is clip(e, -δ, δ) / N.
+    best.huberValueAndGrad(to64([0, 0, 0]), to64([1, -1, 0.5]), g, 1);
+    expect(Array.from(g)).toEqual([1 / 3, -1 / 3, 0.5 / 3]);
+    best.meanAbsoluteErrorValueAndGrad(to64([1, 2, 3]), to64([1, 3, 2]), g);
+    expect(Array.from(g)).toEqual([0, 1 / 3, -1 / 3]);
+    // 1 - y p = 0 exactly: max(·, 0) is flat on that side, gradient 0 (as TensorFlow's relu).
+    best.hingeValueAndGrad(to64([1, -1, 1]), to64([1, -1, 0]), g);
+    expect(Array.from(g)).toEqual([-0, 0, -1 / 3]);
+  });
+
+  it("CTC and Circle best loops match their references (value only)", () => {
+    const seq = DATASETS.ctc({ B: 5, T: 21, C: 7, L: 6 });
+    close(best.ctc(seq.labels, seq.logits, 5, 21, 7, 6), reference.ctc(seq.labels, seq.logits, 5, 21, 7, 6), 1e-10);
+    close(best.ctc(f32([1, 2, 1]), f32([[[0.4, 0.8, 0.4], [0.2, 0.8, 0.3], [0.9, 0.4, 0.5]]]), 1, 3, 3, 3), 3.4411672, 1e-6);
+    const cir = DATASETS.circle({ B: 30, E: 13, K: 4 });
+    close(best.circle(cir.labels, cir.embeddings, 30, 13), reference.circle(cir.labels, cir.embeddings, 30, 13), 1e-10);
+    close(best.circle(to64(cir.labels), to64(cir.embeddings), 30, 13), reference.circle(cir.labels, cir.embeddings, 30, 13), 1e-10);
+  });
+});
+
+describe("compare.mjs statistics and deopt-check.mjs trace parsing", () => {
+  it("median of round ratios with a bootstrap interval, and the verdict against a threshold", async () => {
+    const { medianWithInterval, verdict } = await import("../bench/compare.mjs");
+    const flat = medianWithInterval([1.02, 1.02, 1.02, 1.02]);
+    expect(flat).toEqual({ median: 1.02, lo: 1.02, hi: 1.02 });
+    const spread = medianWithInterval([0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5]);
+    expect(spread.median).toBe(1.2);
+    expect(spread.lo).toBeLessThanOrEqual(1.2);
+    expect(spread.hi).toBeGreaterThanOrEqual(1.2);
+    expect(spread.lo).toBeGreaterThanOrEqual(0.9);
+    expect(spread.hi).toBeLessThanOrEqual(1.5);
+    expect(verdict({ median: 1.1, lo: 1.06, hi: 1.2 }, 0.05)).toBe("SLOWER");
+    expect(verdict({ median: 1.1, lo: 0.98, hi: 1.2 }, 0.05)).toBe("slower?");
+    expect(verdict({ median: 1.01, lo: 0.9, hi: 1.1 }, 0.05)).toBe("same");
+    expect(verdict({ median: 0.8, lo: 0.7, hi: 0.9 }, 0.05)).toBe("faster");
+  });
+
+  it("parses V8's trace lines (Node 20 formats) and attributes them to the marker's phase and call", async () => {
+    const { parseTrace } = await import("../bench/deopt-check.mjs");
+    const lib = "file:///x/dist/index.js";
+    const text = [
+      "DebugPrint: 0x354405a2b1d9: [String] in OldSpace: #@@phase warmup",
+      `[compiling method 0x1e1f644d9589 <JSFunction forwardBackward <${lib}> (sfi = 0x23b8eac15f39)> (target TURBOFAN) OSR, mode: ConcurrencyMode::kConcurrent]`,
+      'DebugPrint: 0x152bc73faa19: [String]: c"@@phase gc 0"',
+      // The same SharedFunctionInfo address, zero-padded here (as V8 prints it in these lines).
+      "[marking dependent code 0x30ab769bba01 <Code TURBOFAN> (0x023b8eac15f39 <SharedFunctionInfo forwardBackward>) (opt id 142) for deoptimization, reason: weak objects]",
+      'DebugPrint: 0x3d7b72201149: [String]: "@@phase after-gc 0"',
+      'DebugPrint: 0x1f61271: [String]: c"@@call W1g float32"',
+      `[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x1244ad90be29 <JSFunction get isContiguous <${lib}> (sfi = 0x31d394655e99)>, 0x1244 <Code TURBOFAN>, opt id 20, bytecode offset 131]`,
+      `            ;;; deoptimize at <${lib}:1059:22>`,
+      "  reading input frame forward => bytecode_offset=131, args=4",
+    ].join("\n");
+    const events = parseTrace(text);
+    expect(events.map((e) => [e.type, e.name, e.phase, e.call])).toEqual([
+      ["compile", "forwardBackward", "warmup", null],
+      ["discarded", "forwardBackward", "gc 0", null],
+      ["deopt", "get isContiguous", "after-gc 0", "W1g float32"],
+    ]);
+    expect(events[1]!.reason).toBe("weak objects");
+    expect(events[1]!.file).toBe(lib); // from the sfi of the compile line
+    expect(events[2]!.reason).toBe("wrong map");
+    expect(events[2]!.position).toEqual({ file: lib, line: 1059, column: 22 });
+  });
+});
+
+describe("the bench's losskit valueAndGrad call uses { out } when the build accepts it", () => {
+  const w = WORKLOADS.find((x) => x.id === "W1g")!;
+  const d = DATASETS.regression({ B: 3, D: 5 });
+  /** A stand-in build whose MeanSquaredError writes the gradient into `out` (a Tensor or a typed array) when `accepts` says so. */
+  function fakeBuild(accepts: "tensor" | "array" | "none") {
+    class Tensor {
+      constructor(
+        public data: Float32Array | Float64Array,
+        public shape: number[],
+      ) {}
+      get size(): number {
+        return this.data.length;
+      }
+    }
+    class MeanSquaredError {
+      constructor(public options: unknown) {}
+      valueAndGrad(t: Tensor, p: Tensor, _w?: unknown, opts?: { out?: unknown }): { value: number; grad: Tensor } {
+        if (opts && Object.keys(opts).some((k) => k !== "mask")) {
+          const out = opts.out;
+          const ok = (accepts === "tensor" && out instanceof Tensor) || (accepts === "array" && out instanceof Float32Array);
+          if (!ok) throw new Error('unknown call option "out"');
+        }
+        const target = opts?.out instanceof Tensor ? opts.out.data : opts?.out instanceof Float32Array ? opts.out : new Float32Array(p.size);
+        const value = best.meanSquaredErrorValueAndGrad(t.data, p.data, target);
+        return { value, grad: opts?.out instanceof Tensor ? opts.out : new Tensor(target, p.shape) };
+      }
+    }
+    return { Tensor, MeanSquaredError, tensor: (data: Float32Array | Float64Array, shape: number[]) => new Tensor(data, shape) };
+  }
+  it.each([
+    ["tensor", "out: Tensor"],
+    ["array", "out: typed array"],
+    ["none", "allocates"],
+  ] as const)("build accepting %s: mode %s, and the same gradient", (accepts, mode) => {
+    const h = losskitValueAndGrad(w, fakeBuild(accepts), d);
+    expect(h.mode).toBe(mode);
+    const r1 = h.run();
+    const g1 = Array.from(h.gradOf(r1));
+    const expected = new Float32Array(15);
+    best.meanSquaredErrorValueAndGrad(d.yTrue, d.yPred, expected);
+    expect(g1).toEqual(Array.from(expected));
+    const r2 = h.run();
+    expect(h.gradOf(r2) === h.gradOf(r1)).toBe(mode !== "allocates"); // the caller's buffer is reused
+  });
+  it("the current build: every losskit valueAndGrad works through the bench's call", () => {
+    const h = losskitValueAndGrad(w, lk, d);
+    expect(["out: Tensor", "out: typed array", "allocates"]).toContain(h.mode);
+    close(h.run().value as number, reference.meanSquaredError(d.yTrue, d.yPred, 3, 5), 1e-6);
   });
 });
