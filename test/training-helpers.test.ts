@@ -124,8 +124,8 @@ describe("computeClassWeight: scikit-learn's 'balanced' = n_samples / (n_classes
   it("worked example: 6 × class 0, 3 × class 1, 1 × class 2 → 10/18, 10/9, 10/3", () => {
     // n = 10 samples, k = 3 classes: w0 = 10 / (3 · 6), w1 = 10 / (3 · 3), w2 = 10 / (3 · 1).
     const labels = [0, 1, 0, 0, 2, 1, 0, 0, 1, 0];
-    expectClose(computeClassWeight("balanced", labels), [10 / 18, 10 / 9, 10 / 3], { rtol: 1e-15, atol: 0 });
-    expectClose(computeClassWeight("balanced", labels.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)))), [10 / 18, 10 / 9, 10 / 3], { rtol: 1e-15, atol: 0 });
+    expectClose(tensor(computeClassWeight("balanced", labels), undefined, "float64"), [10 / 18, 10 / 9, 10 / 3], { rtol: 1e-15, atol: 0 });
+    expectClose(tensor(computeClassWeight("balanced", labels.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)))), undefined, "float64"), [10 / 18, 10 / 9, 10 / 3], { rtol: 1e-15, atol: 0 });
     const dict = computeClassWeightDict("balanced", labels);
     expect(Object.keys(dict)).toEqual(["0", "1", "2"]);
     expectClose(classWeightToSampleWeight(labels, dict, { dtype: "float64" }), labels.map((c) => [10 / 18, 10 / 9, 10 / 3][c]!), { rtol: 1e-15, atol: 0 });
@@ -178,7 +178,7 @@ describe("combineLosses: Keras's CompileLoss tests", () => {
     const combined = combineLosses(["mse", "mse"]);
     const { total, parts } = combined([yTrueA, yTrueB], [yPredA, yPredB]);
     expectClose(total, 0.953333, { atol: 1e-5, rtol: 0 });
-    expectClose(parts, [mse, mse], { rtol: 1e-6 });
+    expectClose(tensor(parts), [mse, mse], { rtol: 1e-6 });
   });
   it("test_dict_output_case with per-output sample weights → 1.266666", () => {
     const combined = combineLosses({ a: "mse", b: "mse" });

@@ -272,11 +272,12 @@ export class BlendedLoss extends Loss {
   /** The terms, each loss as a Loss instance. */
   declare readonly terms: readonly (readonly [number, Loss])[];
 
-  constructor(options: BlendedLossOptions) {
+  /** `options`: the terms and the Loss options; a `getConfig()` output also works (`BlendedLoss.fromConfig`). */
+  constructor(options: BlendedLossOptions | LossConfig) {
     if (options === null || typeof options !== "object" || !Array.isArray(options.losses)) {
       throw new ConfigError(`BlendedLoss needs { losses: [[weight, loss], …] }, received ${describeValue(options)}`);
     }
-    const { losses, ...lossOptions } = options;
+    const { losses, ...lossOptions } = options as BlendedLossOptions;
     super(lossOptions);
     if (losses.length === 0) throw new ConfigError("blendLosses needs at least one [weight, loss] term");
     const terms = losses.map((term, i) => {
