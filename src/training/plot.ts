@@ -213,24 +213,24 @@ export function drawLossCurves(epochs: readonly Record_[], batches: readonly Rec
     out.push(
       `<g class="best"><line x1="${fmt(x)}" x2="${fmt(x)}" y1="${top}" y2="${fmt(top + plotH)}" stroke="${COLORS.best}" stroke-dasharray="3 3"/>`,
       `<circle cx="${fmt(x)}" cy="${fmt(y)}" r="6" fill="none" stroke="${COLORS.best}" stroke-width="2"/>`,
-      `<text x="${fmt(x + dx)}" y="${fmt(Math.max(top + 12, y - 10))}" text-anchor="${anchor}" fill="${COLORS.best}">${escapeXml(label)}</text></g>`,
+      `<text x="${fmt(x + dx)}" y="${fmt(Math.max(top + 12, y - 10))}" text-anchor="${anchor}" fill="${COLORS.best}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeXml(label)}</text></g>`,
     );
   }
 
   // Legend (top right, inside the plot).
-  const legend: [string, string, string][] = [[`training ${snakeCase(trainKey)}`, COLORS.train, ""]];
-  if (hasVal) legend.push([`validation ${snakeCase(trainKey)}`, COLORS.validation, ' stroke-dasharray="6 4"']);
-  if (batchPoints.length > 0) legend.push(["training, per batch", COLORS.train, ' stroke-opacity="0.3" stroke-width="1"']);
+  const legend: [string, string, string][] = [[`training ${snakeCase(trainKey)}`, COLORS.train, ' stroke-width="2"']];
+  if (hasVal) legend.push([`validation ${snakeCase(trainKey)}`, COLORS.validation, ' stroke-width="2" stroke-dasharray="6 4"']);
+  if (batchPoints.length > 0) legend.push(["training, per batch", COLORS.train, ' stroke-width="1" stroke-opacity="0.3"']);
   const legendX = left + plotW - 170;
   out.push(`<g class="legend"><rect x="${fmt(legendX - 8)}" y="${top + 6}" width="170" height="${legend.length * 18 + 8}" fill="#fff" fill-opacity="0.85" stroke="${COLORS.grid}"/>`);
   legend.forEach(([label, color, extra], i) => {
     const y = top + 20 + i * 18;
-    out.push(`<line x1="${fmt(legendX)}" x2="${fmt(legendX + 24)}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2"${extra}/>`);
+    out.push(`<line x1="${fmt(legendX)}" x2="${fmt(legendX + 24)}" y1="${y - 4}" y2="${y - 4}" stroke="${color}"${extra}/>`);
     out.push(`<text x="${fmt(legendX + 32)}" y="${y}" fill="${COLORS.text}">${escapeXml(label)}</text>`);
   });
   out.push("</g>");
   if (skipped > 0) {
-    out.push(`<text x="${left + 6}" y="${fmt(top + plotH - 8)}" fill="#d62728">${skipped} epoch value${skipped > 1 ? "s" : ""} not drawn (NaN, infinite${logScale ? " or <= 0" : ""})</text>`);
+    out.push(`<text x="${left + 6}" y="${fmt(top + plotH - 8)}" fill="#d62728">${escapeXml(`${skipped} epoch value${skipped > 1 ? "s" : ""} not drawn (NaN, infinite${logScale ? " or <= 0" : ""})`)}</text>`);
   }
   out.push("</svg>");
   return out.join("\n") + "\n";

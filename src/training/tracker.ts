@@ -337,7 +337,7 @@ const BARS = "▁▂▃▄▅▆▇█";
  * non-finite values print as `×` (a diverged loss stays visible), a constant series as `▄`.
  *
  * @example
- * sparkline([4, 3, 2, 1, 0]); // "█▆▄▃▁"
+ * sparkline([4, 3, 2, 1, 0]); // "█▆▅▃▁"
  */
 export function sparkline(values: readonly number[] | ArrayLike<number>, options: SparklineOptions = {}): string {
   const { width, logScale = false } = options;
