@@ -27,6 +27,8 @@ export type NumericsCause =
   | "nan-in-data"
   /** yPred outside [0, 1] while the loss reads probabilities (`fromLogits: false`). */
   | "probabilities-out-of-range"
+  /** yPred outside the range a loss reads that is not a probability (Poisson rates below 0). */
+  | "predictions-out-of-range"
   /** `fromLogits: true` but every row of yPred is already a probability distribution. */
   | "probabilities-as-logits"
   /** Labels outside what the loss expects (BCE labels in {-1, 1} or 0..255, class indices ≥ C). */
@@ -469,7 +471,7 @@ function inspect(input: InspectInput): NumericsFinding[] {
       if (scratch[0]! >= 0) {
         const a = at("yPred", predScan, scratch[0]!);
         findings.push({
-          cause: "probabilities-out-of-range",
+          cause: "predictions-out-of-range",
           severity: "error",
           argument: "yPred",
           ...pick(a),
@@ -527,7 +529,8 @@ function inspect(input: InspectInput): NumericsFinding[] {
   }
 
   // The result and the gradient.
-  const explained = dataNonFinite ? `, from the NaN/Infinity in ${dataNonFinite} above` : "";
+  const domain = [...new Set(findings.filter((f) => f.severity === "error" && f.cause !== "nan-in-data").map((f) => f.argument))];
+  const explained = dataNonFinite ? `, from the NaN/Infinity in ${dataNonFinite} above` : domain.length ? `, from the ${domain.join(" and ")} values named above` : "";
   for (const [name, out] of [
     ["result", value],
     ["grad", grad],
@@ -551,7 +554,7 @@ function inspect(input: InspectInput): NumericsFinding[] {
     }
     if (index < 0) continue;
     const where = typeof out === "number" ? `the ${name}` : `${formatPosition(name, position)}`;
-    const message = dataNonFinite
+    const message = explained
       ? `${where} is ${formatNumber(bad)}${count > 1 ? ` (${plural(count, "non-finite value")})` : ""}${explained}`
       : `${where} is ${formatNumber(bad)}${count > 1 ? ` (${plural(count, "non-finite value")})` : ""} although every input is finite: a log(0), 0/0 or overflow inside the loss (probabilities of exactly 0 or 1 in a custom loss, huge logits); clip, use fromLogits: true, or scale the inputs`;
     findings.push({
