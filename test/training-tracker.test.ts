@@ -192,6 +192,18 @@ describe("TrainingHistory.toSVG", () => {
     for (const label of [">1<", ">0.1<", ">0.01<", ">0.001<"]) expect(log).toContain(label);
     expect(log).toContain("best: epoch 6, loss 0.001");
   });
+  it("a rare noisy batch does not set the y range: it is clipped to the plot area", () => {
+    const g = new TrainingHistory();
+    for (let e = 0; e < 5; e++) {
+      for (let b = 0; b < 50; b++) g.recordBatch(e === 2 && b === 49 ? 1000 : 1 - 0.1 * e);
+      g.recordEpoch({ loss: 1 - 0.1 * e });
+    }
+    const clipped = g.toSVG();
+    expectWellFormedXml(clipped);
+    expect(clipped).toContain('clip-path="url(#losskit-plot-area)"');
+    expect(clipped).not.toContain(">1000<");
+    expect(clipped).toMatch(/>1\.2</);
+  });
   it("options: size, series names, no batches; bad sizes are ConfigErrors; an empty history still draws", () => {
     const small = h.toSVG({ width: 320, height: 200, batches: false, monitor: "loss" });
     expectWellFormedXml(small);

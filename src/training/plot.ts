@@ -61,6 +61,14 @@ function fmt(n: number): string {
   return (Math.round(n * 100) / 100).toString();
 }
 
+/** The `q` and `1 - q` quantiles of `values` (empty for no values). */
+function robustRange(values: number[], q: number): number[] {
+  if (values.length === 0) return [];
+  const sorted = values.slice().sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
+  return [at(q), at(1 - q)];
+}
+
 /** Draw the curves; see {@link LossCurveOptions}. */
 export function drawLossCurves(epochs: readonly Record_[], batches: readonly Record_[], options: LossCurveOptions = {}): string {
   if (options === null || typeof options !== "object") throw new ConfigError(`toSVG options must be an object, received ${describeValue(options)}`);
@@ -85,7 +93,10 @@ export function drawLossCurves(epochs: readonly Record_[], batches: readonly Rec
 
   const usable = (y: number) => Number.isFinite(y) && (!logScale || y > 0);
   const toAxis = (y: number) => (logScale ? Math.log10(y) : y);
-  const all = [...train, ...val, ...batchPoints].filter((p): p is Point => p !== null && usable(p.y));
+  // The y range covers the epoch values and the middle 96% of the batch values: a few
+  // noisy batches (a short last batch) must not flatten the curves. Batches outside are clipped.
+  const batchRange = robustRange(batchPoints.map((p) => p.y).filter(usable), 0.02);
+  const all = [...train, ...val, ...batchRange.map((y) => ({ x: 0, y }))].filter((p): p is Point => p !== null && usable(p.y));
   const skipped = [...train, ...val].filter((p) => p !== null && !usable(p.y)).length;
 
   // Domains.
@@ -190,7 +201,8 @@ export function drawLossCurves(epochs: readonly Record_[], batches: readonly Rec
       .map((p) => `<circle cx="${fmt(sx(p.x))}" cy="${fmt(sy(p.y))}" r="3" fill="${color}"/>`)
       .join("");
   if (batchPoints.length > 0) {
-    out.push(`<path d="${pathOf(batchPoints)}" fill="none" stroke="${COLORS.train}" stroke-opacity="0.3" stroke-width="1"/>`);
+    out.push(`<clipPath id="losskit-plot-area"><rect x="${left}" y="${top}" width="${fmt(plotW)}" height="${fmt(plotH)}"/></clipPath>`);
+    out.push(`<path d="${pathOf(batchPoints)}" fill="none" stroke="${COLORS.train}" stroke-opacity="0.3" stroke-width="1" clip-path="url(#losskit-plot-area)"/>`);
   }
   out.push(`<g class="train"><path d="${pathOf(train)}" fill="none" stroke="${COLORS.train}" stroke-width="2"/>${markers(train, COLORS.train)}</g>`);
   if (hasVal) {
@@ -207,7 +219,7 @@ export function drawLossCurves(epochs: readonly Record_[], batches: readonly Rec
     const r = epochs[bestIndex]!;
     const x = sx((r.epoch ?? bestIndex) + 1);
     const y = sy(r[monitor]!);
-    const label = `best: epoch ${(r.epoch ?? bestIndex) + 1}, ${snakeCase(monitor)} ${formatNumber(r[monitor]!)}`;
+    const label = `best: epoch ${(r.epoch ?? bestIndex) + 1}, ${snakeCase(monitor)} ${formatNumber(Number(r[monitor]!.toPrecision(4)))}`;
     const anchor = x > left + plotW * 0.6 ? "end" : "start";
     const dx = anchor === "end" ? -8 : 8;
     out.push(
