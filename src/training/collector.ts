@@ -33,7 +33,7 @@ export interface CollectedLoss {
  * const collector = new LossCollector();
  * collector.addRegularization(l2(0.01), [[1, 2], [3, 4]], "kernel"); // 0.3
  * collector.addLoss(0.05, "activity");
- * collector.collect(0.5); // { total: 0.85, loss: 0.5, penalties: { kernel: 0.3, activity: 0.05 } }
+ * collector.collect(0.5); // { total: 0.8500000000000001, loss: 0.5, penalties: { kernel: 0.3, activity: 0.05 } }
  */
 export class LossCollector {
   private terms: [string, number][] = [];

@@ -222,7 +222,7 @@ export function l2(factor = 0.01): Regularizer {
  * factor defaults to `0` (as Keras 3's `L1L2`, so `l1l2({ l2: 0.1 })` is an L2 penalty only).
  *
  * @example
- * l1l2({ l1: 0.1, l2: 0.2 })([1, -2]); // 0.1·3 + 0.2·5 = 1.3
+ * l1l2({ l1: 0.1, l2: 0.2 })([1, -2]); // 1.3 (0.1·3 + 0.2·5)
  */
 export function l1l2(factors: { l1?: number; l2?: number } = {}): Regularizer {
   if (factors === null || typeof factors !== "object") throw new ConfigError(`l1l2 takes { l1, l2 }, received ${describeValue(factors)}`);
