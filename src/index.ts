@@ -14,6 +14,7 @@ export {
 } from "./tensor/index";
 export type { DType, FloatArray, NestedArray, TensorLike, NestedNumbers, NdarrayLike, ToTensorOptions } from "./tensor/index";
 export { Loss, LossFunctionWrapper } from "./loss";
+export type { Kernel, KernelOptions, KernelResult, OwnWeighting, Upstream } from "./kernel";
 export type {
   LossOptions,
   CallOptions,
@@ -23,23 +24,42 @@ export type {
   PerSampleFunction,
   BackwardFunction,
   LossFunctionWrapperOptions,
-  UpstreamFor,
-  ForwardBackward,
+  LossResultFor,
+  GradOptions,
+  CallResult,
 } from "./loss";
 export { reduceWeightedValues, squeezeOrExpandToSameRank, standardizeReduction, REDUCTIONS } from "./reduction/index";
 export type { Reduction, ReductionOption } from "./reduction/index";
-export type { LossFunction } from "./losses/define";
+export type { LossFunction, HandleOptions } from "./losses/define";
 export { getLoss, registerLoss, serializeLoss, deserializeLoss, listLosses } from "./registry";
-export type { LossIdentifier, SerializedLoss, LossClass } from "./registry";
+export type { LossIdentifier, SerializedLoss, LossClass, LossEntry, LossOrigin } from "./registry";
+export type { LossName } from "./losses/names";
 export { numericalGrad } from "./gradcheck";
 export type { NumericalGradOptions } from "./gradcheck";
-export * from "./losses/regression";
-export * from "./losses/hinge";
-export * from "./losses/crossentropy";
-export * from "./losses/probabilistic";
-export * from "./losses/segmentation";
-export * from "./losses/similarity";
-export * from "./losses/sequence";
+export { meanSquaredError, meanAbsoluteError, MeanSquaredError, MeanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, huber, logCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh } from "./losses/regression";
+export type { MeanSquaredErrorOptions, MeanAbsoluteErrorOptions, HuberConfig, MeanAbsolutePercentageErrorOptions, MeanSquaredLogarithmicErrorOptions, HuberOptions, LogCoshOptions } from "./losses/regression";
+export { cosineSimilarity, CosineSimilarity } from "./losses/cosine";
+export type { CosineSimilarityConfig, CosineSimilarityOptions } from "./losses/cosine";
+export { hinge, squaredHinge, categoricalHinge, Hinge, SquaredHinge, CategoricalHinge } from "./losses/hinge";
+export type { HingeOptions, SquaredHingeOptions, CategoricalHingeOptions } from "./losses/hinge";
+export { binaryCrossentropy, BinaryCrossentropy } from "./losses/crossentropy/binary";
+export type { BinaryCrossentropyConfig, BinaryCrossentropyOptions } from "./losses/crossentropy/binary";
+export { binaryFocalCrossentropy, BinaryFocalCrossentropy } from "./losses/crossentropy/binary-focal";
+export type { BinaryFocalCrossentropyConfig, BinaryFocalCrossentropyOptions } from "./losses/crossentropy/binary-focal";
+export { categoricalCrossentropy, CategoricalCrossentropy } from "./losses/crossentropy/categorical";
+export type { CategoricalCrossentropyConfig, CategoricalCrossentropyOptions } from "./losses/crossentropy/categorical";
+export { categoricalFocalCrossentropy, CategoricalFocalCrossentropy } from "./losses/crossentropy/categorical-focal";
+export type { CategoricalFocalCrossentropyConfig, CategoricalFocalCrossentropyOptions } from "./losses/crossentropy/categorical-focal";
+export { sparseCategoricalCrossentropy, SparseCategoricalCrossentropy } from "./losses/crossentropy/sparse";
+export type { SparseCategoricalCrossentropyConfig, SparseCategoricalCrossentropyOptions } from "./losses/crossentropy/sparse";
+export { poisson, klDivergence, categoricalGeneralizedCrossEntropy, Poisson, KLDivergence, CategoricalGeneralizedCrossEntropy } from "./losses/probabilistic";
+export type { CategoricalGeneralizedCrossEntropyConfig, PoissonOptions, KLDivergenceOptions, CategoricalGeneralizedCrossEntropyOptions } from "./losses/probabilistic";
+export { dice, tversky, Dice, Tversky } from "./losses/segmentation";
+export type { SegmentationAxis, DiceConfig, TverskyConfig, DiceOptions, TverskyOptions } from "./losses/segmentation";
+export { circle, Circle } from "./losses/similarity";
+export type { CircleConfig, CircleOptions } from "./losses/similarity";
+export { ctc, CTC } from "./losses/sequence";
+export type { CTCOptions } from "./losses/sequence";
 export * as ops from "./ops";
 // Training helpers (issue 11): class weights, combined and blended losses, regularizers,
 // loss tracking and curves, NaN diagnosis.
@@ -89,4 +109,5 @@ export type {
   NumericsFinding,
   NumericsReport,
   DiagnoseOptions,
+  DiagnosableLoss,
 } from "./training/index";

@@ -1,31 +1,84 @@
 import { ConfigError, GradientNotImplementedError, InputError, ShapeError, describeValue, formatShape } from "./errors";
+import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult, type OwnWeighting, type Upstream } from "./kernel";
 import { applyPlan, multiplyWeights, planWeights, standardizeReduction, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
 import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
-import { SHAPE_ONLY, Tensor, type DType } from "./tensor/tensor";
+import { SHAPE_ONLY, Tensor, dtypeOf, type DType, type FloatArray } from "./tensor/tensor";
+import { sameShape } from "./math/constants";
 import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
 
-/** Options every loss class takes. */
-export interface LossOptions {
-  /** `"sum_over_batch_size"` (default), `"sum"`, `"mean"`, `"mean_with_sample_weight"`, `"none"` or `null`. */
-  reduction?: ReductionOption;
-  /** Defaults to the Keras name (`"mean_squared_error"`, …). */
+/**
+ * Options every loss class takes (Keras's `reduction`, `name`, `dtype`). `R` is the
+ * reduction, so the result type follows it.
+ */
+export interface LossOptions<R extends ReductionOption = ReductionOption> {
+  /**
+   * How the weighted per-sample values become the result (Keras's `reduce_weighted_values`;
+   * `w` is `sampleWeight` times the mask, 1 where neither is given):
+   *
+   * - `"sum_over_batch_size"`: `Σ w·v / N`, `N` the number of per-sample values (after
+   *   broadcasting against the weights); with a mask, `N` counts the unmasked ones. A
+   *   `number`.
+   * - `"mean"`: the same as `"sum_over_batch_size"` (Keras 3 makes them equal).
+   * - `"sum"`: `Σ w·v`. A `number`.
+   * - `"mean_with_sample_weight"`: `Σ w·v / Σ w`, a weighted average (`N` when neither
+   *   weights nor a mask are given). A `number`.
+   * - `"none"` or `null` (Python's `None`): the weighted values `w·v` themselves, a `Tensor`
+   *   shaped like the per-sample values (broadcast with the weights).
+   *
+   * Divisions are Keras's `divide_no_nan`: all-zero weights or an all-false mask give 0.
+   * Scalar or empty per-sample values are not divided.
+   *
+   * @defaultValue `"sum_over_batch_size"`
+   */
+  reduction?: R;
+  /**
+   * Name of the instance, kept in its config.
+   *
+   * @defaultValue the Keras name, snake_case (`"mean_squared_error"`, `"huber_loss"`, …)
+   */
   name?: string;
-  /** Element type of returned tensors (`"float32"` default, as Keras's floatx). */
+  /**
+   * Element type of inputs as computed and of returned tensors; sums accumulate in doubles
+   * either way.
+   *
+   * @defaultValue `"float32"` (Keras's floatx)
+   */
   dtype?: DType;
 }
 
 /** Options of a single call. */
 export interface CallOptions {
-  /** Positions that count (1/true) and those that do not (0/false); combined with the loss's own mask. */
+  /**
+   * Positions that count (non-zero / `true`) and those that do not (0 / `false`), shaped
+   * like the per-sample values or broadcastable to them (Keras's `_keras_mask`). Combined
+   * with the loss's own mask (e.g. `ignoreClass`) with a logical and, then folded into the
+   * weights: masked positions weigh 0, and `"sum_over_batch_size"` divides by the number of
+   * unmasked ones.
+   *
+   * @defaultValue `undefined` (every position counts)
+   */
   mask?: TensorLike | null;
 }
 
+/** What a call returns for reduction `R`: a `Tensor` for `"none"`/`null`, a `number` otherwise. */
+export type LossResultFor<R> = R extends "none" | null ? Tensor : number;
 export type LossResult = number | Tensor;
 
-export interface ValueAndGrad {
-  value: LossResult;
+/** Options of `grad` and `valueAndGrad`. */
+export interface GradOptions extends CallOptions {
+  /**
+   * A caller-owned buffer for the gradient, as NumPy's `out=`: a contiguous `Tensor` shaped
+   * like `yPred`, or a `Float32Array`/`Float64Array` of `yPred`'s size, in the loss's dtype.
+   * The returned `grad` is a view of it; reusing one buffer across calls saves allocating
+   * (and page-faulting) a full-size array per call.
+   */
+  out?: Tensor | FloatArray | null;
+}
+
+export interface ValueAndGrad<V extends LossResult = LossResult> {
+  value: V;
   grad: Tensor;
 }
 
@@ -40,18 +93,8 @@ interface Prepared {
   mask: Tensor | undefined;
 }
 
-/** Result of `forwardBackward`: per-sample values and the gradient for a given upstream. */
-export interface ForwardBackward {
-  values: Tensor;
-  grad: Tensor;
-}
-
-/**
- * Gives a fused forward/backward kernel the upstream (`d result / d values`) once it
- * knows the shape of the per-sample values and its own mask (both depend only on the
- * input shapes and labels, never on the values).
- */
-export type UpstreamFor = (valuesShape: readonly number[], ownMask?: Tensor) => Tensor;
+/** What `call()` may return: per-sample values, or the values with the loss's own mask/weights. */
+export type CallResult = TensorLike | { values: TensorLike; mask?: Tensor; weights?: Tensor };
 
 function snakeCase(name: string): string {
   return name
@@ -61,32 +104,50 @@ function snakeCase(name: string): string {
 }
 
 /** The call signature every Loss instance has. */
-export interface Loss {
-  (yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResult;
+export interface Loss<R extends ReductionOption = ReductionOption> {
+  /**
+   * The loss of a batch: per-sample values, weighted, masked and reduced (Keras's `__call__`).
+   *
+   * @param yTrue - Labels (`TensorLike`), shaped as the loss expects (see its TSDoc).
+   * @param yPred - Predictions, the same shape as `yTrue` or broadcastable to it.
+   * @param sampleWeight - A scalar, a weight per sample (`[batch]`), or weights shaped like
+   *   (or broadcastable to) the per-sample values.
+   * @param options - `{ mask }`, see {@link CallOptions}.
+   * @returns A `number` for the reducing reductions, a `Tensor` for `"none"`.
+   * @throws {@link ShapeError} when shapes do not fit together.
+   * @throws {@link InputError} when an input holds something other than numbers (or labels out of range).
+   * @throws {@link ConfigError} when `options` is not `{ mask }`.
+   */
+  (yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResultFor<R>;
 }
 
 /**
  * Base class of every loss, as Keras's `keras.losses.Loss`. An instance is callable:
- * `loss(yTrue, yPred, sampleWeight?, { mask }?)` computes the per-sample values with
- * `call()`, then weights, masks and reduces them in the shared reduction module. It
+ * `loss(yTrue, yPred, sampleWeight?, { mask }?)` computes the per-sample values with its
+ * kernel, then weights, masks and reduces them in the shared reduction module. It
  * returns a `number` for the reducing reductions and a `Tensor` for `"none"`.
  *
- * Subclass it and implement `call(yTrue, yPred)` (per-sample values) and, for gradients,
- * `backward(yTrue, yPred, upstream)`.
+ * Subclass it and implement `call(yTrue, yPred)` (per-sample values, optionally with their
+ * own `{ values, mask }`) and, for gradients, `backward(yTrue, yPred, upstream)`; or
+ * override `evaluate` with a fused kernel (src/kernel.ts).
  */
-export abstract class Loss {
+export abstract class Loss<R extends ReductionOption = ReductionOption> {
   declare name: string;
   declare readonly reduction: Reduction;
   declare readonly dtype: DType;
 
-  constructor(options: LossOptions = {}) {
-    if (options === null || typeof options !== "object") {
+  /**
+   * @param options - `reduction`, `name` and `dtype` (see {@link LossOptions}); subclasses add their own.
+   * @throws {@link ConfigError} for an unknown reduction, an empty name or a dtype other than `"float32"`/`"float64"`.
+   */
+  constructor(options: LossOptions<R> = {}) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new ConfigError(`${new.target.name} options must be an object, received ${describeValue(options)}`);
     }
     // An instance is a function whose prototype chain is the class's, so that
     // `loss(yTrue, yPred)` works as Keras's `loss(y_true, y_pred)` does.
     const self = ((yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, callOptions?: CallOptions) =>
-      self.compute(yTrue, yPred, sampleWeight, callOptions)) as unknown as Loss;
+      self.compute(yTrue, yPred, sampleWeight, callOptions)) as unknown as Loss<R>;
     Object.setPrototypeOf(self, new.target.prototype);
     const name = options.name ?? (snakeCase(new.target.name) || "loss");
     if (typeof name !== "string" || name.length === 0) throw new ConfigError(`name must be a non-empty string, received ${describeValue(options.name)}`);
@@ -101,7 +162,7 @@ export abstract class Loss {
   }
 
   /** Per-sample loss values (no weighting, no reduction). Subclasses implement this. */
-  abstract call(yTrue: Tensor, yPred: Tensor): TensorLike;
+  abstract call(yTrue: Tensor, yPred: Tensor): CallResult;
 
   /**
    * Gradient of `Σ upstream ⊙ call(yTrue, yPred)` with respect to `yPred`, shaped like
@@ -109,45 +170,103 @@ export abstract class Loss {
    */
   backward?(yTrue: Tensor, yPred: Tensor, upstream: Tensor): Tensor;
 
-  /** Optional fused kernel: per-sample values and the gradient in one pass. */
-  forwardBackward?(yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor): ForwardBackward;
-
-  /** Keras's `__call__`: per-sample values, then weighting, masking and reduction. */
-  compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResult {
-    const input = this.prepare(yTrue, yPred, sampleWeight, options);
-    const values = this.perSample(input);
-    return applyPlan(values, this.plan(values, values.mask, input), this.dtype);
-  }
-
-  /** `d(this(yTrue, yPred, sampleWeight, options)) / d yPred`, shaped like `yPred`. */
-  grad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): Tensor {
-    return this.valueAndGrad(yTrue, yPred, sampleWeight, options).grad;
-  }
-
-  /** The value of the call and its gradient with respect to `yPred`. */
-  valueAndGrad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): ValueAndGrad {
-    const input = this.prepare(yTrue, yPred, sampleWeight, options);
-    if (this.forwardBackward) {
-      let plan: WeightPlan | undefined;
-      const upstreamFor: UpstreamFor = (shape, ownMask) => {
-        const probe = new Tensor(SHAPE_ONLY, shape.slice());
-        plan = this.plan(probe, ownMask, input);
-        return upstreamOf(probe, plan);
-      };
-      const { values, grad } = this.forwardBackward(input.yTrue, input.yPred, upstreamFor);
-      if (!plan) throw new Error(`${this.constructor.name}.forwardBackward did not ask for its upstream`);
-      return { value: applyPlan(values, plan, this.dtype), grad: this.checkGrad(grad, input.yPred) };
-    }
+  /**
+   * The loss's kernel (src/kernel.ts): per-sample values with its own mask/weights, and,
+   * given an upstream, the gradient. By default `call()` then `backward()`; built-in
+   * losses run one fused kernel.
+   */
+  evaluate(yTrue: Tensor, yPred: Tensor, upstream?: Upstream): KernelResult {
+    const out = this.call(yTrue, yPred);
+    const own = isCallRecord(out) ? out : undefined;
+    const raw = own ? own.values : (out as TensorLike);
+    const values = raw instanceof Tensor ? raw : toTensor(raw, { name: `${this.constructor.name}.call() result`, dtype: this.dtype });
+    const result: KernelResult = { values, mask: own?.mask, weights: own?.weights };
+    if (!upstream) return result;
     if (!this.backward) {
       throw new GradientNotImplementedError(
         `${this.constructor.name} (${this.name}) has no backward(): implement backward(yTrue, yPred, upstream) returning d(Σ upstream·values)/d yPred, ` +
           `or pass { backward } to LossFunctionWrapper; numericalGrad(loss, yTrue, yPred) checks it`,
       );
     }
-    const values = this.perSample(input);
-    const plan = this.plan(values, values.mask, input);
-    const grad = this.backward(input.yTrue, input.yPred, upstreamOf(values, plan));
-    return { value: applyPlan(values, plan, this.dtype), grad: this.checkGrad(grad, input.yPred) };
+    const u = new Tensor(upstream(values.shape, result), values.shape);
+    result.grad = this.backward(yTrue, yPred, u);
+    return result;
+  }
+
+  /** Keras's `__call__`: per-sample values, then weighting, masking and reduction. */
+  compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResultFor<R> {
+    const input = this.prepare(yTrue, yPred, sampleWeight, options);
+    const result = this.evaluate(input.yTrue, input.yPred);
+    return applyPlan(result.values, this.plan(result.values.shape, result, input), this.dtype) as LossResultFor<R>;
+  }
+
+  /**
+   * `d(this(yTrue, yPred, sampleWeight, options)) / d yPred`, shaped like `yPred`: the
+   * gradient of exactly what the call returns, weighting, masking and reduction included
+   * (for `"none"`, of the sum of the returned values).
+   *
+   * @param yTrue - Labels, as for the call.
+   * @param yPred - Predictions, as for the call.
+   * @param sampleWeight - Weights, as for the call.
+   * @param options - `{ mask }`, as for the call.
+   * @throws {@link GradientNotImplementedError} for a custom loss without `backward`.
+   * @throws {@link ShapeError} when `backward` returns a gradient not shaped like `yPred`.
+   */
+  grad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: GradOptions): Tensor {
+    return this.valueAndGrad(yTrue, yPred, sampleWeight, options).grad;
+  }
+
+  /**
+   * The value of the call and its gradient with respect to `yPred`, from one kernel pass.
+   *
+   * @param yTrue - Labels, as for the call.
+   * @param yPred - Predictions, as for the call.
+   * @param sampleWeight - Weights, as for the call.
+   * @param options - `{ mask }`, as for the call.
+   * @returns `{ value, grad }`: `value` as the call returns it, `grad` shaped like `yPred`.
+   * @throws {@link GradientNotImplementedError} for a custom loss without `backward`.
+   */
+  valueAndGrad(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: GradOptions): ValueAndGrad<LossResultFor<R>> {
+    const input = this.prepare(yTrue, yPred, sampleWeight, options, true);
+    const out = options?.out === undefined || options.out === null ? undefined : this.checkOut(options.out, input.yPred, input.yTrue);
+    let plan: WeightPlan | undefined;
+    const upstream = ((shape: readonly number[], own?: OwnWeighting) => {
+      plan = this.plan(shape, own, input);
+      return upstreamOf({ shape }, plan).data;
+    }) as Upstream;
+    if (out) Object.defineProperty(upstream, "out", { value: out });
+    const result = this.evaluate(input.yTrue, input.yPred, upstream);
+    if (!plan) throw new Error(`${this.constructor.name}.evaluate did not ask for its upstream`);
+    let grad = this.checkGrad(result.grad, input.yPred);
+    if (out && grad.data !== out) {
+      // A kernel (or custom backward) that allocated its own buffer: copy into the caller's.
+      out.set(grad.toTypedArray(this.dtype));
+      grad = new Tensor(out, input.yPred.shape);
+    }
+    const given = options?.out;
+    if (given instanceof Tensor && grad.data === given.data) grad = given;
+    return { value: applyPlan(result.values, plan, this.dtype) as LossResultFor<R>, grad };
+  }
+
+  /** The typed array behind a `{ out }` gradient buffer, after checking its layout, size and dtype. */
+  private checkOut(out: unknown, yPred: Tensor, yTrue?: Tensor): FloatArray {
+    const expected = `a contiguous ${this.dtype} Tensor of shape ${formatShape(yPred.shape)} or a ${this.dtype === "float32" ? "Float32Array" : "Float64Array"} of length ${yPred.size}`;
+    let data: FloatArray;
+    if (out instanceof Tensor) {
+      if (!out.isContiguous || out.offset !== 0 || !sameShape(out.shape, yPred.shape)) {
+        throw new ShapeError(`out must be ${expected}, received a Tensor of shape ${formatShape(out.shape)}${out.isContiguous && out.offset === 0 ? "" : " (a strided view)"}`);
+      }
+      data = out.data.length === out.size ? out.data : out.data.subarray(0, out.size);
+    } else if (out instanceof Float32Array || out instanceof Float64Array) {
+      data = out;
+    } else {
+      throw new ConfigError(`out must be ${expected}, received ${describeValue(out)}`);
+    }
+    if (dtypeOf(data) !== this.dtype) throw new ConfigError(`out must be ${expected}, received ${describeValue(data)} (dtype ${dtypeOf(data)})`);
+    if (yTrue && data.buffer === yTrue.data.buffer) throw new ConfigError(`out must not share memory with yTrue (the gradient would overwrite the input)`);
+    if (data.buffer === yPred.data.buffer) throw new ConfigError(`out must not share memory with yPred (the gradient would overwrite the input)`);
+    if (data.length !== yPred.size) throw new ShapeError(`out must be ${expected}, received ${describeValue(data)}`);
+    return data;
   }
 
   /** JSON-safe configuration; `fromConfig(getConfig())` builds an equal loss. */
@@ -164,13 +283,16 @@ export abstract class Loss {
     return `${this.constructor.name}(${JSON.stringify(this.getConfig())})`;
   }
 
-  private prepare(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, options: CallOptions | undefined): Prepared {
-    if (options !== undefined && (options === null || typeof options !== "object")) {
+  private prepare(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, options: GradOptions | undefined, allowOut = false): Prepared {
+    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
       throw new ConfigError(`call options must be an object like { mask }, received ${describeValue(options)}`);
     }
     if (options) {
       for (const key of Object.keys(options)) {
-        if (key !== "mask") throw new ConfigError(`unknown call option "${key}"; the only call option is mask (sampleWeight is the third argument)`);
+        if (key === "mask" || (allowOut && key === "out")) continue;
+        throw new ConfigError(
+          `unknown call option "${key}"; the call options are mask${allowOut ? " and out" : " (and out, for grad and valueAndGrad)"} (sampleWeight is the third argument)`,
+        );
       }
     }
     return {
@@ -181,15 +303,16 @@ export abstract class Loss {
     };
   }
 
-  private perSample(input: Prepared): Tensor {
-    const out = this.call(input.yTrue, input.yPred);
-    if (out instanceof Tensor) return out;
-    return toTensor(out, { name: `${this.constructor.name}.call() result`, dtype: this.dtype });
-  }
-
-  private plan(values: { shape: readonly number[]; size: number } & Partial<Pick<Tensor, "rank">>, ownMask: Tensor | undefined, input: Prepared): WeightPlan {
-    const valuesTensor = values instanceof Tensor ? values : new Tensor(SHAPE_ONLY, values.shape.slice());
-    return planWeights(valuesTensor, { sampleWeight: input.sampleWeight, mask: combineMasks(input.mask, ownMask), reduction: this.reduction });
+  /** The weighting plan of per-sample values of `shape`: the caller's weights and mask with the loss's own. */
+  private plan(shape: readonly number[], own: OwnWeighting | undefined, input: Prepared): WeightPlan {
+    let sampleWeight = input.sampleWeight;
+    if (own?.weights) {
+      const ownWeights = own.weights;
+      sampleWeight = sampleWeight
+        ? multiplyWeights(sampleWeight, ownWeights, () => `sampleWeight has shape ${formatShape(sampleWeight!.shape)} but the loss's own weights have shape ${formatShape(ownWeights.shape)}`)
+        : ownWeights;
+    }
+    return planWeights(new Tensor(SHAPE_ONLY, shape.slice()), { sampleWeight, mask: combineMasks(input.mask, own?.mask), reduction: this.reduction });
   }
 
   private checkGrad(grad: unknown, yPred: Tensor): Tensor {
@@ -201,6 +324,10 @@ export abstract class Loss {
     }
     return grad;
   }
+}
+
+function isCallRecord(x: unknown): x is { values: TensorLike; mask?: Tensor; weights?: Tensor } {
+  return x !== null && typeof x === "object" && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x) && "values" in x;
 }
 
 /** Keras combines the caller's mask and the loss's own mask with `&` (masks are boolean: non-zero is true). */
@@ -220,33 +347,63 @@ function booleanMask(mask: Tensor): Tensor {
   return new Tensor(out, mask.shape);
 }
 
-/** A per-sample loss function: `(yTrue, yPred) => values`. */
-export type PerSampleFunction = (yTrue: Tensor, yPred: Tensor, options?: Record<string, unknown>) => TensorLike;
+/**
+ * A built-in class's options with its default `name` filled in (`name: undefined` keeps
+ * the default, as Keras's `name=None` does). Anything but `undefined` or a plain object is
+ * a `ConfigError` naming what came.
+ */
+export function withDefaultName<R extends ReductionOption>(options: LossOptions<R> | undefined, defaultName: string): LossFunctionWrapperOptions<R> {
+  if (options === undefined) return { name: defaultName };
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new ConfigError(`loss options must be an object like { reduction: "sum" }, received ${describeValue(options)}`);
+  }
+  return { ...options, name: options.name ?? defaultName };
+}
+
+/** A per-sample loss function: `(yTrue, yPred) => values` (or `{ values, mask }`). */
+export type PerSampleFunction = (yTrue: Tensor, yPred: Tensor, options?: Record<string, unknown>) => CallResult;
 
 /** `backward` for a wrapped function: gradient of `Σ upstream ⊙ fn(yTrue, yPred)` w.r.t. `yPred`. */
 export type BackwardFunction = (yTrue: Tensor, yPred: Tensor, upstream: Tensor, options?: Record<string, unknown>) => Tensor;
 
-export interface LossFunctionWrapperOptions extends LossOptions {
-  /** Gradient of the wrapped function (built-in handles bring their own `vjp`). */
+export interface LossFunctionWrapperOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
+  /** Gradient of the wrapped function (built-in handles bring their own kernel). */
   backward?: BackwardFunction;
   [fnOption: string]: unknown;
+}
+
+/** The part of a built-in handle (`defineLossFunction`) that the wrapper uses. */
+interface BuiltinHandle {
+  lossName: string;
+  validateOptions(options: Record<string, unknown>): Record<string, unknown>;
+  kernel: Kernel<Record<string, unknown>>;
 }
 
 /**
  * Wraps a per-sample function into a reducing, weighting, masking Loss, as Keras's
  * `LossFunctionWrapper`. Options other than `reduction`, `name`, `dtype` and `backward`
- * are passed to the function on every call.
+ * are passed to the function on every call. A built-in handle brings its kernel, which
+ * the wrapper runs directly with the options validated once here.
  */
-export class LossFunctionWrapper extends Loss {
+export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> extends Loss<R> {
   declare readonly fn: PerSampleFunction;
   declare readonly fnOptions: Readonly<Record<string, unknown>>;
   declare private readonly backwardFn: BackwardFunction | undefined;
-  /** Built-in handles: the kernels and their options, validated once here. */
-  declare private readonly kernel: BuiltinKernel | undefined;
-  declare private readonly kernelOptions: Record<string, unknown>;
+  declare private readonly kernel: Kernel<Record<string, unknown>> | undefined;
+  declare private readonly kernelOptions: KernelOptions<Record<string, unknown>>;
 
-  constructor(fn: PerSampleFunction, options: LossFunctionWrapperOptions = {}) {
+  /**
+   * @param fn - `(yTrue, yPred, options) => per-sample values`, called with `yTrue` and
+   *   `yPred` brought to the same rank; a built-in handle brings its kernel and gradient.
+   * @param options - `reduction`, `name` (default: the function's name, snake_case), `dtype`,
+   *   `backward` (the function's gradient), and options passed on to `fn`.
+   * @throws {@link ConfigError} when `fn` or `backward` is not a function, or `fn` refuses an option.
+   */
+  constructor(fn: PerSampleFunction, options: LossFunctionWrapperOptions<R> = {}) {
     if (typeof fn !== "function") throw new ConfigError(`LossFunctionWrapper needs a function (yTrue, yPred) => per-sample values, received ${describeValue(fn)}`);
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new ConfigError(`LossFunctionWrapper options must be an object, received ${describeValue(options)}`);
+    }
     const { reduction, name, dtype, backward, ...fnOptions } = options;
     const builtin = fn as PerSampleFunction & Partial<BuiltinHandle>;
     super({ reduction, name: name ?? builtin.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype });
@@ -255,30 +412,26 @@ export class LossFunctionWrapper extends Loss {
     Object.defineProperty(this, "fn", { value: fn });
     Object.defineProperty(this, "fnOptions", { value: validated });
     Object.defineProperty(this, "kernelOptions", { value: { ...validated, dtype: this.dtype } });
-    const kernel = backward ? undefined : builtin.kernel;
-    Object.defineProperty(this, "kernel", { value: kernel });
+    Object.defineProperty(this, "kernel", { value: backward ? undefined : builtin.kernel });
     // A function may carry its gradient as `fn.backward` (so a registered function keeps it).
     const carried = (fn as { backward?: unknown }).backward;
     Object.defineProperty(this, "backwardFn", { value: backward ?? (typeof carried === "function" ? carried : undefined) });
-    if (kernel?.forwardBackward) {
-      const fused = kernel.forwardBackward;
-      Object.defineProperty(this, "forwardBackward", {
-        value(this: LossFunctionWrapper, yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor): ForwardBackward {
-          return fused(yTrue, yPred, upstreamFor, this.optionsForKernel());
-        },
-      });
-    }
   }
 
-  call(yTrue: Tensor, yPred: Tensor): TensorLike {
-    if (this.kernel) return this.kernel.forward(yTrue, yPred, this.optionsForKernel());
+  evaluate(yTrue: Tensor, yPred: Tensor, upstream?: Upstream): KernelResult {
+    if (this.kernel) return this.kernel(yTrue, yPred, this.optionsForKernel(), upstream);
+    return super.evaluate(yTrue, yPred, upstream);
+  }
+
+  call(yTrue: Tensor, yPred: Tensor): CallResult {
+    if (this.kernel) return this.kernel(yTrue, yPred, this.optionsForKernel());
     // Keras's LossFunctionWrapper lines the ranks up before calling the function.
     const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
     return this.fn(t, p, this.optionsForKernel());
   }
 
   backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor): Tensor {
-    if (this.kernel) return this.kernel.backward(yTrue, yPred, upstream, this.optionsForKernel());
+    if (this.kernel) return this.kernel(yTrue, yPred, this.optionsForKernel(), fixedUpstream(upstream)).grad!;
     if (this.backwardFn) {
       const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
       const grad = this.backwardFn(t, p, upstream, this.optionsForKernel());
@@ -293,7 +446,7 @@ export class LossFunctionWrapper extends Loss {
   }
 
   /** The function's options plus the output dtype (cached: kernels run per call). */
-  private optionsForKernel(): Record<string, unknown> {
+  private optionsForKernel(): KernelOptions<Record<string, unknown>> {
     // A view of this loss with another dtype (numericalGrad evaluates in float64) gets its own.
     return this.kernelOptions.dtype === this.dtype ? this.kernelOptions : { ...this.fnOptions, dtype: this.dtype };
   }
@@ -311,19 +464,6 @@ export class LossFunctionWrapper extends Loss {
     }
     return new this(config);
   }
-}
-
-/** The part of a built-in handle (`defineLossFunction`) that the wrapper uses. */
-interface BuiltinKernel {
-  forward(yTrue: Tensor, yPred: Tensor, options: Record<string, unknown>): Tensor;
-  backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor, options: Record<string, unknown>): Tensor;
-  forwardBackward?(yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: Record<string, unknown>): ForwardBackward;
-}
-
-interface BuiltinHandle {
-  lossName: string;
-  validateOptions(options: Record<string, unknown>): Record<string, unknown>;
-  kernel: BuiltinKernel;
 }
 
 /** Throw unless `x` holds only integers in `[0, limit)` (or equal to `allowed`). */

@@ -2,24 +2,12 @@ import { ConfigError, describeValue } from "./errors";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
 import { closestNames } from "./suggest";
-import { REGRESSION_LOSSES } from "./losses/regression";
-import { HINGE_LOSSES } from "./losses/hinge";
-import { CROSSENTROPY_LOSSES } from "./losses/crossentropy";
-import { PROBABILISTIC_LOSSES } from "./losses/probabilistic";
-import { SEGMENTATION_LOSSES } from "./losses/segmentation";
-import { SIMILARITY_LOSSES } from "./losses/similarity";
-import { SEQUENCE_LOSSES } from "./losses/sequence";
+import { BUILTIN_LOSSES, type LossClass, type LossEntry } from "./losses/index";
+import { FORBIDDEN_KEYS } from "./math/constants";
+import type { LossName } from "./losses/names";
+import type { ReductionOption } from "./reduction/reduce";
 
-/** A loss class as the registry sees it. */
-export type LossClass = new (config?: any) => Loss;
-
-/** One built-in loss: its Keras class, its function handle, and the extra names Keras accepts. */
-export interface LossEntry {
-  className: string;
-  cls: LossClass;
-  fn?: LossFunction<any>;
-  aliases?: readonly string[];
-}
+export type { LossClass, LossEntry, LossOrigin } from "./losses/index";
 
 /** What `getLoss` accepts. */
 export type LossIdentifier = string | SerializedLoss | Loss | PerSampleFunction;
@@ -34,7 +22,6 @@ const byName = new Map<string, LossClass>();
 const byNormalizedName = new Map<string, LossClass>();
 const classNames = new Map<LossClass, string>();
 const userFunctions = new Map<string, PerSampleFunction>();
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 function normalize(name: string): string {
   return name.replace(/[_\s-]/g, "").toLowerCase();
@@ -55,12 +42,21 @@ function addEntry(entry: LossEntry): void {
   for (const alias of entry.aliases ?? []) addName(alias, entry.cls);
 }
 
-for (const family of [REGRESSION_LOSSES, HINGE_LOSSES, CROSSENTROPY_LOSSES, PROBABILISTIC_LOSSES, SEGMENTATION_LOSSES, SIMILARITY_LOSSES, SEQUENCE_LOSSES]) {
-  for (const entry of family) addEntry(entry);
+let builtinsAdded = false;
+
+/**
+ * The registry is filled from the loss table on first use, not at import time: a bundle
+ * that never calls the registry then leaves the table (and every family) out.
+ */
+function ensureBuiltins(): void {
+  if (builtinsAdded) return;
+  builtinsAdded = true;
+  for (const entry of BUILTIN_LOSSES) addEntry(entry);
 }
 
 /** Every name `getLoss` knows (class names, function names, aliases, user registrations). */
 export function listLosses(): string[] {
+  ensureBuiltins();
   return [...byName.keys(), ...userFunctions.keys()].sort();
 }
 
@@ -74,6 +70,7 @@ function checkName(name: unknown, what: string): asserts name is string {
  * `(yTrue, yPred) => values` (which `getLoss(name)` wraps in a `LossFunctionWrapper`).
  */
 export function registerLoss(name: string, lossClassOrFunction: LossClass | PerSampleFunction): void {
+  ensureBuiltins();
   checkName(name, "registerLoss name");
   if (typeof lossClassOrFunction !== "function") {
     throw new ConfigError(`registerLoss("${name}", …) needs a Loss subclass or a function (yTrue, yPred) => values, received ${describeValue(lossClassOrFunction)}`);
@@ -94,6 +91,7 @@ function unknownName(name: string): ConfigError {
 }
 
 function lookupClass(name: string): LossClass | undefined {
+  ensureBuiltins();
   return byName.get(name) ?? byNormalizedName.get(normalize(name));
 }
 
@@ -103,6 +101,9 @@ function lookupClass(name: string): LossClass | undefined {
  * `{ className, config }` object, a Loss instance (returned as is) or a per-sample
  * function (wrapped).
  */
+export function getLoss(identifier: LossName | (string & {})): Loss<"sum_over_batch_size">;
+export function getLoss<R extends ReductionOption>(identifier: Loss<R>): Loss<R>;
+export function getLoss(identifier: LossIdentifier): Loss;
 export function getLoss(identifier: LossIdentifier): Loss {
   if (identifier instanceof Loss) return identifier;
   if (typeof identifier === "function") return new LossFunctionWrapper(identifier as PerSampleFunction);
@@ -120,6 +121,7 @@ export function getLoss(identifier: LossIdentifier): Loss {
 
 /** `{ className, config }` for a loss; JSON-safe, and `deserializeLoss` rebuilds it. */
 export function serializeLoss(loss: Loss): SerializedLoss {
+  ensureBuiltins();
   if (!(loss instanceof Loss)) throw new ConfigError(`serializeLoss needs a Loss instance, received ${describeValue(loss)}`);
   const config = loss.getConfig();
   if (loss instanceof LossFunctionWrapper && loss.constructor === LossFunctionWrapper) {
@@ -162,6 +164,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
     if (!fn) throw new ConfigError(`LossFunctionWrapper config.fn "${fnName}" is not a registered function; call registerLoss("${fnName}", fn) first`);
     return new LossFunctionWrapper(fn, rest);
   }
+  ensureBuiltins();
   const cls = byName.get(className);
   if (!cls) throw unknownName(className);
   return new cls(config);

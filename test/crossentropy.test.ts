@@ -489,8 +489,8 @@ describe("crossentropy semantics", () => {
 
   it("ignoreClass gives 0 with a mask, so the mean divides by the kept positions", () => {
     const logits = [[1, 2, 3], [3, 1, 0], [0.5, 0.5, 2]];
-    const values = sparseCategoricalCrossentropy([2, 255, 0], logits, { fromLogits: true, ignoreClass: 255 });
-    expect(values.mask?.toArray()).toEqual([1, 0, 1]);
+    const { values, mask } = sparseCategoricalCrossentropy.evaluate([2, 255, 0], logits, { fromLogits: true, ignoreClass: 255 });
+    expect(mask?.toArray()).toEqual([1, 0, 1]);
     const v = flat(values);
     expect(v[1]).toBe(0);
     const mean = new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 255 })([2, 255, 0], logits) as number;
@@ -498,7 +498,7 @@ describe("crossentropy semantics", () => {
     const grad = new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 255 }).grad([2, 255, 0], logits);
     expect(flat(grad).slice(3, 6)).toEqual([0, 0, 0]);
     // Without ignoreClass no mask is attached.
-    expect(sparseCategoricalCrossentropy([2, 1, 0], logits, { fromLogits: true }).mask).toBeUndefined();
+    expect(sparseCategoricalCrossentropy.evaluate([2, 1, 0], logits, { fromLogits: true }).mask).toBeUndefined();
   });
 
   it("the gradient through clipped probabilities is 0 (TensorFlow's clip_by_value)", () => {

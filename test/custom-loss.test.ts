@@ -85,14 +85,13 @@ class CustomMSEWithGrad extends CustomMSE {
 }
 
 /**
- * MSE that ignores rows whose labels hold a negative value: it returns its own mask on
- * the per-sample values, as Keras's `_keras_mask` (the mechanism `ignoreClass` uses).
+ * MSE that ignores rows whose labels hold a negative value: it returns its own mask with
+ * the per-sample values (`{ values, mask }`), as Keras's `_keras_mask` (the mechanism `ignoreClass` uses).
  */
 class MaskedMSE extends Loss {
-  call(yTrue: Tensor, yPred: Tensor): Tensor {
+  call(yTrue: Tensor, yPred: Tensor) {
     const values = ops.mean(ops.square(ops.subtract(yPred, yTrue)), -1);
-    values.mask = ops.greater(ops.min(yTrue, -1), -1e-12);
-    return values;
+    return { values, mask: ops.greater(ops.min(yTrue, -1), -1e-12) };
   }
   backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor): Tensor {
     const n = yPred.shape[yPred.rank - 1]!;

@@ -318,7 +318,7 @@ describe("function handles", () => {
   });
 });
 
-describe("review fixes", () => {
+describe("weights, masks, layouts and messages at the edges", () => {
   it("a [batch] weight is per sample even when batch equals time", () => {
     const none = new MeanSquaredError({ reduction: "none" });
     // values [2,3] and [2,2]: the weight [1, 0] keeps sample 0 in both
@@ -334,10 +334,9 @@ describe("review fixes", () => {
 
   it("a [batch] caller mask combines with a loss's own [batch, time] mask", () => {
     class OwnMask extends Loss {
-      call(yTrue: Tensor, yPred: Tensor): Tensor {
+      call(yTrue: Tensor, yPred: Tensor) {
         const values = new Tensor(yPred.toTypedArray("float64"), yPred.shape);
-        values.mask = new Tensor(new Float64Array([1, 1, 0, 1, 0, 1]), [2, 3]);
-        return values;
+        return { values, mask: new Tensor(new Float64Array([1, 1, 0, 1, 0, 1]), [2, 3]) };
       }
     }
     // kept: sample 0, positions 0 and 1 → mean of 1 and 2

@@ -70,8 +70,8 @@ describe("Circle (Keras values)", () => {
     expect((new Circle({ reduction: null })(Y_TRUE, Y_PRED) as Tensor).data).toBeInstanceOf(Float32Array);
   });
   it("the result carries Keras's mask (loss > 0), so the default reduction averages the nonzero losses", () => {
-    const values = circle(REF_LABELS, REF_EMBEDDINGS);
-    expect(flat(values.mask!)).toEqual([1, 1, 1, 1, 0, 0]);
+    const { mask } = circle.evaluate(REF_LABELS, REF_EMBEDDINGS);
+    expect(flat(mask!)).toEqual([1, 1, 1, 1, 0, 0]);
     almostEqual(new Circle()(REF_LABELS, REF_EMBEDDINGS), 264.845 / 4);
   });
   it("labels of shape [batch, 1] and refLabels of shape [numRef, 1]", () => {
@@ -111,7 +111,7 @@ describe("Circle properties (fast-check)", () => {
           const yPred = embeddings(batch, dim, random);
           const before = [snapshot(labels), snapshot(yPred)];
           const options = { removeDiagonal, gamma: 1 + 100 * random(), margin: 0.5 * random(), dtype: "float64" as const };
-          const values = circle(labels, yPred, options);
+          const { values, mask } = circle.evaluate(labels, yPred, options);
           expect(values.shape).toEqual([batch]);
           const v = flat(values);
           const l = flat(labels);
@@ -123,7 +123,7 @@ describe("Circle properties (fast-check)", () => {
             if (!hasPositive) expect(x).toBe(0);
             if (hasPositive && hasNegative) expect(x).toBeGreaterThan(0);
           });
-          expect(flat(values.mask!)).toEqual(v.map((x) => (x > 0 ? 1 : 0)));
+          expect(flat(mask!)).toEqual(v.map((x) => (x > 0 ? 1 : 0)));
           const { dtype: _dtype, ...classOptions } = options;
           const loss = new Circle({ ...classOptions, dtype: "float64" });
           const valid = v.filter((x) => x > 0);

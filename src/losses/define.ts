@@ -1,13 +1,18 @@
+/**
+ * `defineLossFunction`: a loss's declarative spec (name, defaults, validation, kernel) in,
+ * a Keras-style function handle out. The handle, its `vjp`, and the class built on it (a
+ * `LossFunctionWrapper`) all run the same kernel (src/kernel.ts).
+ */
 import { ConfigError, describeValue } from "../errors";
-import type { ForwardBackward, UpstreamFor } from "../loss";
+import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult } from "../kernel";
+import { FORBIDDEN_KEYS } from "../math/constants";
 import { closestNames } from "../suggest";
 import { toTensor, type TensorLike } from "../tensor/convert";
-import { Tensor, type DType } from "../tensor/tensor";
+import type { DType, Tensor } from "../tensor/tensor";
 
-/** Options every kernel receives: the loss's own options plus the output dtype. */
-export type KernelOptions<O> = O & { dtype: DType };
+export type { KernelOptions } from "../kernel";
 
-/** What a built-in loss is made of: its Keras name, its options, and its kernels. */
+/** What a built-in loss is made of: its Keras name, its options, and its kernel. */
 export interface LossFunctionSpec<O extends object> {
   /** The Keras function name (`"mean_squared_error"`). */
   name: string;
@@ -15,13 +20,12 @@ export interface LossFunctionSpec<O extends object> {
   defaults: O;
   /** Throw a `ConfigError` for invalid option values (after defaults are filled in). */
   validate?: (options: O) => void;
-  /** Per-sample values. */
-  forward(yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>): Tensor;
-  /** Gradient of `Σ upstream ⊙ forward(yTrue, yPred)` with respect to `yPred`, shaped like `yPred`. */
-  backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor, options: KernelOptions<O>): Tensor;
-  /** Optional fused pass for `valueAndGrad`. */
-  forwardBackward?(yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward;
+  /** Per-sample values, and the gradient in the same pass when an upstream is given. */
+  kernel: Kernel<O>;
 }
+
+/** Options of a function handle call: the loss's options plus the output dtype. */
+export type HandleOptions<O extends object> = Partial<O> & { dtype?: DType };
 
 /**
  * A function handle: `fn(yTrue, yPred, options?)` returns the per-sample values as a
@@ -30,25 +34,25 @@ export interface LossFunctionSpec<O extends object> {
  * of `Σ upstream ⊙ fn(yTrue, yPred)` with respect to `yPred`.
  */
 export interface LossFunction<O extends object = object> {
-  (yTrue: TensorLike, yPred: TensorLike, options?: Partial<O> & { dtype?: DType }): Tensor;
+  (yTrue: TensorLike, yPred: TensorLike, options?: HandleOptions<O>): Tensor;
   /** The Keras function name. */
   readonly lossName: string;
   /** Every option with its default. */
   readonly defaults: Readonly<O>;
-  vjp(yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: Partial<O> & { dtype?: DType }): Tensor;
+  vjp(yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: HandleOptions<O>): Tensor;
+  /** The per-sample values with the loss's own mask and weights (e.g. `ignoreClass`), unreduced. */
+  evaluate(yTrue: TensorLike, yPred: TensorLike, options?: HandleOptions<O>): KernelResult;
   /** Fill in defaults and check option names and values; returns the full options. */
   validateOptions(options: Record<string, unknown>): O;
-  /** The kernels themselves, for callers that validated the options once (loss classes). */
-  readonly kernel: LossFunctionSpec<O>;
+  /** The kernel itself, for callers that validated the options once (loss classes). */
+  readonly kernel: Kernel<O>;
 }
-
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Make a function handle (and everything a class needs) from a loss spec. */
 export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>): LossFunction<O> {
   const known = Object.keys(spec.defaults);
   const validateOptions = (options: Record<string, unknown>): O => {
-    if (options === null || typeof options !== "object") {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new ConfigError(`${spec.name} options must be an object, received ${describeValue(options)}`);
     }
     const full = { ...spec.defaults } as Record<string, unknown>;
@@ -72,25 +76,32 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
     }
     return { ...validateOptions(rest), dtype: (dtype as DType | undefined) ?? yPred.dtype };
   };
-  const requestedDtype = (options: Record<string, unknown> | undefined): DType | undefined =>
-    options?.dtype === "float64" ? "float64" : undefined;
-  const handle = ((yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>) => {
-    const p = toTensor(yPred, { name: "yPred", dtype: requestedDtype(options) });
+  const inputs = (yTrue: TensorLike, yPred: TensorLike, options: Record<string, unknown> | undefined) => {
+    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+      throw new ConfigError(`${spec.name} options must be an object like { fromLogits: true }, received ${describeValue(options)}`);
+    }
+    const p = toTensor(yPred, { name: "yPred", dtype: options?.dtype === "float64" ? "float64" : undefined });
     const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
-    return spec.forward(t, p, kernelOptions(options, p));
-  }) as unknown as LossFunction<O>;
+    return { t, p, o: kernelOptions(options, p) };
+  };
+  const evaluate = (yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>): KernelResult => {
+    const { t, p, o } = inputs(yTrue, yPred, options);
+    return spec.kernel(t, p, o);
+  };
+  const handle = ((yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>) =>
+    evaluate(yTrue, yPred, options).values) as unknown as LossFunction<O>;
   const vjp = (yTrue: TensorLike, yPred: TensorLike, upstream: TensorLike, options?: Record<string, unknown>) => {
-    const p = toTensor(yPred, { name: "yPred", dtype: requestedDtype(options) });
-    const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
+    const { t, p, o } = inputs(yTrue, yPred, options);
     const u = toTensor(upstream, { name: "upstream", dtype: "float64" });
-    return spec.backward(t, p, u, kernelOptions(options, p));
+    return spec.kernel(t, p, o, fixedUpstream(u)).grad!;
   };
   Object.defineProperty(handle, "name", { value: camelCase(spec.name) });
   Object.defineProperty(handle, "lossName", { value: spec.name, enumerable: true });
   Object.defineProperty(handle, "defaults", { value: Object.freeze({ ...spec.defaults }), enumerable: true });
   Object.defineProperty(handle, "vjp", { value: vjp });
+  Object.defineProperty(handle, "evaluate", { value: evaluate });
   Object.defineProperty(handle, "validateOptions", { value: validateOptions });
-  Object.defineProperty(handle, "kernel", { value: spec });
+  Object.defineProperty(handle, "kernel", { value: spec.kernel });
   return handle;
 }
 

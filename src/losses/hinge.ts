@@ -2,12 +2,12 @@
  * Hinge losses: Hinge, SquaredHinge, CategoricalHinge. Each reduces over the last axis
  * after Keras's rank alignment.
  */
-import { LossFunctionWrapper, type LossOptions } from "../loss";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
 import type { Rows } from "../tensor/rows";
 import { Tensor, allocate } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
-import { checkUpstream, pairRows } from "./layout";
-import type { LossEntry } from "../registry";
+import { pairRows, gradientBuffer } from "./layout";
 
 /**
  * Keras's `convert_binary_labels_to_hinge` decides for the whole tensor: when every label
@@ -43,11 +43,11 @@ function labelsAreBinary(t: Rows): boolean {
  * @example
  * hinge([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [1.1, 1.5]
  */
-export const hinge = defineLossFunction({
+export const hinge = /*#__PURE__*/ defineLossFunction({
   name: "hinge",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const convert = labelsAreBinary(t);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -61,37 +61,37 @@ export const hinge = defineLossFunction({
       }
       out[r] = sum / n;
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const convert = labelsAreBinary(t);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      const scale = u[r]! / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, marginSum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const y = convert ? 2 * td[to]! - 1 : td[to]!;
-        const margin = 1 - y * pd[po]!;
-        if (margin >= 0) gd[go] -= scale * y;
-        marginSum += margin;
-      }
-      // A NaN margin (NaN in yTrue or yPred) has a NaN value, so its gradient is NaN. The
-      // sum flags such rows without a second test per element in the loop above (+Infinity
-      // and -Infinity margins together flag a row too; the pass below then changes nothing).
-      if (marginSum !== marginSum) {
-        to = t.offsets[r]!;
-        po = p.offsets[r]!;
-        go = g!.offsets[r]!;
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const convert = labelsAreBinary(t);
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      for (let r = 0; r < p.rows; r++) {
+        const scale = u[r]! / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, marginSum = 0;
         for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
           const y = convert ? 2 * td[to]! - 1 : td[to]!;
           const margin = 1 - y * pd[po]!;
-          if (margin !== margin) gd[go] = NaN;
+          if (margin >= 0) gd[go] -= scale * y;
+          marginSum += margin;
+        }
+        // A NaN margin (NaN in yTrue or yPred) has a NaN value, so its gradient is NaN. The
+        // sum flags such rows without a second test per element in the loop above (+Infinity
+        // and -Infinity margins together flag a row too; the pass below then changes nothing).
+        if (marginSum !== marginSum) {
+          to = t.offsets[r]!;
+          po = p.offsets[r]!;
+          go = g!.offsets[r]!;
+          for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+            const y = convert ? 2 * td[to]! - 1 : td[to]!;
+            const margin = 1 - y * pd[po]!;
+            if (margin !== margin) gd[go] = NaN;
+          }
         }
       }
     }
-    return grad!;
+    return { values, grad };
   },
 });
 
@@ -107,11 +107,11 @@ export const hinge = defineLossFunction({
  * @example
  * squaredHinge([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [1.46, 2.26]
  */
-export const squaredHinge = defineLossFunction({
+export const squaredHinge = /*#__PURE__*/ defineLossFunction({
   name: "squared_hinge",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const convert = labelsAreBinary(t);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -125,24 +125,24 @@ export const squaredHinge = defineLossFunction({
       }
       out[r] = sum / n;
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const convert = labelsAreBinary(t);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      const scale = (2 * u[r]!) / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const y = convert ? 2 * td[to]! - 1 : td[to]!;
-        const margin = 1 - y * pd[po]!;
-        // A NaN margin takes this branch too, so its gradient is NaN.
-        if (!(margin <= 0)) gd[go] -= scale * margin * y;
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const convert = labelsAreBinary(t);
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      for (let r = 0; r < p.rows; r++) {
+        const scale = (2 * u[r]!) / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const y = convert ? 2 * td[to]! - 1 : td[to]!;
+          const margin = 1 - y * pd[po]!;
+          // A NaN margin takes this branch too, so its gradient is NaN.
+          if (!(margin <= 0)) gd[go] -= scale * margin * y;
+        }
       }
     }
-    return grad!;
+    return { values, grad };
   },
 });
 
@@ -170,11 +170,11 @@ export const squaredHinge = defineLossFunction({
  * @example
  * categoricalHinge([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [1.2, 1.6]
  */
-export const categoricalHinge = defineLossFunction({
+export const categoricalHinge = /*#__PURE__*/ defineLossFunction({
   name: "categorical_hinge",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
@@ -189,57 +189,60 @@ export const categoricalHinge = defineLossFunction({
       // too, and Math.max keeps it (as tf.maximum does).
       out[r] = Math.max(neg - pos + 1, 0);
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity, argmax = -1, ties = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const y = td[to]!, x = pd[po]!;
-        pos += y * x;
-        const other = (1 - y) * x;
-        if (other >= neg) {
-          // Rarely taken on random data, so the tie count costs (almost) nothing.
-          if (other > neg) {
-            neg = other;
-            argmax = k;
-            ties = 0;
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      for (let r = 0; r < p.rows; r++) {
+        let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity, argmax = -1, ties = 0;
+        for (let k = 0; k < n; k++, to += ts, po += ps) {
+          const y = td[to]!, x = pd[po]!;
+          pos += y * x;
+          const other = (1 - y) * x;
+          if (other >= neg) {
+            // Rarely taken on random data, so the tie count costs (almost) nothing.
+            if (other > neg) {
+              neg = other;
+              argmax = k;
+              ties = 0;
+            }
+            ties++;
           }
-          ties++;
         }
-      }
-      const margin = neg - pos + 1;
-      if (margin < 0) continue;
-      let go = g!.offsets[r]!;
-      if (margin !== margin) {
-        // A NaN in the row makes its value NaN, and so its whole gradient.
-        for (let k = 0; k < n; k++, go += gs) gd[go] = NaN;
-        continue;
-      }
-      // d neg / d p_k = (1 - y_k) / ties for each k where (1 - y_k) p_k ties for the max
-      // (TensorFlow's reduce_max gradient splits evenly among tied entries).
-      const weight = u[r]!;
-      to = t.offsets[r]!;
-      if (ties === 1) {
-        for (let k = 0; k < n; k++, to += ts, go += gs) {
-          const y = td[to]!;
-          gd[go] += k === argmax ? weight * (1 - 2 * y) : -weight * y;
+        const margin = neg - pos + 1;
+        if (margin < 0) continue;
+        let go = g!.offsets[r]!;
+        if (margin !== margin) {
+          // A NaN in the row makes its value NaN, and so its whole gradient.
+          for (let k = 0; k < n; k++, go += gs) gd[go] = NaN;
+          continue;
         }
-      } else {
-        const share = weight / ties;
-        po = p.offsets[r]!;
-        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-          const y = td[to]!;
-          gd[go] += (1 - y) * pd[po]! === neg ? share * (1 - y) - weight * y : -weight * y;
+        // d neg / d p_k = (1 - y_k) / ties for each k where (1 - y_k) p_k ties for the max
+        // (TensorFlow's reduce_max gradient splits evenly among tied entries).
+        const weight = u[r]!;
+        to = t.offsets[r]!;
+        if (ties === 1) {
+          for (let k = 0; k < n; k++, to += ts, go += gs) {
+            const y = td[to]!;
+            gd[go] += k === argmax ? weight * (1 - 2 * y) : -weight * y;
+          }
+        } else {
+          const share = weight / ties;
+          po = p.offsets[r]!;
+          for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+            const y = td[to]!;
+            gd[go] += (1 - y) * pd[po]! === neg ? share * (1 - y) - weight * y : -weight * y;
+          }
         }
       }
     }
-    return grad!;
+    return { values, grad };
   },
 });
+
+/** Options of {@link Hinge}: `reduction`, `name`, `dtype`. */
+export type HingeOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the hinge loss between labels and predictions.
@@ -251,11 +254,14 @@ export const categoricalHinge = defineLossFunction({
  * @example
  * new Hinge()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 1.3
  */
-export class Hinge extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(hinge, { ...options, name: options?.name ?? "hinge" });
+export class Hinge<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: HingeOptions<R> = {}) {
+    super(hinge, withDefaultName(options, "hinge"));
   }
 }
+
+/** Options of {@link SquaredHinge}: `reduction`, `name`, `dtype`. */
+export type SquaredHingeOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the squared hinge loss between labels and predictions.
@@ -267,11 +273,14 @@ export class Hinge extends LossFunctionWrapper {
  * @example
  * new SquaredHinge()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 1.86
  */
-export class SquaredHinge extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(squaredHinge, { ...options, name: options?.name ?? "squared_hinge" });
+export class SquaredHinge<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: SquaredHingeOptions<R> = {}) {
+    super(squaredHinge, withDefaultName(options, "squared_hinge"));
   }
 }
+
+/** Options of {@link CategoricalHinge}: `reduction`, `name`, `dtype`. */
+export type CategoricalHingeOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the categorical hinge loss between labels and predictions.
@@ -283,14 +292,8 @@ export class SquaredHinge extends LossFunctionWrapper {
  * @example
  * new CategoricalHinge()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 1.4
  */
-export class CategoricalHinge extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(categoricalHinge, { ...options, name: options?.name ?? "categorical_hinge" });
+export class CategoricalHinge<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CategoricalHingeOptions<R> = {}) {
+    super(categoricalHinge, withDefaultName(options, "categorical_hinge"));
   }
 }
-
-export const HINGE_LOSSES: LossEntry[] = [
-  { className: "Hinge", cls: Hinge, fn: hinge },
-  { className: "SquaredHinge", cls: SquaredHinge, fn: squaredHinge },
-  { className: "CategoricalHinge", cls: CategoricalHinge, fn: categoricalHinge },
-];

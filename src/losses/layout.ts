@@ -1,7 +1,8 @@
 import { ShapeError, formatShape } from "../errors";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { rowsOf, type Rows } from "../tensor/rows";
-import { Tensor, allocate, type DType } from "../tensor/tensor";
+import type { Upstream } from "../kernel";
+import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
 import { broadcastTo, expandDims, squeeze, tryBroadcastShapes } from "../tensor/views";
 
 /**
@@ -53,12 +54,13 @@ export interface PairRows {
 }
 
 /**
- * Rows for a loss that reduces along `axis` after Keras's alignment. With `gradDtype`, a
+ * Rows for a loss that reduces along `axis` after Keras's alignment. With `gradData` (from
+ * `gradientBuffer`), a
  * zeroed gradient buffer shaped like the original `yPred` comes along, seen through the
  * same alignment: broadcast positions get stride 0, so kernels must accumulate (`+=`)
  * unless `exclusive` says no position is shared.
  */
-export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?: DType): PairRows {
+export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradData?: FloatArray): PairRows {
   const aligned = alignPair(yTrue, yPred);
   const rank = aligned.shape.length;
   if (rank === 0) {
@@ -69,16 +71,43 @@ export function pairRows(yTrue: Tensor, yPred: Tensor, axis: number, gradDtype?:
   }
   const t = rowsOf(aligned.yTrue, axis);
   const p = rowsOf(aligned.yPred, axis);
-  if (!gradDtype) return { t, p, outShape: p.outerShape };
-  const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  if (!gradData) return { t, p, outShape: p.outerShape };
+  const grad = new Tensor(gradData, yPred.shape);
   const g = rowsOf(aligned.alignLikePred(grad), axis);
   return { t, p, outShape: p.outerShape, g, grad, exclusive: p.rows * p.length === yPred.size };
 }
 
-/** Throw unless `upstream` has the shape of the per-sample values. */
-export function checkUpstream(upstream: Tensor, outShape: readonly number[]): Float64Array | Float32Array {
-  if (upstream.shape.length !== outShape.length || upstream.shape.some((d, i) => d !== outShape[i])) {
-    throw new ShapeError(`upstream has shape ${formatShape(upstream.shape)}, expected the per-sample shape ${formatShape(outShape)}`);
-  }
-  return upstream.isContiguous && upstream.offset === 0 ? upstream.data : upstream.toTypedArray();
+/** Length of the header of a packed rows layout (see {@link packRows}). */
+export const LAYOUT_HEADER = 5;
+
+/**
+ * The layout of one rows pass, packed into one `Int32Array` so that a loop function takes
+ * only typed arrays and numbers (see src/losses/README.md):
+ * `[n, tStride, pStride, gStride, f32, tOffsets…, pOffsets…, gOffsets…]`, with `rows`
+ * offsets each (`n` elements per row; `f32` is 1 for float32 loops). A loop reads
+ * `layout[LAYOUT_HEADER + r]` (yTrue), `[LAYOUT_HEADER + rows + r]` (yPred) and
+ * `[LAYOUT_HEADER + 2 rows + r]` (gradient). `t` may be `null` (sparse labels).
+ */
+export function packRows(f32: boolean, t: Rows | null, p: Rows, g?: Rows | null): Int32Array {
+  const rows = p.rows;
+  const layout = new Int32Array(LAYOUT_HEADER + 3 * rows);
+  layout[0] = p.length;
+  layout[1] = t ? t.stride : 0;
+  layout[2] = p.stride;
+  layout[3] = g ? g.stride : 0;
+  layout[4] = f32 ? 1 : 0;
+  if (t) layout.set(t.offsets, LAYOUT_HEADER);
+  layout.set(p.offsets, LAYOUT_HEADER + rows);
+  if (g) layout.set(g.offsets, LAYOUT_HEADER + 2 * rows);
+  return layout;
+}
+
+/**
+ * The buffer a kernel writes its gradient into: the caller's `out` (zeroed, for kernels that
+ * accumulate) when `valueAndGrad(…, { out })` gave one, else a new zeroed array.
+ */
+export function gradientBuffer(upstream: Upstream, dtype: DType, size: number): FloatArray {
+  const out = upstream.out;
+  if (out) return out.fill(0);
+  return allocate(dtype, size);
 }

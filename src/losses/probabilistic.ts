@@ -1,15 +1,16 @@
 /**
  * Probabilistic losses: Poisson, KLDivergence, CategoricalGeneralizedCrossEntropy.
  */
-import { LossFunctionWrapper, checkIntegerLabels, type ForwardBackward, type LossOptions, type UpstreamFor } from "../loss";
+import { LossFunctionWrapper, withDefaultName, checkIntegerLabels, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
+import type { KernelResult, Upstream } from "../kernel";
 import { ShapeError, formatShape } from "../errors";
 import { elementOffsets, rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { squeeze } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { checkUpstream, pairRows } from "./layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
 import { logf } from "../math/fastmath";
-import type { LossEntry } from "../registry";
 
 /** Keras's `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -26,48 +27,28 @@ function epsilonFor(options: KernelOptions<object>): number {
   return options.dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
 }
 
-/** What a kernel gets when it should also compute the gradient: the upstream, once the per-sample shape is known. */
-type UpstreamSource = (outShape: readonly number[]) => FloatArray;
 
-/** Per-sample values, and the gradient when an upstream was given. */
-interface KernelResult {
-  values: Tensor;
-  grad?: Tensor;
-}
 
-/** `forwardBackward` from a kernel that takes an upstream source. */
-function fused<O>(kernel: (yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>, upstream?: UpstreamSource) => KernelResult) {
-  return (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward => {
-    const { values, grad } = kernel(yTrue, yPred, options, (shape) => checkUpstream(upstreamFor(shape), shape));
-    return { values, grad: grad! };
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // Poisson
 // ---------------------------------------------------------------------------------------
 
-/** The signature every "rows" loop below shares: output, optional gradient, then the two inputs. */
-type RowsLoop = (
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
-) => void;
+/** The signature every "rows" loop below shares: output, optional gradient and upstream, the two inputs, the packed layout, epsilon. */
+type RowsLoop = (out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array) => void;
 
 /** A reduce-over-the-last-axis kernel from its rows loop: values, and the gradient when an upstream is given. */
 function rowsKernel(loop: RowsLoop) {
-  return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: UpstreamSource): KernelResult => {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream ? options.dtype : undefined);
+  return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: Upstream): KernelResult => {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const u = upstream ? upstream(outShape) : null;
-    loop(
-      options.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
-      t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, epsilonFor(options),
-    );
+    loop(out, g ? g.data : null, u, t.data, p.data, packRows(options.dtype === "float32", t, p, g), Float64Array.of(epsilonFor(options)));
     return { values: new Tensor(out, outShape), grad };
   };
 }
 
-const poissonKernel = rowsKernel(poissonRows);
+const poissonKernel = /*#__PURE__*/ rowsKernel(poissonRows);
 
 // The loops of the kernels ("rows" functions) take only typed arrays and numbers: V8 embeds
 // the maps of the objects a function reads in its optimized code, and the maps of per-call
@@ -77,14 +58,13 @@ const poissonKernel = rowsKernel(poissonRows);
 // best. `eps = +eps` makes the parameter a raw double once.
 
 /** mean(p - t log(p + eps)) per row; with `gd`, also adds the gradient `scale (1 - t / (p + eps))`. */
-function poissonRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
-): void {
-  eps = +eps;
+function poissonRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const eps = params[0]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
     if (!gd) {
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps) sum += pd[po]! - td[to]! * logf(pd[po]! + eps);
@@ -94,7 +74,7 @@ function poissonRows(
     } else {
       // d/dp mean(p - t log(p + eps)) = (1 - t / (p + eps)) / n
       const scale = u![r]! / n;
-      let go = gOffsets![r]!;
+      let go = layout[G + r]!;
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
           const label = td[to]!, prediction = pd[po]!, shifted = prediction + eps;
@@ -127,33 +107,30 @@ function poissonRows(
  * @example
  * poisson([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.99999994, 0]
  */
-export const poisson = defineLossFunction({
+export const poisson = /*#__PURE__*/ defineLossFunction({
   name: "poisson",
   defaults: {},
-  forward: (yTrue, yPred, options) => poissonKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => poissonKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(poissonKernel),
+  kernel: poissonKernel,
 });
 
 // ---------------------------------------------------------------------------------------
 // KL divergence
 // ---------------------------------------------------------------------------------------
 
-const klDivergenceKernel = rowsKernel(klDivergenceRows);
+const klDivergenceKernel = /*#__PURE__*/ rowsKernel(klDivergenceRows);
 
 /**
  * Σ t log(t / p) per row, both clipped to [eps, 1] as Keras clips them (NaN stays NaN:
  * Math.max/min pass it on); with `gd`, also adds the gradient `-scale t / p` inside
  * [eps, 1] (clip_by_value passes no gradient outside it). See {@link poissonRows}.
  */
-function klDivergenceRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, eps: number,
-): void {
-  eps = +eps;
+function klDivergenceRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const eps = params[0]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
     if (!gd) {
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps) {
@@ -168,7 +145,7 @@ function klDivergenceRows(
       }
     } else {
       const scale = u![r]!;
-      let go = gOffsets![r]!;
+      let go = layout[G + r]!;
       if (f32) {
         for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
           const b = pd[po]!, label = Math.min(Math.max(td[to]!, eps), 1), prediction = Math.min(Math.max(b, eps), 1);
@@ -203,12 +180,10 @@ function klDivergenceRows(
  * @example
  * klDivergence([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [0.91629, -3.08e-6]
  */
-export const klDivergence = defineLossFunction({
+export const klDivergence = /*#__PURE__*/ defineLossFunction({
   name: "kl_divergence",
   defaults: {},
-  forward: (yTrue, yPred, options) => klDivergenceKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => klDivergenceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(klDivergenceKernel),
+  kernel: klDivergenceKernel,
 });
 
 // ---------------------------------------------------------------------------------------
@@ -216,11 +191,11 @@ export const klDivergence = defineLossFunction({
 // ---------------------------------------------------------------------------------------
 
 /** Options of the generalized cross entropy. */
-interface QOptions {
+export interface CategoricalGeneralizedCrossEntropyConfig {
   q: number;
 }
 
-function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions>, upstream?: UpstreamSource): KernelResult {
+function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<CategoricalGeneralizedCrossEntropyConfig>, upstream?: Upstream): KernelResult {
   if (yPred.rank === 0) throw new ShapeError(`yPred must have a classes axis (shape [..., numClasses]), received shape ${formatShape(yPred.shape)}`);
   const p = rowsOf(yPred, -1);
   const outShape = p.outerShape;
@@ -278,20 +253,21 @@ function gceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<QOptions
  * @example
  * categoricalGeneralizedCrossEntropy([0, 1], [[0.7, 0.3], [0.2, 0.8]]).toArray() // [0.32668, 0.21115]
  */
-export const categoricalGeneralizedCrossEntropy = defineLossFunction<QOptions>({
+export const categoricalGeneralizedCrossEntropy = /*#__PURE__*/ defineLossFunction<CategoricalGeneralizedCrossEntropyConfig>({
   name: "categorical_generalized_cross_entropy",
   defaults: { q: 0.5 },
   validate(options) {
     checkNumber("categorical_generalized_cross_entropy", "q", options.q, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   },
-  forward: (yTrue, yPred, options) => gceKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => gceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(gceKernel),
+  kernel: gceKernel,
 });
 
 // ---------------------------------------------------------------------------------------
 // Classes
 // ---------------------------------------------------------------------------------------
+
+/** Options of {@link Poisson}: `reduction`, `name`, `dtype`. */
+export type PoissonOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the Poisson loss between labels and predictions.
@@ -302,11 +278,14 @@ export const categoricalGeneralizedCrossEntropy = defineLossFunction<QOptions>({
  * @example
  * new Poisson()([[0, 1], [0, 0]], [[1, 1], [0, 0]]) // 0.5
  */
-export class Poisson extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(poisson, { name: "poisson", ...options });
+export class Poisson<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: PoissonOptions<R> = {}) {
+    super(poisson, withDefaultName(options, "poisson"));
   }
 }
+
+/** Options of {@link KLDivergence}: `reduction`, `name`, `dtype`. */
+export type KLDivergenceOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the Kullback-Leibler divergence between labels and predictions.
@@ -318,14 +297,14 @@ export class Poisson extends LossFunctionWrapper {
  * @example
  * new KLDivergence()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 0.458
  */
-export class KLDivergence extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(klDivergence, { name: "kl_divergence", ...options });
+export class KLDivergence<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: KLDivergenceOptions<R> = {}) {
+    super(klDivergence, withDefaultName(options, "kl_divergence"));
   }
 }
 
 /** Options of {@link CategoricalGeneralizedCrossEntropy}. */
-export interface CategoricalGeneralizedCrossEntropyOptions extends LossOptions {
+export interface CategoricalGeneralizedCrossEntropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
   /** The noise parameter, in (0, 1): near 0 like crossentropy, near 1 like MAE. Default 0.5. */
   q?: number;
 }
@@ -343,14 +322,8 @@ export interface CategoricalGeneralizedCrossEntropyOptions extends LossOptions {
  * @example
  * new CategoricalGeneralizedCrossEntropy()([0, 1, 0, 1], [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]]) // 0.35986 (Keras losses_test.py: mean of (1 - p^0.5) / 0.5)
  */
-export class CategoricalGeneralizedCrossEntropy extends LossFunctionWrapper {
-  constructor(options: CategoricalGeneralizedCrossEntropyOptions = {}) {
-    super(categoricalGeneralizedCrossEntropy, { name: "categorical_generalized_cross_entropy", ...options });
+export class CategoricalGeneralizedCrossEntropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CategoricalGeneralizedCrossEntropyOptions<R> = {}) {
+    super(categoricalGeneralizedCrossEntropy, withDefaultName(options, "categorical_generalized_cross_entropy"));
   }
 }
-
-export const PROBABILISTIC_LOSSES: LossEntry[] = [
-  { className: "Poisson", cls: Poisson, fn: poisson },
-  { className: "KLDivergence", cls: KLDivergence, fn: klDivergence, aliases: ["kld", "KLD", "kullback_leibler_divergence"] },
-  { className: "CategoricalGeneralizedCrossEntropy", cls: CategoricalGeneralizedCrossEntropy, fn: categoricalGeneralizedCrossEntropy },
-];

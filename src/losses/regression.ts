@@ -1,15 +1,20 @@
 /**
  * Regression losses: each reduces over the last axis after Keras's rank alignment.
  */
-import { LossFunctionWrapper, type LossOptions } from "../loss";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
 import { ShapeError, formatShape } from "../errors";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
-import { checkUpstream, pairRows } from "./layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
 import { expf, log1pUnitf, log1pf } from "../math/fastmath";
-import type { LossEntry } from "../registry";
+import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
+import { contiguousKernel, contiguousRows } from "./contiguous";
+
+/** Params of the contiguous loops of losses without options. */
+const NO_PARAMS = /*#__PURE__*/ new Float64Array(0);
 
 /**
  * Mean of squared errors over the last axis.
@@ -19,56 +24,44 @@ import type { LossEntry } from "../registry";
  * @example
  * meanSquaredError([[0, 1], [0, 0]], [[1, 1], [1, 0]]).toArray() // [0.5, 0.5]
  */
-export const meanSquaredError = defineLossFunction({
+export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_error",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousKernel("mse", yTrue, yPred, options.dtype, upstream, NO_PARAMS, geo);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
+    // The upstream depends only on shapes and weights, so it is known before the pass.
+    const u = upstream?.(outShape);
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
-    // Four accumulators break the add-latency chain (same order as forwardBackward, so
-    // the call and valueAndGrad agree to the last bit).
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-      for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
-        const e0 = pd[po]! - td[to]!, e1 = pd[po + ps]! - td[to + ts]!;
-        const e2 = pd[po + 2 * ps]! - td[to + 2 * ts]!, e3 = pd[po + 3 * ps]! - td[to + 3 * ts]!;
-        s0 += e0 * e0;
-        s1 += e1 * e1;
-        s2 += e2 * e2;
-        s3 += e3 * e3;
+    if (!u || !g) {
+      // Four accumulators break the add-latency chain (same order as the fused loop below,
+      // so the call and valueAndGrad agree to the last bit).
+      for (let r = 0; r < p.rows; r++) {
+        let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+        for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
+          const e0 = pd[po]! - td[to]!, e1 = pd[po + ps]! - td[to + ts]!;
+          const e2 = pd[po + 2 * ps]! - td[to + 2 * ts]!, e3 = pd[po + 3 * ps]! - td[to + 3 * ts]!;
+          s0 += e0 * e0;
+          s1 += e1 * e1;
+          s2 += e2 * e2;
+          s3 += e3 * e3;
+        }
+        for (; k < n; k++, to += ts, po += ps) {
+          const e = pd[po]! - td[to]!;
+          s0 += e * e;
+        }
+        out[r] = (s0 + s1 + s2 + s3) / n;
       }
-      for (; k < n; k++, to += ts, po += ps) {
-        const e = pd[po]! - td[to]!;
-        s0 += e * e;
-      }
-      out[r] = (s0 + s1 + s2 + s3) / n;
+      return { values: new Tensor(out, outShape) };
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    // d/dp mean((t - p)^2) = 2 (p - t) / n
+    const gd = g.data, gs = g.stride;
+    // d/dp mean((t - p)^2) = 2 (p - t) / n. When yPred was not broadcast (`exclusive`), every
+    // gradient position is visited once and can be written rather than accumulated.
     for (let r = 0; r < p.rows; r++) {
       const scale = (2 * u[r]!) / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += scale * (pd[po]! - td[to]!);
-    }
-    return grad!;
-  },
-  forwardBackward(yTrue, yPred, upstreamFor, options) {
-    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, options.dtype);
-    // The upstream depends only on shapes and weights, so it is known before the pass.
-    const u = checkUpstream(upstreamFor(outShape), outShape);
-    const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    // When yPred was not broadcast (`exclusive`), every gradient position is visited once
-    // and can be written rather than accumulated (no read-modify-write).
-    for (let r = 0; r < p.rows; r++) {
-      const scale = (2 * u[r]!) / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      let to = t.offsets[r]!, po = p.offsets[r]!, go = g.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
       if (exclusive) {
         for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps, go += 4 * gs) {
           const e0 = pd[po]! - td[to]!, e1 = pd[po + ps]! - td[to + ts]!;
@@ -109,7 +102,7 @@ export const meanSquaredError = defineLossFunction({
       }
       out[r] = (s0 + s1 + s2 + s3) / n;
     }
-    return { values: new Tensor(out, outShape), grad: grad! };
+    return { values: new Tensor(out, outShape), grad };
   },
 });
 
@@ -122,11 +115,13 @@ export const meanSquaredError = defineLossFunction({
  * @example
  * meanAbsoluteError([[0, 1], [0, 0]], [[1, 1], [1, 0]]).toArray() // [0.5, 0.5]
  */
-export const meanAbsoluteError = defineLossFunction({
+export const meanAbsoluteError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_error",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousKernel("mae", yTrue, yPred, options.dtype, upstream, NO_PARAMS, geo);
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
@@ -134,24 +129,27 @@ export const meanAbsoluteError = defineLossFunction({
       for (let k = 0; k < n; k++, to += ts, po += ps) sum += Math.abs(td[to]! - pd[po]!);
       out[r] = sum / n;
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    // d/dp mean(|p - t|) = sign(p - t) / n, with sign(0) = 0 and sign(NaN) = NaN
-    for (let r = 0; r < p.rows; r++) {
-      const scale = u[r]! / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const e = pd[po]! - td[to]!;
-        gd[go] += Math.sign(e) * scale;
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      // d/dp mean(|p - t|) = sign(p - t) / n, with sign(0) = 0 and sign(NaN) = NaN
+      for (let r = 0; r < p.rows; r++) {
+        const scale = u[r]! / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const e = pd[po]! - td[to]!;
+          gd[go] += Math.sign(e) * scale;
+        }
       }
     }
-    return grad!;
+    return { values, grad };
   },
 });
+
+/** Options of {@link MeanSquaredError}: `reduction`, `name`, `dtype`. */
+export type MeanSquaredErrorOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the mean of squares of errors between labels and predictions.
@@ -162,11 +160,14 @@ export const meanAbsoluteError = defineLossFunction({
  * @example
  * new MeanSquaredError()([1.0, 0.0, 1.0], [0.9, 0.1, 0.8]) // 0.02
  */
-export class MeanSquaredError extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(meanSquaredError, { ...options, name: options?.name ?? "mean_squared_error" });
+export class MeanSquaredError<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: MeanSquaredErrorOptions<R> = {}) {
+    super(meanSquaredError, withDefaultName(options, "mean_squared_error"));
   }
 }
+
+/** Options of {@link MeanAbsoluteError}: `reduction`, `name`, `dtype`. */
+export type MeanAbsoluteErrorOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the mean of absolute difference between labels and predictions.
@@ -177,16 +178,12 @@ export class MeanSquaredError extends LossFunctionWrapper {
  * @example
  * new MeanAbsoluteError()([1.0, 0.3, 1.0], [1.9, 0.3, 1.8]) // 0.5666667
  */
-export class MeanAbsoluteError extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(meanAbsoluteError, { ...options, name: options?.name ?? "mean_absolute_error" });
+export class MeanAbsoluteError<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: MeanAbsoluteErrorOptions<R> = {}) {
+    super(meanAbsoluteError, withDefaultName(options, "mean_absolute_error"));
   }
 }
 
-/** Keras's `backend.epsilon()`. */
-const EPSILON = 1e-7;
-/** `backend.epsilon()` as a float32 tensor holds it: 1.0000000116860974e-7. */
-const EPSILON_FLOAT32 = Math.fround(EPSILON);
 
 /**
  * Mean absolute percentage error over the last axis.
@@ -202,11 +199,11 @@ const EPSILON_FLOAT32 = Math.fround(EPSILON);
  * @example
  * meanAbsolutePercentageError([[2, 1], [2, 3]], [[1, 1], [1, 0]]).toArray() // [25, 75]
  */
-export const meanAbsolutePercentageError = defineLossFunction({
+export const meanAbsolutePercentageError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_percentage_error",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
@@ -220,25 +217,25 @@ export const meanAbsolutePercentageError = defineLossFunction({
       }
       out[r] = (100 * sum) / n;
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      const scale = (100 * u[r]!) / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const label = td[to]!;
-        const e = pd[po]! - label;
-        // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0 and
-        // sign(NaN) = NaN (a NaN label or prediction makes e NaN).
-        gd[go] += (Math.sign(e) * scale) / Math.max(Math.abs(label), eps);
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      for (let r = 0; r < p.rows; r++) {
+        const scale = (100 * u[r]!) / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const label = td[to]!;
+          const e = pd[po]! - label;
+          // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0 and
+          // sign(NaN) = NaN (a NaN label or prediction makes e NaN).
+          gd[go] += (Math.sign(e) * scale) / Math.max(Math.abs(label), eps);
+        }
       }
     }
-    return grad!;
+    return { values, grad };
   },
 });
 
@@ -255,11 +252,11 @@ export const meanAbsolutePercentageError = defineLossFunction({
  * @example
  * meanSquaredLogarithmicError([[0, 1], [0, 0]], [[1, 1], [1, 0]]).toArray() // [0.240, 0.240]
  */
-export const meanSquaredLogarithmicError = defineLossFunction({
+export const meanSquaredLogarithmicError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_logarithmic_error",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     // Keras builds epsilon as a float32 tensor whatever the dtype, hence EPSILON_FLOAT32;
@@ -277,143 +274,33 @@ export const meanSquaredLogarithmicError = defineLossFunction({
       }
       out[r] = sum / n;
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    const eps = EPSILON_FLOAT32;
-    const f32 = options.dtype === "float32";
-    for (let r = 0; r < p.rows; r++) {
-      const scale = (2 * u[r]!) / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const prediction = pd[po]!;
-        // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's
-        // tie rule); a NaN yPred (or yTrue) goes on, so that its gradient is NaN.
-        if (prediction < eps) continue;
-        const b = Math.max(td[to]!, eps);
-        const d = f32 ? log1pf(prediction) - log1pf(b) : Math.log1p(prediction) - Math.log1p(b);
-        gd[go] += (scale * d) / (prediction + 1);
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      const eps = EPSILON_FLOAT32;
+      const f32 = options.dtype === "float32";
+      for (let r = 0; r < p.rows; r++) {
+        const scale = (2 * u[r]!) / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const prediction = pd[po]!;
+          // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's
+          // tie rule); a NaN yPred (or yTrue) goes on, so that its gradient is NaN.
+          if (prediction < eps) continue;
+          const b = Math.max(td[to]!, eps);
+          const d = f32 ? log1pf(prediction) - log1pf(b) : Math.log1p(prediction) - Math.log1p(b);
+          gd[go] += (scale * d) / (prediction + 1);
+        }
       }
     }
-    return grad!;
-  },
-});
-
-/** Axis options of the losses that reduce along a chosen axis. */
-interface AxisOptions {
-  axis: number;
-}
-
-/**
- * For each of yTrue and yPred, the factor that turns its sum of squares along the
- * (broadcast) axis into the sum Keras normalizes by. Keras normalizes each tensor before
- * the product broadcasts, so a tensor of size 1 along the axis has the norm of that one
- * element, although its row repeats it `n` times: the factor is then `1/n`.
- */
-function normScales(yTrue: Tensor, yPred: Tensor, axis: number, n: number): { trueScale: number; predScale: number } {
-  const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
-  const rank = Math.max(t.rank, p.rank);
-  if (t.rank !== p.rank && axis >= 0) {
-    // Keras would normalize each tensor along its own axis `axis`, which are different
-    // axes of the broadcast product; refuse rather than guess.
-    throw new ShapeError(
-      `cosine_similarity with axis=${axis} needs yTrue and yPred of the same rank, received yTrue shape ${formatShape(yTrue.shape)} and yPred shape ${formatShape(yPred.shape)}; use a negative axis`,
-    );
-  }
-  const a = normalizeAxis(axis, rank);
-  const scaleOf = (x: Tensor, name: string): number => {
-    const own = a - (rank - x.rank);
-    if (own < 0) {
-      throw new ShapeError(`axis=${axis} is out of range for ${name} of shape ${formatShape(x === t ? yTrue.shape : yPred.shape)}`);
-    }
-    return x.shape[own] === 1 && n > 1 ? 1 / n : 1;
-  };
-  return { trueScale: scaleOf(t, "yTrue"), predScale: scaleOf(p, "yPred") };
-}
-
-/**
- * Negative cosine similarity along `axis`.
- *
- * `loss = -sum(l2Normalize(yTrue) * l2Normalize(yPred), axis)` with
- * `l2Normalize(x) = x / sqrt(max(sum(x^2, axis), epsilon^2))`, `epsilon = 1e-7`. Values lie
- * in [-1, 1]: -1 for parallel vectors, 0 for orthogonal ones, and 0 when either vector is
- * zero. Below the clamp (`|yPred| < epsilon`) yPred's norm is the constant `epsilon` and the
- * gradient is `-l2Normalize(yTrue) / epsilon`, as Keras's autodiff gives.
- *
- * Options: `axis` (default -1), the features axis.
- *
- * Shapes: `yTrue` and `yPred` `[batch, d0, …, dN]`; result: that shape without `axis`.
- *
- * @example
- * cosineSimilarity([[0, 1], [1, 1], [1, 1]], [[1, 0], [1, 1], [-1, -1]]).toArray() // [-0, -0.99999994, 0.99999994]
- */
-export const cosineSimilarity = defineLossFunction<AxisOptions>({
-  name: "cosine_similarity",
-  defaults: { axis: -1 },
-  validate(options) {
-    checkNumber("cosine_similarity", "axis", options.axis, { integer: true });
-  },
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, options.axis);
-    const n = p.length;
-    const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
-    const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
-    const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = td[to]!, b = pd[po]!;
-        dot += a * b;
-        tt += a * a;
-        pp += b * b;
-      }
-      tt *= trueScale;
-      pp *= predScale;
-      // max(·, floor); Math.max keeps NaN NaN, as tf.maximum does.
-      out[r] = -dot / (Math.sqrt(Math.max(tt, floor)) * Math.sqrt(Math.max(pp, floor)));
-    }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, options.axis, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const n = p.length;
-    const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
-    const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = td[to]!, b = pd[po]!;
-        dot += a * b;
-        tt += a * a;
-        pp += b * b;
-      }
-      tt *= trueScale;
-      pp *= predScale;
-      const invTrue = 1 / Math.sqrt(Math.max(tt, floor));
-      // maximum(pp, floor) passes the gradient to pp where pp >= floor (TensorFlow's tie rule);
-      // a NaN norm is not clamped, so the whole row's gradient is NaN.
-      const clamped = pp < floor;
-      const invPred = 1 / Math.sqrt(Math.max(pp, floor));
-      // L = -dot * invTrue * invPred;  dL/dp_k = -invTrue * invPred * t_k + dot * invTrue * invPred^3 * predScale * p_k
-      const linear = -u[r]! * invTrue * invPred;
-      const radial = clamped ? 0 : u[r]! * dot * invTrue * invPred * invPred * invPred * predScale;
-      to = t.offsets[r]!;
-      po = p.offsets[r]!;
-      let go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += linear * td[to]! + radial * pd[po]!;
-    }
-    return grad!;
+    return { values, grad };
   },
 });
 
 /** Options of the Huber loss. */
-interface DeltaOptions {
+export interface HuberConfig {
   delta: number;
 }
 
@@ -440,14 +327,20 @@ interface DeltaOptions {
  * @example
  * huber([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).toArray() // [0.18, 0.13]
  */
-export const huber = defineLossFunction<DeltaOptions>({
+export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
   name: "huber",
   defaults: { delta: 1.0 },
   validate(options) {
     checkNumber("huber", "delta", options.delta, { min: 0 });
   },
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) {
+      // Keras casts delta to the loss dtype.
+      const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
+      return contiguousKernel("huber", yTrue, yPred, options.dtype, upstream, Float64Array.of(delta), geo);
+    }
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     // Keras casts delta to the loss dtype.
     const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
     const halfDeltaSquared = 0.5 * delta * delta;
@@ -462,24 +355,24 @@ export const huber = defineLossFunction<DeltaOptions>({
       }
       out[r] = sum / n;
     }
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      const scale = u[r]! / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const e = pd[po]! - td[to]!;
-        // A NaN error takes the quadratic branch, so its gradient is NaN.
-        if (!(Math.abs(e) > delta)) gd[go] += scale * e;
-        else gd[go] += e > 0 ? scale * delta : -scale * delta;
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const delta = options.dtype === "float32" ? Math.fround(options.delta) : options.delta;
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      for (let r = 0; r < p.rows; r++) {
+        const scale = u[r]! / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+          const e = pd[po]! - td[to]!;
+          // A NaN error takes the quadratic branch, so its gradient is NaN.
+          if (!(Math.abs(e) > delta)) gd[go] += scale * e;
+          else gd[go] += e > 0 ? scale * delta : -scale * delta;
+        }
       }
     }
-    return grad!;
+    return { values, grad };
   },
 });
 
@@ -497,25 +390,25 @@ export const huber = defineLossFunction<DeltaOptions>({
  * @example
  * logCosh([[0, 1], [0, 0]], [[1, 1], [0, 0]]).toArray() // [0.217, 0]
  */
-export const logCosh = defineLossFunction({
+export const logCosh = /*#__PURE__*/ defineLossFunction({
   name: "log_cosh",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    const { t, p, outShape } = pairRows(yTrue, yPred, -1);
+  kernel(yTrue, yPred, options, upstream) {
+    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
-    logCoshRows(options.dtype === "float32", out, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length);
-    return new Tensor(out, outShape);
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, options.dtype);
-    const u = checkUpstream(upstream, outShape);
-    const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      const scale = u[r]! / n;
-      let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += scale * Math.tanh(pd[po]! - td[to]!);
+    logCoshRows(out, t.data, p.data, packRows(options.dtype === "float32", t, p));
+    const values = new Tensor(out, outShape);
+    if (!upstream || !g) return { values };
+    const u = upstream(outShape);
+    {
+      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
+      for (let r = 0; r < p.rows; r++) {
+        const scale = u[r]! / n;
+        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
+        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += scale * Math.tanh(pd[po]! - td[to]!);
+      }
     }
-    return grad!;
+    return { values, grad };
   },
 });
 
@@ -527,10 +420,12 @@ export const logCosh = defineLossFunction({
  * faster than Math.*, within 1e-11 relative), float64 Math.*; each loop calls its functions
  * directly, which V8 inlines best.
  */
-function logCoshRows(f32: boolean, out: FloatArray, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number): void {
+function logCoshRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
     if (f32) {
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const a = Math.abs(pd[po]! - td[to]!);
@@ -546,6 +441,9 @@ function logCoshRows(f32: boolean, out: FloatArray, td: FloatArray, tOffsets: In
   }
 }
 
+/** Options of {@link MeanAbsolutePercentageError}: `reduction`, `name`, `dtype`. */
+export type MeanAbsolutePercentageErrorOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
+
 /**
  * Computes the mean absolute percentage error between labels and predictions.
  *
@@ -555,11 +453,14 @@ function logCoshRows(f32: boolean, out: FloatArray, td: FloatArray, tOffsets: In
  * @example
  * new MeanAbsolutePercentageError()([100, 200, 300], [90, 210, 310]) // 6.111111
  */
-export class MeanAbsolutePercentageError extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(meanAbsolutePercentageError, { ...options, name: options?.name ?? "mean_absolute_percentage_error" });
+export class MeanAbsolutePercentageError<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: MeanAbsolutePercentageErrorOptions<R> = {}) {
+    super(meanAbsolutePercentageError, withDefaultName(options, "mean_absolute_percentage_error"));
   }
 }
+
+/** Options of {@link MeanSquaredLogarithmicError}: `reduction`, `name`, `dtype`. */
+export type MeanSquaredLogarithmicErrorOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the mean squared logarithmic error between labels and predictions.
@@ -571,35 +472,15 @@ export class MeanAbsolutePercentageError extends LossFunctionWrapper {
  * @example
  * new MeanSquaredLogarithmicError()([[0, 1], [0, 0]], [[1, 1], [1, 0]]) // 0.240
  */
-export class MeanSquaredLogarithmicError extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(meanSquaredLogarithmicError, { ...options, name: options?.name ?? "mean_squared_logarithmic_error" });
+export class MeanSquaredLogarithmicError<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: MeanSquaredLogarithmicErrorOptions<R> = {}) {
+    super(meanSquaredLogarithmicError, withDefaultName(options, "mean_squared_logarithmic_error"));
   }
 }
 
-/** Options of {@link CosineSimilarity}. */
-export interface CosineSimilarityOptions extends LossOptions {
-  /** The features axis along which the similarity is computed. Default -1. */
-  axis?: number;
-}
-
-/**
- * Computes the (negative) cosine similarity between labels and predictions.
- *
- * `loss = -sum(l2Normalize(yTrue) * l2Normalize(yPred), axis)`; see {@link cosineSimilarity}.
- * Options: `axis` (default -1), `reduction`, `name` (default `"cosine_similarity"`), `dtype`.
- *
- * @example
- * new CosineSimilarity({ axis: 1 })([[0, 1], [1, 1]], [[1, 0], [1, 1]]) // -0.5
- */
-export class CosineSimilarity extends LossFunctionWrapper {
-  constructor(options: CosineSimilarityOptions = {}) {
-    super(cosineSimilarity, { ...options, name: options?.name ?? "cosine_similarity" });
-  }
-}
 
 /** Options of {@link Huber}. */
-export interface HuberOptions extends LossOptions {
+export interface HuberOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
   /** Where the loss turns from quadratic to linear. Default 1.0; must be >= 0. */
   delta?: number;
 }
@@ -616,11 +497,14 @@ export interface HuberOptions extends LossOptions {
  * @example
  * new Huber()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) // 0.155
  */
-export class Huber extends LossFunctionWrapper {
-  constructor(options: HuberOptions = {}) {
-    super(huber, { ...options, name: options?.name ?? "huber_loss" });
+export class Huber<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: HuberOptions<R> = {}) {
+    super(huber, withDefaultName(options, "huber_loss"));
   }
 }
+
+/** Options of {@link LogCosh}: `reduction`, `name`, `dtype`. */
+export type LogCoshOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * Computes the logarithm of the hyperbolic cosine of the prediction error.
@@ -631,18 +515,8 @@ export class Huber extends LossFunctionWrapper {
  * @example
  * new LogCosh()([[0, 1], [0, 0]], [[1, 1], [0, 0]]) // 0.108
  */
-export class LogCosh extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(logCosh, { ...options, name: options?.name ?? "log_cosh" });
+export class LogCosh<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: LogCoshOptions<R> = {}) {
+    super(logCosh, withDefaultName(options, "log_cosh"));
   }
 }
-
-export const REGRESSION_LOSSES: LossEntry[] = [
-  { className: "MeanSquaredError", cls: MeanSquaredError, fn: meanSquaredError, aliases: ["mse", "MSE"] },
-  { className: "MeanAbsoluteError", cls: MeanAbsoluteError, fn: meanAbsoluteError, aliases: ["mae", "MAE"] },
-  { className: "MeanAbsolutePercentageError", cls: MeanAbsolutePercentageError, fn: meanAbsolutePercentageError, aliases: ["mape", "MAPE"] },
-  { className: "MeanSquaredLogarithmicError", cls: MeanSquaredLogarithmicError, fn: meanSquaredLogarithmicError, aliases: ["msle", "MSLE"] },
-  { className: "CosineSimilarity", cls: CosineSimilarity, fn: cosineSimilarity },
-  { className: "Huber", cls: Huber, fn: huber, aliases: ["huber_loss"] },
-  { className: "LogCosh", cls: LogCosh, fn: logCosh, aliases: ["logcosh"] },
-];

@@ -2,15 +2,16 @@
  * Segmentation losses: Dice, Tversky. Both reduce over `axis` (every axis by default, as
  * Keras's `ops.sum(..., axis=None)`), so a per-sample value is one overlap score.
  */
-import { LossFunctionWrapper, type ForwardBackward, type LossOptions, type UpstreamFor } from "../loss";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
+import type { KernelResult, Upstream } from "../kernel";
 import { ConfigError, ShapeError, describeValue, formatShape } from "../errors";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { fillOuterOffsets } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { alignPair, checkUpstream } from "./layout";
-import type { LossEntry } from "../registry";
+import { alignPair, gradientBuffer } from "./layout";
 
 /** Keras's `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -96,7 +97,7 @@ interface SegmentationLayout {
   predScale: number;
 }
 
-function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradDtype?: "float32" | "float64"): SegmentationLayout {
+function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradData?: FloatArray): SegmentationLayout {
   const aligned = alignPair(yTrue, yPred);
   const shape = aligned.shape;
   const rank = shape.length;
@@ -131,8 +132,8 @@ function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis
   const trueScale = scaleOf(t, yTrue, "yTrue");
   const predScale = scaleOf(p, yPred, "yPred");
   const trueData = aligned.yTrue.data, predData = aligned.yPred.data;
-  if (!gradDtype) return { layout: reducedLayout([aligned.yTrue, aligned.yPred], reduced), trueData, predData, trueScale, predScale };
-  const grad = new Tensor(allocate(gradDtype, yPred.size), yPred.shape);
+  if (!gradData) return { layout: reducedLayout([aligned.yTrue, aligned.yPred], reduced), trueData, predData, trueScale, predScale };
+  const grad = new Tensor(gradData, yPred.shape);
   const layout = reducedLayout([aligned.yTrue, aligned.yPred, aligned.alignLikePred(grad)], reduced);
   return { layout, trueData, predData, grad, trueScale, predScale };
 }
@@ -141,30 +142,19 @@ function formatAxis(axis: SegmentationAxis): string {
   return Array.isArray(axis) ? `[${axis.join(",")}]` : String(axis);
 }
 
-type UpstreamSource = (outShape: readonly number[]) => FloatArray;
 
-interface KernelResult {
-  values: Tensor;
-  grad?: Tensor;
-}
 
-function fused<O>(kernel: (yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>, upstream?: UpstreamSource) => KernelResult) {
-  return (yTrue: Tensor, yPred: Tensor, upstreamFor: UpstreamFor, options: KernelOptions<O>): ForwardBackward => {
-    const { values, grad } = kernel(yTrue, yPred, options, (shape) => checkUpstream(upstreamFor(shape), shape));
-    return { values, grad: grad! };
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // Dice
 // ---------------------------------------------------------------------------------------
 
-interface DiceOptions {
+export interface DiceConfig {
   axis: SegmentationAxis;
 }
 
-function diceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<DiceOptions>, upstream?: UpstreamSource): KernelResult {
-  const { layout, trueData: td, predData: pd, grad, trueScale, predScale } = segmentationLayout("dice", yTrue, yPred, options.axis, upstream ? options.dtype : undefined);
+function diceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<DiceConfig>, upstream?: Upstream): KernelResult {
+  const { layout, trueData: td, predData: pd, grad, trueScale, predScale } = segmentationLayout("dice", yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
   const { rows, outer, inner, length: n, strides, outShape } = layout;
   const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
   const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
@@ -226,29 +216,27 @@ function diceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<DiceOpt
  * dice(yTrue, yPred, { axis: [1, 2, 3] }).toArray() // [0.5, 0.75757575]
  * dice(yTrue, yPred).item() // 0.6164384
  */
-export const dice = defineLossFunction<DiceOptions>({
+export const dice = /*#__PURE__*/ defineLossFunction<DiceConfig>({
   name: "dice",
   defaults: { axis: null },
   validate(options) {
     checkAxisOption("dice", options.axis);
   },
-  forward: (yTrue, yPred, options) => diceKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => diceKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(diceKernel),
+  kernel: diceKernel,
 });
 
 // ---------------------------------------------------------------------------------------
 // Tversky
 // ---------------------------------------------------------------------------------------
 
-interface TverskyOptions {
+export interface TverskyConfig {
   alpha: number;
   beta: number;
   axis: SegmentationAxis;
 }
 
-function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<TverskyOptions>, upstream?: UpstreamSource): KernelResult {
-  const { layout, trueData: td, predData: pd, grad } = segmentationLayout("tversky", yTrue, yPred, options.axis, upstream ? options.dtype : undefined);
+function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<TverskyConfig>, upstream?: Upstream): KernelResult {
+  const { layout, trueData: td, predData: pd, grad } = segmentationLayout("tversky", yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
   const { rows, outer, inner, length: n, strides, outShape } = layout;
   const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
   const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
@@ -312,7 +300,7 @@ function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<Tver
  * @example
  * tversky([[1, 2], [1, 2]], [[4, 1], [6, 1]], { alpha: 0.2, beta: 0.8 }).item() // -0.94444442
  */
-export const tversky = defineLossFunction<TverskyOptions>({
+export const tversky = /*#__PURE__*/ defineLossFunction<TverskyConfig>({
   name: "tversky",
   defaults: { alpha: 0.5, beta: 0.5, axis: null },
   validate(options) {
@@ -320,9 +308,7 @@ export const tversky = defineLossFunction<TverskyOptions>({
     checkNumber("tversky", "beta", options.beta);
     checkAxisOption("tversky", options.axis);
   },
-  forward: (yTrue, yPred, options) => tverskyKernel(yTrue, yPred, options).values,
-  backward: (yTrue, yPred, upstream, options) => tverskyKernel(yTrue, yPred, options, (shape) => checkUpstream(upstream, shape)).grad!,
-  forwardBackward: fused(tverskyKernel),
+  kernel: tverskyKernel,
 });
 
 // ---------------------------------------------------------------------------------------
@@ -330,7 +316,7 @@ export const tversky = defineLossFunction<TverskyOptions>({
 // ---------------------------------------------------------------------------------------
 
 /** Options of {@link Dice}. */
-export interface DiceLossOptions extends LossOptions {
+export interface DiceOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
   /** Axes to sum over: null (default, every axis), an axis, or an array of axes. */
   axis?: SegmentationAxis;
 }
@@ -350,14 +336,14 @@ export interface DiceLossOptions extends LossOptions {
  * new Dice({ axis: [1, 2, 3], reduction: null })(yTrue, yPred).toArray() // [0.5, 0.75757575]
  * new Dice()(yTrue, yPred) // 0.6164384
  */
-export class Dice extends LossFunctionWrapper {
-  constructor(options: DiceLossOptions = {}) {
-    super(dice, { name: "dice", ...options });
+export class Dice<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: DiceOptions<R> = {}) {
+    super(dice, withDefaultName(options, "dice"));
   }
 }
 
 /** Options of {@link Tversky}. */
-export interface TverskyLossOptions extends LossOptions {
+export interface TverskyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
   /** Weight of false positives. Default 0.5. */
   alpha?: number;
   /** Weight of false negatives. Default 0.5. */
@@ -378,15 +364,10 @@ export interface TverskyLossOptions extends LossOptions {
  *
  * @example
  * new Tversky({ alpha: 0.2, beta: 0.8 })([[1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1]],
- *   [[0, 1, 0, 1], [1, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 1]]) // 0.76190472
+ *   [[0, 1, 0, 1], [1, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 1]]) // 0.7619048 (16/21; Keras, in float32: 0.76190472)
  */
-export class Tversky extends LossFunctionWrapper {
-  constructor(options: TverskyLossOptions = {}) {
-    super(tversky, { name: "tversky", ...options });
+export class Tversky<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: TverskyOptions<R> = {}) {
+    super(tversky, withDefaultName(options, "tversky"));
   }
 }
-
-export const SEGMENTATION_LOSSES: LossEntry[] = [
-  { className: "Dice", cls: Dice, fn: dice },
-  { className: "Tversky", cls: Tversky, fn: tversky },
-];

@@ -8,11 +8,11 @@
  * same recursion per sample (forward α, backward β), in doubles.
  */
 import { InputError, ShapeError, formatShape } from "../errors";
-import { LossFunctionWrapper, type LossOptions } from "../loss";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
-import { checkUpstream } from "./layout";
-import type { LossEntry } from "../registry";
+import type { KernelResult, Upstream } from "../kernel";
 
 /**
  * TensorFlow's "log of zero" for the start and end state weights of its dense CTC:
@@ -22,7 +22,7 @@ import type { LossEntry } from "../registry";
  * gives its non-start initial states this weight, but its likelihood is read from the
  * backward pass at the start state, so only the end weights enter the value.)
  */
-const CTC_LOG_ZERO = Math.fround(Math.log(1e-307));
+const CTC_LOG_ZERO = /*#__PURE__*/ Math.fround(/*#__PURE__*/ Math.log(1e-307));
 
 /** yTrue `[B, L]` and yPred `[B, T, C]`, checked. */
 interface CtcShapes {
@@ -224,16 +224,14 @@ function forwardPass(x: FloatArray, base: number, strideT: number, strideC: numb
 function backwardPass(
   x: FloatArray,
   base: number,
-  strideT: number,
-  strideC: number,
-  frames: number,
-  classes: number,
+  frameLayout: CtcFrameLayout,
   labelLength: number,
   upstream: number,
   grad: FloatArray,
   gradBase: number,
   ws: CtcWorkspace,
 ): void {
+  const { strideT, strideC, frames, classes } = frameLayout;
   const { ext, skip, logNorm, alpha } = ws;
   const beta = ws.beta!, next = ws.next!, occupancy = ws.occupancy!, frameGrad = ws.frameGrad!;
   const states = ext.length;
@@ -278,16 +276,25 @@ function emptyInputLoss(labelLength: number): number {
   return labelLength === 0 ? 0 : -CTC_LOG_ZERO;
 }
 
-function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upstreamFor?: (shape: readonly number[]) => Tensor): { values: Tensor; grad?: Tensor } {
+/** How one sample's logits lie in yPred's data: frame and class strides, and the counts. */
+interface CtcFrameLayout {
+  strideT: number;
+  strideC: number;
+  frames: number;
+  classes: number;
+}
+
+function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upstream?: Upstream): KernelResult {
   const shapes = ctcShapes(yTrue, yPred);
   const { batch, frames, classes } = shapes;
   const outShape = [batch];
-  const u = upstreamFor ? checkUpstream(upstreamFor(outShape), outShape) : undefined;
+  const u = upstream?.(outShape);
   const ws = workspace(shapes, u !== undefined);
   const values = allocate(dtype, batch);
   const grad = u ? allocate(dtype, batch * frames * classes) : undefined;
   const x = yPred.data;
   const [strideB, strideT, strideC] = yPred.strides as [number, number, number];
+  const frameLayout: CtcFrameLayout = { strideT, strideC, frames, classes };
   for (let b = 0; b < batch; b++) {
     const labelLength = readLabels(yTrue, b, classes, ws);
     if (frames === 0) {
@@ -298,7 +305,7 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
     frameLogNorms(x, base, strideT, strideC, frames, classes, ws.logNorm);
     values[b] = -forwardPass(x, base, strideT, strideC, frames, labelLength, ws);
     const upstream = u ? u[b]! : 0;
-    if (upstream !== 0) backwardPass(x, base, strideT, strideC, frames, classes, labelLength, upstream, grad!, b * frames * classes, ws);
+    if (upstream !== 0) backwardPass(x, base, frameLayout, labelLength, upstream, grad!, b * frames * classes, ws);
   }
   return { values: new Tensor(values, outShape), grad: grad ? new Tensor(grad, yPred.shape) : undefined };
 }
@@ -336,20 +343,14 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
  * Unsegmented Sequence Data with Recurrent Neural Networks" (ICML),
  * https://www.cs.toronto.edu/~graves/icml_2006.pdf
  */
-export const ctc = defineLossFunction({
+export const ctc = /*#__PURE__*/ defineLossFunction({
   name: "ctc",
   defaults: {},
-  forward(yTrue, yPred, options) {
-    return runCtc(yTrue, yPred, options.dtype).values;
-  },
-  backward(yTrue, yPred, upstream, options) {
-    return runCtc(yTrue, yPred, options.dtype, () => upstream).grad!;
-  },
-  forwardBackward(yTrue, yPred, upstreamFor, options) {
-    const { values, grad } = runCtc(yTrue, yPred, options.dtype, (shape) => upstreamFor(shape));
-    return { values, grad: grad! };
-  },
+  kernel: (yTrue, yPred, options, upstream) => runCtc(yTrue, yPred, options.dtype, upstream),
 });
+
+/** Options of {@link CTC}: `reduction`, `name`, `dtype`. */
+export type CTCOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;
 
 /**
  * CTC (Connectionist Temporal Classification) loss, as Keras's `keras.losses.CTC`: the
@@ -361,14 +362,12 @@ export const ctc = defineLossFunction({
  *
  * @example
  * // logits[b][t][c] = (12 b + 3 t + c - 12) / 100, shape [2, 4, 3]
- * new CTC()([[1, 2, 1, 0], [1, 2, 0, 2]], logits) // 2.448645
+ * new CTC()([[1, 2, 1, 0], [1, 2, 0, 2]], logits) // 2.44865 (Keras: 2.448645)
  *
  * Reference: Graves et al., 2006, https://www.cs.toronto.edu/~graves/icml_2006.pdf
  */
-export class CTC extends LossFunctionWrapper {
-  constructor(options: LossOptions = {}) {
-    super(ctc, { name: "ctc", ...options });
+export class CTC<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CTCOptions<R> = {}) {
+    super(ctc, withDefaultName(options, "ctc"));
   }
 }
-
-export const SEQUENCE_LOSSES: LossEntry[] = [{ className: "CTC", cls: CTC, fn: ctc }];

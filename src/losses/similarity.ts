@@ -1,16 +1,15 @@
 /**
  * Similarity (metric learning) losses: Circle.
  */
-import { LossFunctionWrapper, type LossConfig, type LossOptions } from "../loss";
+import { LossFunctionWrapper, withDefaultName, type LossConfig, type LossOptions } from "../loss";
+import type { ReductionOption } from "../reduction/reduce";
 import { ConfigError, InputError, ShapeError, formatShape } from "../errors";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { checkUpstream } from "./layout";
-import type { LossEntry } from "../registry";
 
 /** Options of the {@link circle} function. */
-interface CircleFunctionOptions {
+export interface CircleConfig {
   /** Labels of the reference embeddings; default: yTrue. */
   refLabels: TensorLike | null;
   /** Reference embeddings `[numRef, dim]`; default: yPred itself. */
@@ -57,7 +56,7 @@ interface CircleInputs {
   self: boolean;
 }
 
-function circleInputs(yTrue: Tensor, yPred: Tensor, options: KernelOptions<CircleFunctionOptions>): CircleInputs {
+function circleInputs(yTrue: Tensor, yPred: Tensor, options: KernelOptions<CircleConfig>): CircleInputs {
   if (yPred.rank !== 2) throw new ShapeError(`yPred must hold embeddings of shape [batch, dim], received shape ${formatShape(yPred.shape)}`);
   const [batch, dim] = yPred.shape as [number, number];
   const labels = readLabels(yTrue, batch, "yTrue", "yPred", yPred.shape);
@@ -86,7 +85,7 @@ function circleInputs(yTrue: Tensor, yPred: Tensor, options: KernelOptions<Circl
 }
 
 /** Constants as Keras has them: Python floats cast to the loss dtype. */
-function circleConstants(options: KernelOptions<CircleFunctionOptions>) {
+function circleConstants(options: KernelOptions<CircleConfig>) {
   const cast = options.dtype === "float32" ? Math.fround : (x: number) => x;
   const margin = options.margin;
   return {
@@ -111,7 +110,7 @@ interface CircleScratch {
  * leaving the similarities and logits of its row in `scratch`. Returns the loss and the
  * two log-sum-exps (−Infinity for an empty set, as `tf.reduce_logsumexp`).
  */
-function circleRow(x: CircleInputs, i: number, options: KernelOptions<CircleFunctionOptions>, c: ReturnType<typeof circleConstants>, scratch: CircleScratch): [number, number, number] {
+function circleRow(x: CircleInputs, i: number, options: KernelOptions<CircleConfig>, c: ReturnType<typeof circleConstants>, scratch: CircleScratch): [number, number, number] {
   const { numRef, dim, q, qo, qs0, qs1, r, ro, rs0, rs1, labels, refLabels } = x;
   const { similarity, logit, kind } = scratch;
   const label = labels[i]!;
@@ -209,7 +208,7 @@ function scratchFor(numRef: number): CircleScratch {
  * circle([1, 1, 2, 2, 3], yPred, { refLabels: [1, 1, 2, 2, 3, 4], refEmbeddings, removeDiagonal: false }).toArray()
  * // [61.5844, 94.3465, 276.9344, 90.9873, 48.8963]  (the inputs of Keras's losses_test.py CircleTest)
  */
-export const circle = defineLossFunction<CircleFunctionOptions>({
+export const circle = /*#__PURE__*/ defineLossFunction<CircleConfig>({
   name: "circle",
   defaults: { refLabels: null, refEmbeddings: null, removeDiagonal: true, gamma: 80, margin: 0.4 },
   validate(options) {
@@ -217,7 +216,7 @@ export const circle = defineLossFunction<CircleFunctionOptions>({
     checkNumber("circle", "gamma", options.gamma);
     checkNumber("circle", "margin", options.margin);
   },
-  forward(yTrue, yPred, options) {
+  kernel(yTrue, yPred, options, upstream) {
     const x = circleInputs(yTrue, yPred, options);
     const c = circleConstants(options);
     const scratch = scratchFor(x.numRef);
@@ -229,14 +228,11 @@ export const circle = defineLossFunction<CircleFunctionOptions>({
       mask[i] = out[i]! > 0 ? 1 : 0;
     }
     const values = new Tensor(out, [x.batch]);
-    values.mask = new Tensor(mask, [x.batch]);
-    return values;
-  },
-  backward(yTrue, yPred, upstream, options) {
-    const x = circleInputs(yTrue, yPred, options);
-    const u = checkUpstream(upstream, [x.batch]);
-    const c = circleConstants(options);
-    const scratch = scratchFor(x.numRef);
+    const ownMask = new Tensor(mask, [x.batch]);
+    // Keras's mask depends on the values, so the upstream is asked for after them.
+    if (!upstream) return { values, mask: ownMask };
+    const u = upstream([x.batch], { mask: ownMask });
+  
     const { similarity, logit, kind } = scratch;
     const { batch, numRef, dim, q, qo, qs0, qs1, r, ro, rs0, rs1, self } = x;
     // The gradient is contiguous [batch, dim]; yPred may be any strided view.
@@ -279,12 +275,12 @@ export const circle = defineLossFunction<CircleFunctionOptions>({
         if (self) for (let k = 0, a = qi, go = j * dim; k < dim; k++, a += qs1, go++) gd[go] += g * q[a]!;
       }
     }
-    return new Tensor(gd, [batch, dim]);
+    return { values, mask: ownMask, grad: new Tensor(gd, [batch, dim]) };
   },
 });
 
 /** Options of {@link Circle}. */
-export interface CircleOptions extends LossOptions {
+export interface CircleOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R> {
   /** Scale of the similarity scores. Default 80. */
   gamma?: number;
   /** Relaxation margin. Default 0.4. */
@@ -314,14 +310,14 @@ export interface CircleOptions extends LossOptions {
  * new Circle()([1, 1, 2, 2, 3], yPred) // 188.3883
  * new Circle({ gamma: 256, margin: 0.25 })([1, 1, 2, 2, 3], yPred) // 652.7617
  */
-export class Circle extends LossFunctionWrapper {
-  constructor(options: CircleOptions = {}) {
+export class Circle<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CircleOptions<R> = {}) {
     for (const key of ["refLabels", "refEmbeddings"]) {
       if (options !== null && typeof options === "object" && key in options) {
         throw new ConfigError(`${key} is not an option of Circle (its options are gamma, margin, removeDiagonal, reduction, name, dtype); pass it to the circle function`);
       }
     }
-    super(circle, { ...options, name: options?.name ?? "circle" });
+    super(circle, withDefaultName(options, "circle"));
   }
 
   getConfig(): LossConfig {
@@ -329,5 +325,3 @@ export class Circle extends LossFunctionWrapper {
     return config;
   }
 }
-
-export const SIMILARITY_LOSSES: LossEntry[] = [{ className: "Circle", cls: Circle, fn: circle }];

@@ -6,13 +6,26 @@ import { squeezeOrExpandToSameRank } from "./rank";
 
 
 
-/** Keras's reductions. `null` (Python's `None`) is accepted and means `"none"`. */
+/**
+ * Keras's reductions, how weighted per-sample values `w·v` become a loss:
+ * `"sum_over_batch_size"` (default) and `"mean"` `Σ w·v / N` (`N` the number of values;
+ * with a mask, the unmasked ones), `"sum"` `Σ w·v`, `"mean_with_sample_weight"`
+ * `Σ w·v / Σ w`, `"none"` the weighted values unreduced. See {@link LossOptions.reduction}.
+ */
 export type Reduction = "sum_over_batch_size" | "sum" | "mean" | "mean_with_sample_weight" | "none";
+/** A {@link Reduction}, or `null` (Python's `None`), which means `"none"`. */
 export type ReductionOption = Reduction | null;
 
+/** Every accepted reduction name, in Keras's order. */
 export const REDUCTIONS: readonly Reduction[] = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"];
 
-/** Validate a reduction (Keras's `standardize_reduction`); `undefined` gives the default. */
+/**
+ * Validate a reduction (Keras's `standardize_reduction`).
+ *
+ * @param reduction - A reduction name, `null` or `undefined`.
+ * @returns The reduction: `undefined` gives `"sum_over_batch_size"`, `null` gives `"none"`.
+ * @throws {@link ConfigError} for anything else, listing the valid names.
+ */
 export function standardizeReduction(reduction: unknown): Reduction {
   if (reduction === undefined) return "sum_over_batch_size";
   if (reduction === null) return "none";
@@ -22,9 +35,13 @@ export function standardizeReduction(reduction: unknown): Reduction {
   );
 }
 
+/** What {@link reduceWeightedValues} weights, masks and reduces with. */
 export interface WeightingOptions {
+  /** Weights: a scalar, one per sample, or broadcastable to the values. Default: all 1. */
   sampleWeight?: Tensor | undefined;
+  /** Non-zero where a value counts. Default: every value counts. */
   mask?: Tensor | undefined;
+  /** See {@link Reduction}. */
   reduction: Reduction;
 }
 
@@ -148,8 +165,13 @@ export function planWeights(values: Tensor, options: WeightingOptions): WeightPl
 }
 
 /**
- * Keras's `reduce_weighted_values`: weight, mask and reduce per-sample values. Returns a
- * number for the reducing reductions and a `Tensor` for `"none"`.
+ * Keras's `reduce_weighted_values`: weight, mask and reduce per-sample values.
+ *
+ * @param values - Per-sample loss values.
+ * @param options - `sampleWeight`, `mask` and `reduction` (see {@link Reduction}).
+ * @param dtype - Element type of the `"none"` result. Default: the values' dtype.
+ * @returns A `number` for the reducing reductions, a `Tensor` for `"none"`.
+ * @throws {@link ShapeError} when the weights or the mask do not broadcast to the values.
  */
 export function reduceWeightedValues(values: Tensor, options: WeightingOptions, dtype: DType = values.dtype): number | Tensor {
   return applyPlan(values, planWeights(values, options), dtype);

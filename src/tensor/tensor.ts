@@ -40,12 +40,6 @@ export class Tensor {
   readonly strides: readonly number[];
   readonly offset: number;
   readonly size: number;
-  /**
-   * Per-sample values may carry the mask of the positions they count for (Keras's
-   * `_keras_mask`), e.g. `SparseCategoricalCrossentropy({ ignoreClass })`. The shared
-   * reduction reads it.
-   */
-  mask?: Tensor;
 
   constructor(data: FloatArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.data = data;

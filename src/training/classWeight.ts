@@ -237,7 +237,8 @@ export function computeClassWeight(mode: ClassWeightMode, labels: TensorLike, cl
  * {@link classWeightToSampleWeight}.
  *
  * @example
- * computeClassWeightDict("balanced", [0, 0, 0, 1]); // { 0: 0.6666666666666666, 1: 2 }
+ * computeClassWeightDict("balanced", [0, 0, 0, 1]);    // { 0: 0.6666666666666666, 1: 2 }
+ * computeClassWeightDict("balanced", [0, 0, 0, 1])[1]; // 2 (4 samples / (2 classes · 1))
  */
 export function computeClassWeightDict(mode: ClassWeightMode, labels: TensorLike, classes?: readonly number[]): Record<number, number> {
   const y = classes ?? distinctSorted(labelsToClasses(labels, "labels"));

@@ -5,7 +5,6 @@
  * @module
  */
 import { ConfigError, describeValue } from "../errors";
-import type { LossResult } from "../loss";
 import { Tensor } from "../tensor/tensor";
 import type { TensorLike } from "../tensor/convert";
 import type { Regularizer, RegularizerInput } from "./regularizers";
@@ -83,7 +82,7 @@ export class LossCollector {
    * `{ total: loss + Σ terms, loss, penalties }` for this step's terms, then clear them.
    * `mainLoss` is a number or what `loss.valueAndGrad` returns (its `value`).
    */
-  collect(mainLoss: number | { value: LossResult }): CollectedLoss {
+  collect(mainLoss: number | { value: number | Tensor }): CollectedLoss {
     const loss = typeof mainLoss === "number" ? mainLoss : mainLoss !== null && typeof mainLoss === "object" ? mainLoss.value : undefined;
     if (typeof loss !== "number") {
       throw new ConfigError(`collect needs the main loss as a number (a reducing loss's value), received ${describeValue(loss instanceof Tensor ? loss : mainLoss)}`);

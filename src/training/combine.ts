@@ -5,7 +5,8 @@
  * @module
  */
 import { ConfigError, GradientNotImplementedError, InputError, ShapeError, describeValue, formatShape } from "../errors";
-import { Loss, type LossConfig, type LossOptions, type LossResult } from "../loss";
+import { fixedUpstream } from "../kernel";
+import { Loss, type CallResult, type LossConfig, type LossOptions, type LossResult } from "../loss";
 import { multiplyWeights } from "../reduction/reduce";
 import { getLoss, serializeLoss, type LossIdentifier } from "../registry";
 import { toTensor, type TensorLike } from "../tensor/convert";
@@ -237,6 +238,7 @@ function scaleInto(values: FloatArray, w: number, out: FloatArray): void {
  * @example
  * const combined = combineLosses({ a: "mse", b: "mae" }, { lossWeights: { a: 0.5, b: 2 } });
  * combined({ a: [[0, 1]], b: [[1, 1]] }, { a: [[1, 1]], b: [[0, 1]] }); // { total: 1.25, parts: { a: 0.5, b: 0.5 } }
+ * combined({ a: [[0, 1]], b: [[1, 1]] }, { a: [[1, 1]], b: [[0, 1]] }).total; // 1.25 (0.5 · 0.5 + 2 · 0.5)
  */
 export function combineLosses<K extends string>(
   losses: Readonly<Record<K, LossIdentifier>>,
@@ -294,14 +296,14 @@ export class BlendedLoss extends Loss {
     return loss.dtype === this.dtype ? loss : (Object.create(loss, { dtype: { value: this.dtype } }) as Loss);
   }
 
-  call(yTrue: Tensor, yPred: Tensor): Tensor {
+  call(yTrue: Tensor, yPred: Tensor): CallResult {
     let shape: readonly number[] | null = null;
     let sum: Float64Array | null = null;
     let mask: Tensor | undefined;
     for (let i = 0; i < this.terms.length; i++) {
       const [w, loss] = this.terms[i]!;
-      const raw = this.termLoss(loss).call(yTrue, yPred);
-      const values = raw instanceof Tensor ? raw : toTensor(raw, { name: `${loss.name} values`, dtype: "float64" });
+      const result = this.termLoss(loss).evaluate(yTrue, yPred);
+      const values = result.values;
       if (shape === null) {
         shape = values.shape;
         sum = new Float64Array(values.size);
@@ -310,27 +312,32 @@ export class BlendedLoss extends Loss {
           `blendLosses: ${loss.name} gives per-sample values of shape ${formatShape(values.shape)} but ${this.terms[0]![1].name} gives ${formatShape(shape)}; blended losses must reduce to the same shape`,
         );
       }
-      addScaled(flatValues(values), w, sum!);
-      if (values.mask) {
-        mask = mask ? multiplyWeights(mask, values.mask, () => `the masks of the blended losses have shapes ${formatShape(mask!.shape)} and ${formatShape(values.mask!.shape)}`) : values.mask;
+      if (result.weights) {
+        throw new ConfigError(`blendLosses: ${loss.name} weighs its own samples, which a blend cannot carry per term; use combineLosses, or weigh the blend with sampleWeight`);
       }
+      addScaled(flatValues(values), w, sum!);
+      const own = result.mask;
+      if (own) mask = mask ? multiplyWeights(mask, own, () => `the masks of the blended losses have shapes ${formatShape(mask!.shape)} and ${formatShape(own.shape)}`) : own;
     }
-    const out = new Tensor(toDtype(sum!, this.dtype), shape!);
-    if (mask) out.mask = mask;
-    return out;
+    const values = new Tensor(toDtype(sum!, this.dtype), shape!);
+    return mask ? { values, mask } : values;
   }
 
   backward(yTrue: Tensor, yPred: Tensor, upstream: Tensor): Tensor {
     const grad = new Float64Array(yPred.size);
     for (const [w, loss] of this.terms) {
-      const term = this.termLoss(loss);
-      let g: Tensor;
-      if (term.backward) g = term.backward(yTrue, yPred, upstream);
-      else if (term.forwardBackward) g = term.forwardBackward(yTrue, yPred, () => upstream).grad;
-      else {
-        throw new GradientNotImplementedError(`blendLosses: ${loss.name} has no gradient (no backward), so the blend has none; give it a backward or leave it out`);
+      let g: Tensor | undefined;
+      try {
+        g = this.termLoss(loss).evaluate(yTrue, yPred, fixedUpstream(upstream)).grad;
+      } catch (error) {
+        if (error instanceof GradientNotImplementedError) {
+          throw new GradientNotImplementedError(`blendLosses: ${loss.name} has no gradient (no backward), so the blend has none; give it a backward or leave it out`);
+        }
+        throw error;
       }
-      if (g.size !== yPred.size) throw new ShapeError(`blendLosses: the gradient of ${loss.name} has shape ${formatShape(g.shape)}, expected yPred's ${formatShape(yPred.shape)}`);
+      if (!g || g.size !== yPred.size) {
+        throw new ShapeError(`blendLosses: the gradient of ${loss.name} has shape ${g ? formatShape(g.shape) : "(none)"}, expected yPred's ${formatShape(yPred.shape)}`);
+      }
       addScaled(flatValues(g), w, grad);
     }
     return new Tensor(toDtype(grad, this.dtype), yPred.shape);
@@ -362,7 +369,7 @@ function toDtype(values: Float64Array, dtype: DType): FloatArray {
  *
  * @example
  * const blend = blendLosses([[0.7, "mse"], [0.3, "mae"]]);
- * blend([[0, 1], [0, 0]], [[1, 1], [1, 0]]); // 0.7·0.5 + 0.3·0.5 = 0.5
+ * blend([[0, 1], [0, 0]], [[1, 1], [1, 0]]); // 0.5 (0.7·0.5 + 0.3·0.5)
  */
 export function blendLosses(terms: readonly BlendTerm[], options: LossOptions = {}): BlendedLoss {
   if (options === null || typeof options !== "object") throw new ConfigError(`blendLosses options must be an object, received ${describeValue(options)}`);

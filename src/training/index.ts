@@ -16,4 +16,4 @@ export { LossTracker, TrainingHistory, sparkline } from "./tracker";
 export type { EpochLogs, EpochRecord, BatchRecord, TrainingHistoryJSON, BestEpoch, SparklineOptions } from "./tracker";
 export type { LossCurveOptions } from "./plot";
 export { NumericsError, diagnose, setCheckNumerics, getCheckNumerics } from "./numerics";
-export type { NumericsCause, NumericsFinding, NumericsReport, DiagnoseOptions } from "./numerics";
+export type { NumericsCause, NumericsFinding, NumericsReport, DiagnoseOptions, DiagnosableLoss } from "./numerics";

@@ -206,6 +206,7 @@ function checkLogs(logs: unknown, what: string): Record<string, number> {
  * h.recordEpoch({ loss: 0.5, valLoss: 0.7 });
  * h.recordEpoch({ loss: 0.3, valLoss: 0.8 });
  * h.best();    // { epoch: 1, monitor: "valLoss", value: 0.7 }
+ * h.best().epoch; // 1 (0-based, as Keras's callbacks count)
  * h.toCSV();   // "epoch,loss,val_loss\n0,0.9,1\n1,0.5,0.7\n2,0.3,0.8\n"
  * h.history;   // { loss: [0.9, 0.5, 0.3], val_loss: [1, 0.7, 0.8] }
  */
@@ -337,7 +338,8 @@ const BARS = "▁▂▃▄▅▆▇█";
  * non-finite values print as `×` (a diverged loss stays visible), a constant series as `▄`.
  *
  * @example
- * sparkline([4, 3, 2, 1, 0]); // "█▆▅▃▁"
+ * sparkline([4, 3, 2, 1, 0]);        // "█▆▅▃▁"
+ * sparkline([4, 3, 2, 1, 0]).length; // 5 (one character per value)
  */
 export function sparkline(values: readonly number[] | ArrayLike<number>, options: SparklineOptions = {}): string {
   const { width, logScale = false } = options;

@@ -1,0 +1,432 @@
+/**
+ * Contiguous fast paths of the elementwise row losses (MSE, MAE, Huber): when yTrue and yPred
+ * are C-contiguous with the same shape, each row is `n` consecutive elements, read with one
+ * running index, four independent accumulators and no data-dependent branches, and the
+ * gradient is written (not accumulated) into its buffer. float32 and float64 have separate
+ * loops, so that neither's type feedback slows the other (src/losses/README.md). The general
+ * (strided, broadcast) path stays in the kernels; both sum a row in the same order.
+ */
+import type { KernelResult, Upstream } from "../kernel";
+import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
+import { gradientBuffer } from "./layout";
+
+/**
+ * `[rows, n, tOffset, pOffset]` when yTrue and yPred are C-contiguous with the same shape of
+ * rank >= 1 and a non-empty last axis (the rows of the last axis lie one after another), else
+ * `null` (the kernel's general path handles strides, broadcasting and rank alignment).
+ */
+export function contiguousRows(yTrue: Tensor, yPred: Tensor, dtype: DType): Int32Array | null {
+  const rank = yPred.rank;
+  if (yTrue.dtype !== dtype || yPred.dtype !== dtype) return null;
+  if (rank === 0 || yTrue.rank !== rank || !yTrue.isContiguous || !yPred.isContiguous) return null;
+  for (let i = 0; i < rank; i++) if (yTrue.shape[i] !== yPred.shape[i]) return null;
+  const n = yPred.shape[rank - 1]!;
+  if (n === 0 || yPred.size === 0) return null;
+  return Int32Array.of(yPred.size / n, n, yTrue.offset, yPred.offset);
+}
+
+/** A kernel's contiguous path: values, and with an upstream the fused gradient (see {@link contiguousRows}). */
+export function contiguousKernel(loss: ContiguousLoss, yTrue: Tensor, yPred: Tensor, dtype: DType, upstream: Upstream | undefined, params: Float64Array, geo: Int32Array): KernelResult {
+  const outShape = yPred.shape.slice(0, -1);
+  const out = allocate(dtype, geo[0]!);
+  if (!upstream) {
+    runContiguous(loss, out, null, null, yTrue.data, yPred.data, geo, params);
+    return { values: new Tensor(out, outShape) };
+  }
+  const given = upstream(outShape);
+  const u = given instanceof Float64Array ? given : Float64Array.from(given);
+  const gd = gradientBuffer(upstream, dtype, yPred.size);
+  runContiguous(loss, out, gd, u, yTrue.data, yPred.data, geo, params);
+  return { values: new Tensor(out, outShape), grad: new Tensor(gd, yPred.shape) };
+}
+
+/** Which of the loops below a kernel runs. */
+export type ContiguousLoss = "mse" | "mae" | "huber";
+
+/**
+ * Runs the contiguous loop of `loss`: per-row means into `out`, and with `gd`/`u` the
+ * gradient `u[r] · d mean_r / d yPred` written into `gd` (laid out like yPred, offset 0).
+ */
+export function runContiguous(loss: ContiguousLoss, out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, geo: Int32Array, params: Float64Array): void {
+  const f32 = out instanceof Float32Array;
+  const u64 = u as Float64Array;
+  switch (loss) {
+    case "mse":
+      if (gd) {
+        if (f32) mseFused32(out, gd as Float32Array, u64, td as Float32Array, pd as Float32Array, geo, params);
+        else mseFused64(out as Float64Array, gd as Float64Array, u64, td as Float64Array, pd as Float64Array, geo, params);
+      } else if (f32) mseValues32(out, td as Float32Array, pd as Float32Array, geo, params);
+      else mseValues64(out as Float64Array, td as Float64Array, pd as Float64Array, geo, params);
+      return;
+    case "mae":
+      if (gd) {
+        if (f32) maeFused32(out, gd as Float32Array, u64, td as Float32Array, pd as Float32Array, geo, params);
+        else maeFused64(out as Float64Array, gd as Float64Array, u64, td as Float64Array, pd as Float64Array, geo, params);
+      } else if (f32) maeValues32(out, td as Float32Array, pd as Float32Array, geo, params);
+      else maeValues64(out as Float64Array, td as Float64Array, pd as Float64Array, geo, params);
+      return;
+    case "huber":
+      if (gd) {
+        if (f32) huberFused32(out, gd as Float32Array, u64, td as Float32Array, pd as Float32Array, geo, params);
+        else huberFused64(out as Float64Array, gd as Float64Array, u64, td as Float64Array, pd as Float64Array, geo, params);
+      } else if (f32) huberValues32(out, td as Float32Array, pd as Float32Array, geo, params);
+      else huberValues64(out as Float64Array, td as Float64Array, pd as Float64Array, geo, params);
+      return;
+  }
+}
+
+// mse: mean((p - t)^2): gradient 2 (p - t) / n
+
+function mseValues32(out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += e * e;
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function mseFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    const scale = (2 * u[r]!) / n;
+    const rowStart = j;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+      gd[j - p0 + 0] = scale * e0;
+      gd[j - p0 + 1] = scale * e1;
+      gd[j - p0 + 2] = scale * e2;
+      gd[j - p0 + 3] = scale * e3;
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += e * e;
+      gd[j - p0] = scale * e;
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function mseValues64(out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += e * e;
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function mseFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    const scale = (2 * u[r]!) / n;
+    const rowStart = j;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+      gd[j - p0 + 0] = scale * e0;
+      gd[j - p0 + 1] = scale * e1;
+      gd[j - p0 + 2] = scale * e2;
+      gd[j - p0 + 3] = scale * e3;
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += e * e;
+      gd[j - p0] = scale * e;
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+// mae: mean(|p - t|): gradient sign(p - t) / n (sign(0) = 0)
+
+function maeValues32(out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.abs(e0);
+      s1 += Math.abs(e1);
+      s2 += Math.abs(e2);
+      s3 += Math.abs(e3);
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.abs(e);
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function maeFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    const scale = (1 * u[r]!) / n;
+    const rowStart = j;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.abs(e0);
+      s1 += Math.abs(e1);
+      s2 += Math.abs(e2);
+      s3 += Math.abs(e3);
+      gd[j - p0 + 0] = scale * ((e0 > 0 ? 1 : 0) - (e0 < 0 ? 1 : 0));
+      gd[j - p0 + 1] = scale * ((e1 > 0 ? 1 : 0) - (e1 < 0 ? 1 : 0));
+      gd[j - p0 + 2] = scale * ((e2 > 0 ? 1 : 0) - (e2 < 0 ? 1 : 0));
+      gd[j - p0 + 3] = scale * ((e3 > 0 ? 1 : 0) - (e3 < 0 ? 1 : 0));
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.abs(e);
+      gd[j - p0] = scale * ((e > 0 ? 1 : 0) - (e < 0 ? 1 : 0));
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+    // A NaN error has a NaN value, so its gradient is NaN: the branch-free sign above gives 0,
+    // so a row whose sum is NaN is redone with the plain expression.
+    if (sum !== sum) {
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!;
+        gd[i - p0] = scale * Math.sign(e);
+      }
+    }
+  }
+}
+
+function maeValues64(out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.abs(e0);
+      s1 += Math.abs(e1);
+      s2 += Math.abs(e2);
+      s3 += Math.abs(e3);
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.abs(e);
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function maeFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    const scale = (1 * u[r]!) / n;
+    const rowStart = j;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.abs(e0);
+      s1 += Math.abs(e1);
+      s2 += Math.abs(e2);
+      s3 += Math.abs(e3);
+      gd[j - p0 + 0] = scale * ((e0 > 0 ? 1 : 0) - (e0 < 0 ? 1 : 0));
+      gd[j - p0 + 1] = scale * ((e1 > 0 ? 1 : 0) - (e1 < 0 ? 1 : 0));
+      gd[j - p0 + 2] = scale * ((e2 > 0 ? 1 : 0) - (e2 < 0 ? 1 : 0));
+      gd[j - p0 + 3] = scale * ((e3 > 0 ? 1 : 0) - (e3 < 0 ? 1 : 0));
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.abs(e);
+      gd[j - p0] = scale * ((e > 0 ? 1 : 0) - (e < 0 ? 1 : 0));
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+    // A NaN error has a NaN value, so its gradient is NaN: the branch-free sign above gives 0,
+    // so a row whose sum is NaN is redone with the plain expression.
+    if (sum !== sum) {
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!;
+        gd[i - p0] = scale * Math.sign(e);
+      }
+    }
+  }
+}
+
+// huber: mean(q (|e| - q / 2)) with q = min(|e|, delta): 0.5 e^2 inside delta, delta |e| - 0.5 delta^2 beyond; gradient clamp(e, -delta, delta) / n
+
+function huberValues32(out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const delta = params[0]!, minusDelta = -delta;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
+      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
+      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
+      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function huberFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const delta = params[0]!, minusDelta = -delta;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    const scale = (1 * u[r]!) / n;
+    const rowStart = j;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
+      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
+      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
+      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
+      gd[j - p0 + 0] = scale * Math.max(minusDelta, Math.min(e0, delta));
+      gd[j - p0 + 1] = scale * Math.max(minusDelta, Math.min(e1, delta));
+      gd[j - p0 + 2] = scale * Math.max(minusDelta, Math.min(e2, delta));
+      gd[j - p0 + 3] = scale * Math.max(minusDelta, Math.min(e3, delta));
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
+      gd[j - p0] = scale * Math.max(minusDelta, Math.min(e, delta));
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function huberValues64(out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const delta = params[0]!, minusDelta = -delta;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
+      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
+      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
+      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}
+
+function huberFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
+  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const delta = params[0]!, minusDelta = -delta;
+  let j = p0;
+  for (let r = 0; r < rows; r++) {
+    const scale = (1 * u[r]!) / n;
+    const rowStart = j;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (; k + 3 < n; k += 4, j += 4) {
+      const e0 = pd[j + 0]! - td[j + dt + 0]!;
+      const e1 = pd[j + 1]! - td[j + dt + 1]!;
+      const e2 = pd[j + 2]! - td[j + dt + 2]!;
+      const e3 = pd[j + 3]! - td[j + dt + 3]!;
+      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
+      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
+      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
+      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
+      gd[j - p0 + 0] = scale * Math.max(minusDelta, Math.min(e0, delta));
+      gd[j - p0 + 1] = scale * Math.max(minusDelta, Math.min(e1, delta));
+      gd[j - p0 + 2] = scale * Math.max(minusDelta, Math.min(e2, delta));
+      gd[j - p0 + 3] = scale * Math.max(minusDelta, Math.min(e3, delta));
+    }
+    for (; k < n; k++, j++) {
+      const e = pd[j]! - td[j + dt]!;
+      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
+      gd[j - p0] = scale * Math.max(minusDelta, Math.min(e, delta));
+    }
+    const sum = s0 + s1 + s2 + s3;
+    out[r] = sum / n;
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Categorical crossentropy (`keras.losses.CategoricalCrossentropy`). See ./shared.ts for the conventions every crossentropy kernel follows.
+ */
+import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../../errors";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../../loss";
+import type { ReductionOption } from "../../reduction/reduce";
+import type { KernelResult, Upstream } from "../../kernel";
+import { squeezeOrExpandToSameRank } from "../../reduction/rank";
+import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
+import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
+import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
+import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from "../layout";
+import { expf, log1pUnitf, logf } from "../../math/fastmath";
+import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
+import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
+
+/** Options of {@link categoricalCrossentropy} and {@link CategoricalCrossentropy}. */
+export interface CategoricalCrossentropyConfig {
+  /** Whether `yPred` holds logits rather than a probability distribution. Default `false`. */
+  fromLogits: boolean;
+  /** In [0, 1]: labels become `yTrue * (1 - labelSmoothing) + labelSmoothing / numClasses`. Default `0`. */
+  labelSmoothing: number;
+  /** The class axis. Default `-1`. */
+  axis: number;
+}
+
+export interface CategoricalCrossentropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<CategoricalCrossentropyConfig> {}
+
+function categoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOptions<CategoricalCrossentropyConfig>): Tensor {
+  const { t, p, outShape } = sameShapeRows("categorical_crossentropy", yTrue, yPred, o.axis);
+  const out = allocate(o.dtype, p.rows);
+  const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = o.labelSmoothing / p.length;
+  const layout = packRows(f32, t, p);
+  if (o.fromLogits) cceLogitsRows(out, t.data, p.data, layout, Float64Array.of(keep, shift));
+  else cceProbabilityRows(out, null, null, t.data, p.data, layout, Float64Array.of(keep, shift, clipLow(o.dtype), clipHigh(o.dtype)));
+  return new Tensor(out, outShape);
+}
+
+function categoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstream, o: KernelOptions<CategoricalCrossentropyConfig>): KernelResult {
+  const { t, p, g, grad, outShape } = sameShapeRows("categorical_crossentropy", yTrue, yPred, o.axis, gradientBuffer(upstream, o.dtype, yPred.size));
+  const u = upstream(outShape);
+  const out = allocate(o.dtype, p.rows);
+  const f32 = o.dtype === "float32", keep = 1 - o.labelSmoothing, shift = o.labelSmoothing / p.length;
+  const layout = packRows(f32, t, p, g);
+  if (o.fromLogits) cceLogitsGradRows(out, g!.data, u, t.data, p.data, layout, Float64Array.of(keep, shift), new Float64Array(p.length));
+  else cceProbabilityRows(out, g!.data, u, t.data, p.data, layout, Float64Array.of(keep, shift, clipLow(o.dtype), clipHigh(o.dtype)));
+  return { values: new Tensor(out, outShape), grad };
+}
+
+/**
+ * Categorical crossentropy from logits, row by row (see {@link bceLogitsRows} for why the
+ * loops live apart): `Σ z (lse - x) = (Σ z) log Σ e^{x - max} - Σ z (x - max)`.
+ */
+function cceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
+    let max = -Infinity;
+    for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
+    let sumExp = 0, sumZ = 0, sumZx = 0;
+    // The exponentials, once with expf and once with Math.exp (the branch is per row).
+    if (f32) {
+      for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
+        const shifted = pd[po]! - max, z = td[to]! * keep + shift;
+        sumExp += expf(shifted);
+        sumZ += z;
+        sumZx += z * shifted;
+      }
+      out[r] = sumZ * logf(sumExp) - sumZx;
+    } else {
+      for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
+        const shifted = pd[po]! - max, z = td[to]! * keep + shift;
+        sumExp += Math.exp(shifted);
+        sumZ += z;
+        sumZx += z * shifted;
+      }
+      out[r] = sumZ * Math.log(sumExp) - sumZx;
+    }
+  }
+}
+
+/**
+ * {@link cceLogitsRows} and its gradient `scale (softmax Σ z - z)` (`softmax - z` for labels
+ * that sum to 1), keeping the row's exponentials in `exps`.
+ */
+function cceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array, exps: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
+    let max = -Infinity;
+    for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
+    let sumExp = 0, sumZ = 0, sumZx = 0;
+    if (f32) {
+      for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
+        const shifted = pd[po]! - max, z = td[to]! * keep + shift;
+        const e = expf(shifted);
+        exps[k] = e;
+        sumExp += e;
+        sumZ += z;
+        sumZx += z * shifted;
+      }
+      out[r] = sumZ * logf(sumExp) - sumZx;
+    } else {
+      for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
+        const shifted = pd[po]! - max, z = td[to]! * keep + shift;
+        const e = Math.exp(shifted);
+        exps[k] = e;
+        sumExp += e;
+        sumZ += z;
+        sumZx += z * shifted;
+      }
+      out[r] = sumZ * Math.log(sumExp) - sumZx;
+    }
+    const scale = u[r]!, softmaxScale = sumZ / sumExp;
+    for (let k = 0, to = t0, go = layout[G + r]!; k < n; k++, to += ts, go += gs) {
+      gd[go] = scale * (exps[k]! * softmaxScale - (td[to]! * keep + shift));
+    }
+  }
+}
+
+/**
+ * Categorical crossentropy on probabilities, row by row: renormalize the row to sum to 1,
+ * clip, `-Σ z log q`. With `gd`, also the gradient: with q = p / Σp and h_k = d loss / d q_k =
+ * -z_k / q_k (0 where clipped), d loss / d p_j = (h_j - Σ_k h_k q_k) / Σp.
+ */
+function cceProbabilityRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const lo = params[2]!;
+  const hi = params[3]!;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const t0 = layout[T + r]!, p0 = layout[P + r]!;
+    let total = 0;
+    for (let k = 0, po = p0; k < n; k++, po += ps) total += pd[po]!;
+    let sum = 0, hq = 0;
+    if (f32) {
+      for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
+        const q = pd[po]! / total, z = td[to]! * keep + shift, c = Math.min(Math.max(q, lo), hi);
+        sum -= z * logf(c);
+        if (c === q) hq -= z;
+      }
+    } else {
+      for (let k = 0, to = t0, po = p0; k < n; k++, to += ts, po += ps) {
+        const q = pd[po]! / total, z = td[to]! * keep + shift, c = Math.min(Math.max(q, lo), hi);
+        sum -= z * Math.log(c);
+        if (c === q) hq -= z;
+      }
+    }
+    out[r] = sum;
+    if (!gd) continue;
+    const scale = u![r]! / total;
+    for (let k = 0, to = t0, po = p0, go = layout[G + r]!; k < n; k++, to += ts, po += ps, go += gs) {
+      const q = pd[po]! / total;
+      const c = Math.min(Math.max(q, lo), hi);
+      const h = c === q ? -(td[to]! * keep + shift) / q : 0;
+      gd[go] = scale * (h - hq);
+    }
+  }
+}
+
+/**
+ * Categorical crossentropy along the class axis, for one-hot (or soft) labels.
+ *
+ * With probabilities, each row is renormalized and clipped, `q = clip(p / Σp, ε, 1 - ε)`, and
+ * `loss = -Σ z log q`; with logits, `loss = Σ z (logsumexp(x) - x)`. Labels are smoothed as
+ * `z = yTrue (1 - labelSmoothing) + labelSmoothing / numClasses`.
+ *
+ * Options: `fromLogits` (`false`), `labelSmoothing` (`0`), `axis` (`-1`; `1` for
+ * channels-first). Shapes: yTrue and yPred alike; the result drops `axis`. The gradient from
+ * logits is `softmax(x) Σz - z`; from probabilities it goes through the renormalization and is
+ * 0 through clipped entries.
+ *
+ * @example
+ * categoricalCrossentropy([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]).toArray() // [0.0513, 2.303]
+ */
+export const categoricalCrossentropy = /*#__PURE__*/ defineLossFunction<CategoricalCrossentropyConfig>({
+  name: "categorical_crossentropy",
+  defaults: { fromLogits: false, labelSmoothing: 0, axis: -1 },
+  validate(o) {
+    checkBoolean("categorical_crossentropy", "fromLogits", o.fromLogits);
+    checkLabelSmoothing("categorical_crossentropy", o.labelSmoothing);
+    checkAxis("categorical_crossentropy", o.axis);
+  },
+  kernel: (yTrue, yPred, o, upstream) => (upstream ? categoricalCrossentropyFused(yTrue, yPred, upstream, o) : { values: categoricalCrossentropyForward(yTrue, yPred, o) }),
+});
+
+/**
+ * Computes the crossentropy loss between the labels and predictions
+ * (`keras.losses.CategoricalCrossentropy`), for labels in one-hot form; for integer labels use
+ * {@link SparseCategoricalCrossentropy}. See {@link categoricalCrossentropy} for the formula.
+ * Options: `fromLogits`, `labelSmoothing`, `axis`, plus `reduction`, `name`
+ * (default `"categorical_crossentropy"`), `dtype`.
+ *
+ * @example
+ * const cce = new CategoricalCrossentropy();
+ * cce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]);             // 1.177
+ * cce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]], [0.3, 0.7]); // 0.814
+ */
+export class CategoricalCrossentropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: CategoricalCrossentropyOptions<R> = {}) {
+    super(categoricalCrossentropy, withDefaultName(options, "categorical_crossentropy"));
+  }
+}

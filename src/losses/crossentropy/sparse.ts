@@ -1,0 +1,246 @@
+/**
+ * Sparse categorical crossentropy (`keras.losses.SparseCategoricalCrossentropy`). See ./shared.ts for the conventions every crossentropy kernel follows.
+ */
+import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../../errors";
+import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../../loss";
+import type { ReductionOption } from "../../reduction/reduce";
+import type { KernelResult, Upstream } from "../../kernel";
+import { squeezeOrExpandToSameRank } from "../../reduction/rank";
+import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
+import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
+import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
+import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from "../layout";
+import { expf, log1pUnitf, logf } from "../../math/fastmath";
+import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
+import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
+
+/** Options of {@link sparseCategoricalCrossentropy} and {@link SparseCategoricalCrossentropy}. */
+export interface SparseCategoricalCrossentropyConfig {
+  /** Whether `yPred` holds logits rather than a probability distribution. Default `false`. */
+  fromLogits: boolean;
+  /** A label value to leave out (loss 0, masked out of the mean), e.g. `-1` or `255`; `null` keeps all. Default `null`. */
+  ignoreClass: number | null;
+  /** The class axis of `yPred`. Default `-1`. */
+  axis: number;
+}
+
+export interface SparseCategoricalCrossentropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<SparseCategoricalCrossentropyConfig> {}
+
+/** yPred's class rows and the integer label of each row (-1 where ignored). */
+interface SparseLayout {
+  p: Rows;
+  labels: Int32Array;
+  outShape: number[];
+  mask: Tensor | undefined;
+  grad?: Tensor;
+  g?: Rows;
+}
+
+function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCategoricalCrossentropyConfig>, gradData?: FloatArray): SparseLayout {
+  const name = "sparse_categorical_crossentropy";
+  // Keras's wrapper first lines the ranks up, then the loss drops a size-1 class axis of yTrue.
+  let [labels, pred] = squeezeOrExpandToSameRank(yTrue, yPred);
+  const predSqueezed = pred.rank < yPred.rank;
+  const axis = normalizeAxis(o.axis, pred.rank);
+  if (labels.rank === pred.rank && labels.shape[axis] === 1) labels = squeeze(labels, axis);
+  const expected = pred.shape.filter((_, i) => i !== axis);
+  if (!sameShape(labels.shape, expected)) {
+    throw new ShapeError(
+      `${name}: yTrue has shape ${formatShape(yTrue.shape)} but yPred has shape ${formatShape(yPred.shape)}; expected yTrue of shape ` +
+        `${formatShape(expected)} (yPred's shape without the class axis ${o.axis}), optionally with a size-1 class axis`,
+    );
+  }
+  const p = rowsOf(pred, axis);
+  const numClasses = p.length;
+  const rows = p.rows;
+  const ignore = o.ignoreClass;
+  const classes = new Int32Array(rows);
+  const maskData = ignore === null ? null : allocate(o.dtype, rows);
+  const ld = labels.data;
+  const offsets = labels.isContiguous ? null : elementOffsets(labels);
+  for (let r = 0; r < rows; r++) {
+    const v = ld[offsets ? offsets[r]! : labels.offset + r]!;
+    if (ignore !== null && v === ignore) {
+      classes[r] = -1;
+      continue;
+    }
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+      throw new InputError(
+        `${name}: yTrue must hold integer class indices in [0, ${numClasses - 1}]` +
+          `${ignore === null ? "" : ` or ignoreClass=${ignore}`}, received ${v} at flat index ${r}`,
+      );
+    }
+    classes[r] = v;
+    if (maskData) maskData[r] = 1;
+  }
+  const mask = maskData ? new Tensor(maskData, p.outerShape) : undefined;
+  const layout: SparseLayout = { p, labels: classes, outShape: p.outerShape, mask };
+  if (gradData) {
+    const grad = new Tensor(gradData, yPred.shape);
+    layout.grad = grad;
+    layout.g = rowsOf(predSqueezed ? squeeze(grad, -1) : grad, axis);
+  }
+  return layout;
+}
+
+function sparseCategoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCategoricalCrossentropyConfig>): KernelResult {
+  const { p, labels, outShape, mask } = sparseLayout(yTrue, yPred, o);
+  const out = allocate(o.dtype, p.rows);
+  const pd = p.data, ps = p.stride, n = p.length;
+  if (o.fromLogits) {
+    scceLogitsRows(out, labels, pd, packRows(o.dtype === "float32", null, p));
+  } else {
+    // sparse_softmax_cross_entropy_with_logits(log(clip(p))) = log Σ c - log c_y
+    const lo = clipLow(o.dtype), hi = clipHigh(o.dtype);
+    for (let r = 0; r < p.rows; r++) {
+      const y = labels[r]!;
+      if (y < 0) continue;
+      const p0 = p.offsets[r]!;
+      let total = 0;
+      for (let k = 0, po = p0; k < n; k++, po += ps) {
+        total += Math.min(Math.max(pd[po]!, lo), hi);
+      }
+      out[r] = Math.log(total) - Math.log(Math.min(Math.max(pd[p0 + y * ps]!, lo), hi));
+    }
+  }
+  return { values: new Tensor(out, outShape), mask };
+}
+
+function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstream, o: KernelOptions<SparseCategoricalCrossentropyConfig>): KernelResult {
+  const { p, labels, outShape, mask, g, grad } = sparseLayout(yTrue, yPred, o, gradientBuffer(upstream, o.dtype, yPred.size));
+  const u = upstream(outShape, { mask });
+  const out = allocate(o.dtype, p.rows);
+  const pd = p.data, ps = p.stride, n = p.length, gd = g!.data, gs = g!.stride;
+  if (o.fromLogits) {
+    scceLogitsGradRows(out, gd, u, labels, pd, packRows(o.dtype === "float32", null, p, g), new Float64Array(n));
+  } else {
+    const lo = clipLow(o.dtype), hi = clipHigh(o.dtype);
+    for (let r = 0; r < p.rows; r++) {
+      const y = labels[r]!;
+      if (y < 0) continue;
+      const p0 = p.offsets[r]!;
+      let total = 0, clipped = 0;
+      for (let k = 0, po = p0; k < n; k++, po += ps) {
+        const w = pd[po]!, c = Math.min(Math.max(w, lo), hi);
+        total += c;
+        if (c !== w) clipped++;
+      }
+      const v = pd[p0 + y * ps]!;
+      const cy = Math.min(Math.max(v, lo), hi);
+      out[r] = Math.log(total) - Math.log(cy);
+      // d/dp_k = 1/Σc - [k = y]/c_y, and 0 where p_k was clipped. The usual row has nothing
+      // clipped: one constant, written at memset speed.
+      const scale = u[r]!, inv = scale / total, g0 = g!.offsets[r]!;
+      if (clipped === 0 && gs === 1) {
+        gd.fill(inv, g0, g0 + n);
+      } else {
+        for (let k = 0, po = p0, go = g0; k < n; k++, po += ps, go += gs) {
+          const w = pd[po]!;
+          gd[go] = Math.min(Math.max(w, lo), hi) === w ? inv : 0;
+        }
+      }
+      if (cy === v) gd[g0 + y * gs] -= scale / cy;
+    }
+  }
+  return { values: new Tensor(out, outShape), mask, grad };
+}
+
+/**
+ * Sparse categorical crossentropy from logits, row by row (see {@link bceLogitsRows} for why
+ * the loops live apart): `logsumexp(x) - x_y`, 0 for ignored rows (label -1).
+ */
+function scceLogitsRows(out: FloatArray, labels: Int32Array, pd: FloatArray, layout: Int32Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const y = labels[r]!;
+    if (y < 0) continue; // ignored: 0
+    const p0 = layout[P + r]!;
+    let max = -Infinity;
+    for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
+    let sumExp = 0;
+    // The exponentials, once with expf and once with Math.exp (the branch is per row).
+    if (f32) {
+      for (let k = 0, po = p0; k < n; k++, po += ps) sumExp += expf(pd[po]! - max);
+      out[r] = logf(sumExp) - (pd[p0 + y * ps]! - max);
+    } else {
+      for (let k = 0, po = p0; k < n; k++, po += ps) sumExp += Math.exp(pd[po]! - max);
+      out[r] = Math.log(sumExp) - (pd[p0 + y * ps]! - max);
+    }
+  }
+}
+
+/** {@link scceLogitsRows} and its gradient `scale (softmax(x) - onehot(y))` (0 for ignored rows), keeping the row's exponentials in `exps`. */
+function scceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, labels: Int32Array, pd: FloatArray, layout: Int32Array, exps: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const y = labels[r]!;
+    if (y < 0) continue; // ignored: value 0, gradient 0
+    const p0 = layout[P + r]!;
+    let max = -Infinity;
+    for (let k = 0, po = p0; k < n; k++, po += ps) if (pd[po]! > max) max = pd[po]!;
+    let sumExp = 0;
+    if (f32) {
+      for (let k = 0, po = p0; k < n; k++, po += ps) sumExp += exps[k] = expf(pd[po]! - max);
+      out[r] = logf(sumExp) - (pd[p0 + y * ps]! - max);
+    } else {
+      for (let k = 0, po = p0; k < n; k++, po += ps) sumExp += exps[k] = Math.exp(pd[po]! - max);
+      out[r] = Math.log(sumExp) - (pd[p0 + y * ps]! - max);
+    }
+    const scale = u[r]!, inv = scale / sumExp, g0 = layout[G + r]!;
+    for (let k = 0, go = g0; k < n; k++, go += gs) gd[go] = exps[k]! * inv;
+    gd[g0 + y * gs] -= scale;
+  }
+}
+
+/**
+ * Sparse categorical crossentropy: categorical crossentropy for integer class labels.
+ *
+ * With logits, `loss = logsumexp(x) - x_y`; with probabilities, Keras takes the logits
+ * `log(clip(p, ε, 1 - ε))`, so `loss = log Σ clip(p) - log clip(p_y)`. With `ignoreClass`,
+ * positions labelled `ignoreClass` give 0 and carry a mask (`values.mask`), so a reducing
+ * loss divides by the number of kept positions.
+ *
+ * Options: `fromLogits` (`false`), `ignoreClass` (`null`), `axis` (`-1`; any axis works,
+ * including channels-first `1`). Shapes: yPred `[..., numClasses, ...]` with the classes along
+ * `axis`; yTrue is yPred's shape without that axis, or with it of size 1 (`[B]` or `[B, 1]`
+ * against `[B, C]`). Labels must be integers in `[0, numClasses)` (or `ignoreClass`), else an
+ * `InputError`.
+ *
+ * @example
+ * sparseCategoricalCrossentropy([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]).toArray() // [0.0513, 2.303]
+ */
+export const sparseCategoricalCrossentropy = /*#__PURE__*/ defineLossFunction<SparseCategoricalCrossentropyConfig>({
+  name: "sparse_categorical_crossentropy",
+  defaults: { fromLogits: false, ignoreClass: null, axis: -1 },
+  validate(o) {
+    const name = "sparse_categorical_crossentropy";
+    checkBoolean(name, "fromLogits", o.fromLogits);
+    if (o.ignoreClass !== null) checkNumber(name, "ignoreClass", o.ignoreClass, { integer: true });
+    checkAxis(name, o.axis);
+  },
+  kernel: (yTrue, yPred, o, upstream) =>
+    upstream ? sparseCategoricalCrossentropyFused(yTrue, yPred, upstream, o) : sparseCategoricalCrossentropyForward(yTrue, yPred, o),
+});
+
+/**
+ * Computes the crossentropy loss between integer labels and predictions
+ * (`keras.losses.SparseCategoricalCrossentropy`); for one-hot labels use
+ * {@link CategoricalCrossentropy}. See {@link sparseCategoricalCrossentropy} for the formula.
+ * Options: `fromLogits`, `ignoreClass`, `axis`, plus `reduction`, `name`
+ * (default `"sparse_categorical_crossentropy"`), `dtype`.
+ *
+ * @example
+ * const scce = new SparseCategoricalCrossentropy();
+ * scce([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]);             // 1.177
+ * scce([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]], [0.3, 0.7]); // 0.814
+ */
+export class SparseCategoricalCrossentropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
+  constructor(options: SparseCategoricalCrossentropyOptions<R> = {}) {
+    super(sparseCategoricalCrossentropy, withDefaultName(options, "sparse_categorical_crossentropy"));
+  }
+}
