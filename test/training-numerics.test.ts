@@ -3,7 +3,7 @@
  * checking the argument, the first offending index/position and value that the finding
  * names; and the losses' values that make the cause visible, worked out by hand.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   BinaryCrossentropy,
   CategoricalCrossentropy,
@@ -18,9 +18,14 @@ import {
   Poisson,
   SparseCategoricalCrossentropy,
   Tensor,
+  deserializeLoss,
   diagnose,
+  getCheckNumerics,
   l2,
+  numericalGrad,
   ops,
+  serializeLoss,
+  setCheckNumerics,
   tensor,
 } from "../src/index";
 
@@ -203,5 +208,59 @@ describe("NumericsError", () => {
     const report = diagnose(new BinaryCrossentropy(), [[0], [1]], p);
     expect(report.ok).toBe(false);
     expect(Array.from(p.data)).toEqual([NaN, 0.5]);
+  });
+});
+
+describe("checkNumerics: the Loss option and the global switch", () => {
+  afterEach(() => setCheckNumerics(false));
+
+  it("off by default: a NaN input gives NaN, silently (as Keras)", () => {
+    expect(getCheckNumerics()).toBe(false);
+    expect(new MeanSquaredError()([[1], [2]], [[1], [NaN]])).toBeNaN();
+  });
+  it("checkNumerics: true throws a NumericsError naming the argument, position, value and cause", () => {
+    const mse = new MeanSquaredError({ checkNumerics: true });
+    expect(() => mse([[1], [2]], [[1], [NaN]])).toThrow(NumericsError);
+    expect(() => mse([[1], [2]], [[1], [NaN]])).toThrow(/^mean_squared_error \(checkNumerics\): yPred\[1\]\[0\] is NaN \(1 non-finite value in yPred\): NaN or infinite predictions/);
+    try {
+      mse.valueAndGrad([[1], [2]], [[1], [NaN]]);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(NumericsError);
+      expect((error as NumericsError).findings.map((f) => f.argument)).toEqual(["yPred", "result", "grad"]);
+    }
+    // clean inputs pass; warnings (unscaled inputs) do not throw
+    expect(mse([[1], [2]], [[1], [3]])).toBe(0.5);
+    expect(mse([[2e5]], [[0]])).toBe(4e10);
+  });
+  it("throws for the guides' silent causes too: logits as probabilities, BCE labels in {-1, 1}, negative weights", () => {
+    const bce = new BinaryCrossentropy({ checkNumerics: true });
+    expect(() => bce([[1]], [[3.5]])).toThrow(/logits passed as probabilities/);
+    expect(() => bce([[-1]], [[0.2]])).toThrow(/labels in \{-1, 1\} need \(y \+ 1\) \/ 2/);
+    expect(() => bce.grad([[1], [0]], [[0.9], [0.2]], [1, -1])).toThrow(/negative sample weight/);
+  });
+  it("setCheckNumerics(true) turns it on for every loss without its own setting; checkNumerics: false opts out", () => {
+    setCheckNumerics(true);
+    expect(getCheckNumerics()).toBe(true);
+    expect(() => new MeanSquaredError()([[1]], [[Infinity]])).toThrow(NumericsError);
+    expect(() => new SparseCategoricalCrossentropy()([0], [[2, -1]])).toThrow(/logits passed as probabilities/);
+    expect(new MeanSquaredError({ checkNumerics: false })([[1]], [[Infinity]])).toBe(Infinity);
+    setCheckNumerics(false);
+    expect(new MeanSquaredError()([[1]], [[Infinity]])).toBe(Infinity);
+    expect(() => setCheckNumerics("on" as never)).toThrow(ConfigError);
+  });
+  it("diagnose and numericalGrad still work on a loss that checks", () => {
+    const mse = new MeanSquaredError({ checkNumerics: true });
+    expect(diagnose(mse, [[1]], [[NaN]]).ok).toBe(false);
+    expect(Array.from(numericalGrad(mse, [[1, 2]], [[2, 2]]).data)[0]).toBeCloseTo(1, 6);
+  });
+  it("the option is validated, kept in the config only when set, and survives serialization", () => {
+    expect(() => new MeanSquaredError({ checkNumerics: "yes" as never })).toThrow(/checkNumerics must be a boolean, received "yes"/);
+    expect(new MeanSquaredError().getConfig()).not.toHaveProperty("checkNumerics");
+    const loss = new BinaryCrossentropy({ checkNumerics: true, fromLogits: true });
+    expect(loss.getConfig()).toMatchObject({ checkNumerics: true, fromLogits: true });
+    const again = deserializeLoss(JSON.parse(JSON.stringify(serializeLoss(loss))));
+    expect(again.checkNumerics).toBe(true);
+    expect(() => again([[1]], [[NaN]])).toThrow(NumericsError);
   });
 });
