@@ -61,6 +61,32 @@ export type { CircleConfig, CircleOptions } from "./losses/similarity";
 export { ctc, CTC } from "./losses/sequence";
 export type { CTCOptions } from "./losses/sequence";
 export * as ops from "./ops";
+// Metric learning (TensorFlow Addons' losses and helpers, and the split-embedding triplet/quadruplet losses)
+export { pairwiseDistance, angularDistance } from "./losses/metric-learning/distance";
+export type { DistanceFunction, DistanceMetric, PairwiseDistanceOptions, AngularDistanceOptions } from "./losses/metric-learning/distance";
+export type { BatchLossOptions } from "./losses/metric-learning/batch";
+export { tripletSemihardLoss, tripletHardLoss, TripletSemiHardLoss, TripletHardLoss } from "./losses/metric-learning/triplet";
+export type { TripletSemihardConfig, TripletHardConfig, TripletSemiHardLossOptions, TripletHardLossOptions } from "./losses/metric-learning/triplet";
+export { liftedStructLoss, LiftedStructLoss } from "./losses/metric-learning/lifted";
+export type { LiftedStructConfig, LiftedStructLossOptions } from "./losses/metric-learning/lifted";
+export { npairsLoss, npairsMultilabelLoss, NpairsLoss, NpairsMultilabelLoss } from "./losses/metric-learning/npairs";
+export { tripletMarginLoss, quadrupletLoss, TripletMarginLoss, QuadrupletLoss } from "./losses/metric-learning/margin";
+export type { TripletMarginConfig, QuadrupletConfig, TripletMarginLossOptions, QuadrupletLossOptions } from "./losses/metric-learning/margin";
+// Beyond keras.losses: TensorFlow Addons, torchvision and losskit losses
+export { sigmoidFocalCrossentropy, SigmoidFocalCrossEntropy } from "./losses/crossentropy/sigmoid-focal";
+export type { SigmoidFocalCrossentropyConfig, SigmoidFocalCrossEntropyOptions } from "./losses/crossentropy/sigmoid-focal";
+export { pinballLoss, PinballLoss } from "./losses/quantile";
+export type { PinballLossConfig, PinballLossOptions } from "./losses/quantile";
+export { contrastiveLoss, ContrastiveLoss } from "./losses/contrastive";
+export type { ContrastiveLossConfig, ContrastiveLossOptions } from "./losses/contrastive";
+export { WeightedKappaLoss } from "./losses/kappa";
+export type { KappaWeightage, WeightedKappaLossConfig, WeightedKappaLossOptions } from "./losses/kappa";
+export { sparsemaxLoss, SparsemaxLoss } from "./losses/sparsemax";
+export type { SparsemaxLossConfig, SparsemaxLossOptions } from "./losses/sparsemax";
+export { giouLoss, diouLoss, ciouLoss, GIoULoss, DIoULoss, CIoULoss } from "./losses/boxes";
+export type { GIoUMode, GIoULossConfig, GIoULossOptions, DIoULossOptions, CIoULossOptions } from "./losses/boxes";
+export { jaccard, fBeta, Jaccard, FBeta } from "./losses/overlap";
+export type { JaccardConfig, JaccardOptions, FBetaConfig, FBetaOptions } from "./losses/overlap";
 // Training helpers (issue 11): class weights, combined and blended losses, regularizers,
 // loss tracking and curves, NaN diagnosis.
 export {

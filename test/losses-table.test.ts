@@ -22,7 +22,21 @@ interface Sample {
   sampleWeight?: number[];
   /** Gradient-check tolerance (relative), looser for kinked or clipped losses. */
   rtol?: number;
+  /** One value per batch whatever the reduction (TensorFlow Addons' triplet, lifted and npairs losses). */
+  batch?: boolean;
+  /**
+   * The analytic gradient is deliberately not the derivative of the value (CIoU holds its
+   * aspect-ratio weight α constant, as torchvision does); test/boxes.test.ts checks it against
+   * the derivative with α frozen instead.
+   */
+  notTheDerivative?: boolean;
+  /** The loss has an option without a default (WeightedKappaLoss's numClasses): getLoss by name alone must say so. */
+  requiredOption?: string;
 }
+
+/** Boxes [ymin, xmin, ymax, xmax], well apart from ties between coordinates. */
+const BOXES_TRUE = [[0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9], [0.3, 0.1, 0.6, 0.7], [0, 0.5, 0.4, 1]];
+const BOXES_PRED = [[0.1, 0.05, 1.2, 0.9], [0.2, 0.13, 0.7, 0.95], [0.25, 0.2, 0.7, 0.6], [0.12, 0.4, 0.5, 1.1]];
 
 /** Deterministic inputs away from kinks, ties and clip bounds. */
 function values(n: number, seed: number, lo: number, hi: number): Float64Array {
@@ -69,6 +83,23 @@ const SAMPLES: Record<string, () => Sample> = {
   Dice: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 29, 0.1, 0.9), [4, 3]), options: { axis: [1] }, sampleWeight: [1, 2, 0.5, 3] }),
   Tversky: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 30, 0.1, 0.9), [4, 3]), options: { alpha: 0.3, beta: 0.7, axis: [1] }, sampleWeight: [1, 2, 0.5, 3] }),
   Circle: () => ({ yTrue: t64([0, 0, 1, 1, 2], [5]), yPred: t64(values(15, 31, -1, 1), [5, 3]), options: { gamma: 2, margin: 0.3 }, rtol: 1e-4 }),
+  TripletSemiHardLoss: () => ({ yTrue: t64([0, 0, 1, 1, 2, 2], [6]), yPred: t64(values(24, 33, -1, 1), [6, 4]), options: { margin: 0.5 }, batch: true, rtol: 1e-4 }),
+  TripletHardLoss: () => ({ yTrue: t64([0, 0, 1, 1, 2, 2], [6]), yPred: t64(values(24, 34, -1, 1), [6, 4]), options: { soft: true }, batch: true, rtol: 1e-4 }),
+  LiftedStructLoss: () => ({ yTrue: t64([0, 0, 1, 1, 2, 2], [6]), yPred: t64(values(24, 35, -1, 1), [6, 4]), batch: true, rtol: 1e-4 }),
+  NpairsLoss: () => ({ yTrue: t64([0, 1, 2, 3], [4]), yPred: t64(values(16, 36, -2, 2), [4, 4]), batch: true }),
+  NpairsMultilabelLoss: () => ({ yTrue: t64([1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1], [4, 4]), yPred: t64(values(16, 37, -2, 2), [4, 4]), batch: true }),
+  TripletMarginLoss: () => ({ yTrue: t64([0, 0, 0, 0], [4]), yPred: t64(values(24, 38, -1, 1), [4, 6]), options: { margin: 2 }, sampleWeight: [1, 2, 0.5, 3] }),
+  QuadrupletLoss: () => ({ yTrue: t64([0, 0, 0, 0], [4]), yPred: t64(values(32, 39, -1, 1), [4, 8]), options: { margin: 2, secondMargin: 1.5 }, sampleWeight: [1, 2, 0.5, 3] }),
+  SigmoidFocalCrossEntropy: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 40, -2, 2), [4, 3]), options: { fromLogits: true, alpha: 0.3, gamma: 1.5 }, sampleWeight: [1, 2, 0.5, 3] }),
+  PinballLoss: () => ({ yTrue: t64(values(12, 41, -1, 1), [4, 3]), yPred: t64(values(12, 42, -1, 1), [4, 3]), options: { tau: 0.3 }, sampleWeight: [1, 2, 0.5, 3] }),
+  ContrastiveLoss: () => ({ yTrue: t64([1, 0, 1, 0, 1, 0], [6]), yPred: t64([0.2, 0.5, 1.3, 0.7, 0.9, 1.6], [6]), options: { margin: 1.2 }, sampleWeight: [1, 2, 0.5, 3, 1, 1] }),
+  WeightedKappaLoss: () => ({ yTrue: oneHot([0, 1, 2, 1], 3), yPred: probabilities(4, 3, 43), options: { numClasses: 3, weightage: "linear" }, requiredOption: "numClasses" }),
+  SparsemaxLoss: () => ({ yTrue: oneHot([0, 2, 1, 2], 3), yPred: t64([0.5, -1, 2, 1, 0.3, -0.7, 0.2, 0.9, -2, -1, 0.4, 1.1], [4, 3]), sampleWeight: [1, 2, 0.5, 3] }),
+  GIoULoss: () => ({ yTrue: t64(BOXES_TRUE.flat(), [4, 4]), yPred: t64(BOXES_PRED.flat(), [4, 4]), sampleWeight: [1, 2, 0.5, 3] }),
+  DIoULoss: () => ({ yTrue: t64(BOXES_TRUE.flat(), [4, 4]), yPred: t64(BOXES_PRED.flat(), [4, 4]), sampleWeight: [1, 2, 0.5, 3] }),
+  CIoULoss: () => ({ yTrue: t64(BOXES_TRUE.flat(), [4, 4]), yPred: t64(BOXES_PRED.flat(), [4, 4]), sampleWeight: [1, 2, 0.5, 3], notTheDerivative: true }),
+  Jaccard: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 44, 0.1, 0.9), [4, 3]), options: { axis: [1], smooth: 0.5 }, sampleWeight: [1, 2, 0.5, 3] }),
+  FBeta: () => ({ yTrue: t64([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0], [4, 3]), yPred: t64(values(12, 45, 0.1, 0.9), [4, 3]), options: { axis: 1, beta: 2 }, sampleWeight: [1, 2, 0.5, 3] }),
   CTC: () => ({ yTrue: t64([1, 2, 0, 2, 1, 1], [2, 3]), yPred: t64(values(2 * 5 * 4, 32, -1, 1), [2, 5, 4]), sampleWeight: [0.5, 2] }),
 };
 
@@ -93,7 +124,15 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
   it("is found by getLoss under its class name, Keras function names and aliases", () => {
     const names = [className, ...(entry.aliases ?? [])];
     if (entry.fn) names.push(entry.fn.lossName, camelCase(entry.fn.lossName));
-    for (const name of names) expect(getLoss(name), name).toBeInstanceOf(entry.cls);
+    const s = sampleOf();
+    for (const name of names) {
+      if (s.requiredOption) {
+        expect(() => getLoss(name), name).toThrow(new RegExp(`${s.requiredOption} is required`));
+        expect(getLoss({ className: name, config: s.options ?? {} }), name).toBeInstanceOf(entry.cls);
+      } else {
+        expect(getLoss(name), name).toBeInstanceOf(entry.cls);
+      }
+    }
   });
 
   it("round-trips its config bit for bit, through JSON", () => {
@@ -113,6 +152,14 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
 
   it("returns float32 by default and float64 when asked", () => {
     const s = sampleOf();
+    if (s.batch) {
+      const v32 = new entry.cls(classOptions(entry, s))(s.yTrue, s.yPred) as number;
+      const v64 = new entry.cls({ ...classOptions(entry, s), dtype: "float64" })(s.yTrue, s.yPred) as number;
+      expect(typeof v32).toBe("number");
+      expect(v32).toBeCloseTo(v64, 4);
+      expect(Math.fround(v32)).toBe(v32);
+      return;
+    }
     const f32 = new entry.cls({ ...classOptions(entry, s), reduction: "none" })(s.yTrue, s.yPred) as Tensor;
     const f64 = new entry.cls({ ...classOptions(entry, s), reduction: "none", dtype: "float64" })(s.yTrue, s.yPred) as Tensor;
     expect(f32.data).toBeInstanceOf(Float32Array);
@@ -122,6 +169,14 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
 
   it("sum = Σ none, sum_over_batch_size = Σ none / N, weights of ones = no weights, handle = class with none", () => {
     const s = sampleOf();
+    if (s.batch) {
+      // TensorFlow Addons' batch losses ignore the reduction: every one gives the handle's value.
+      const value = entry.fn!(s.yTrue, s.yPred, { ...s.options, dtype: "float64" }).item();
+      for (const reduction of ["none", "sum", "sum_over_batch_size"] as const) {
+        expect(new entry.cls({ ...classOptions(entry, s), reduction, dtype: "float64" })(s.yTrue, s.yPred) as number).toBeCloseTo(value, 12);
+      }
+      return;
+    }
     const opts = { ...classOptions(entry, s), dtype: "float64" as const };
     const none = flat(new entry.cls({ ...opts, reduction: "none" })(s.yTrue, s.yPred) as Tensor);
     const total = none.reduce((a, b) => a + b, 0);
@@ -156,6 +211,7 @@ describe.each(BUILTIN_LOSSES.map((entry) => [entry.className, entry] as const))(
       const loss = new entry.cls({ ...classOptions(entry, s), reduction, dtype: "float64" });
       const { value, grad } = loss.valueAndGrad(s.yTrue, s.yPred, s.sampleWeight);
       same(value, loss(s.yTrue, s.yPred, s.sampleWeight));
+      if (s.notTheDerivative) continue;
       const numeric = flat(numericalGrad(loss, s.yTrue, s.yPred, s.sampleWeight));
       const analytic = flat(grad);
       const scale = Math.max(1e-3, ...numeric.map(Math.abs));

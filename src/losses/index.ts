@@ -18,6 +18,17 @@ import { Poisson, poisson, KLDivergence, klDivergence, CategoricalGeneralizedCro
 import { Dice, dice, Tversky, tversky } from "./segmentation";
 import { Circle, circle } from "./similarity";
 import { CTC, ctc } from "./sequence";
+import { TripletSemiHardLoss, tripletSemihardLoss, TripletHardLoss, tripletHardLoss } from "./metric-learning/triplet";
+import { LiftedStructLoss, liftedStructLoss } from "./metric-learning/lifted";
+import { NpairsLoss, npairsLoss, NpairsMultilabelLoss, npairsMultilabelLoss } from "./metric-learning/npairs";
+import { TripletMarginLoss, tripletMarginLoss, QuadrupletLoss, quadrupletLoss } from "./metric-learning/margin";
+import { SigmoidFocalCrossEntropy, sigmoidFocalCrossentropy } from "./crossentropy/sigmoid-focal";
+import { PinballLoss, pinballLoss } from "./quantile";
+import { ContrastiveLoss, contrastiveLoss } from "./contrastive";
+import { WeightedKappaLoss } from "./kappa";
+import { SparsemaxLoss, sparsemaxLoss } from "./sparsemax";
+import { GIoULoss, giouLoss, DIoULoss, diouLoss, CIoULoss, ciouLoss } from "./boxes";
+import { Jaccard, jaccard, FBeta, fBeta } from "./overlap";
 
 /** A loss class as the registry sees it. */
 export type LossClass = new (config?: any) => Loss;
@@ -61,4 +72,23 @@ export const BUILTIN_LOSSES: readonly LossEntry[] = [
   { className: "Tversky", cls: Tversky, fn: tversky, origin: "keras" },
   { className: "Circle", cls: Circle, fn: circle, origin: "keras" },
   { className: "CTC", cls: CTC, fn: ctc, origin: "keras" },
+  // metric learning (TensorFlow Addons' names; "Addons>…" is how TFA registered them with Keras)
+  { className: "TripletSemiHardLoss", cls: TripletSemiHardLoss, fn: tripletSemihardLoss, aliases: ["Addons>TripletSemiHardLoss", "Addons>triplet_semihard_loss"], origin: "tensorflow-addons" },
+  { className: "TripletHardLoss", cls: TripletHardLoss, fn: tripletHardLoss, aliases: ["Addons>TripletHardLoss", "Addons>triplet_hard_loss"], origin: "tensorflow-addons" },
+  { className: "LiftedStructLoss", cls: LiftedStructLoss, fn: liftedStructLoss, aliases: ["Addons>LiftedStructLoss", "Addons>lifted_struct_loss"], origin: "tensorflow-addons" },
+  { className: "NpairsLoss", cls: NpairsLoss, fn: npairsLoss, aliases: ["Addons>NpairsLoss", "Addons>npairs_loss"], origin: "tensorflow-addons" },
+  { className: "NpairsMultilabelLoss", cls: NpairsMultilabelLoss, fn: npairsMultilabelLoss, aliases: ["Addons>NpairsMultilabelLoss", "Addons>npairs_multilabel_loss"], origin: "tensorflow-addons" },
+  { className: "TripletMarginLoss", cls: TripletMarginLoss, fn: tripletMarginLoss, origin: "losskit" },
+  { className: "QuadrupletLoss", cls: QuadrupletLoss, fn: quadrupletLoss, origin: "losskit" },
+  // Beyond keras.losses: TensorFlow Addons (also under its Keras registration names, "Addons>…"), torchvision, and losskit's own
+  { className: "SigmoidFocalCrossEntropy", cls: SigmoidFocalCrossEntropy, fn: sigmoidFocalCrossentropy, aliases: ["Addons>SigmoidFocalCrossEntropy", "Addons>sigmoid_focal_crossentropy"], origin: "tensorflow-addons" },
+  { className: "PinballLoss", cls: PinballLoss, fn: pinballLoss, aliases: ["Addons>PinballLoss", "Addons>pinball_loss"], origin: "tensorflow-addons" },
+  { className: "ContrastiveLoss", cls: ContrastiveLoss, fn: contrastiveLoss, aliases: ["Addons>ContrastiveLoss", "Addons>contrastive_loss"], origin: "tensorflow-addons" },
+  { className: "WeightedKappaLoss", cls: WeightedKappaLoss, aliases: ["Addons>WeightedKappaLoss"], origin: "tensorflow-addons" },
+  { className: "SparsemaxLoss", cls: SparsemaxLoss, fn: sparsemaxLoss, aliases: ["sparsemax_loss_from_logits", "Addons>SparsemaxLoss", "Addons>sparsemax_loss", "Addons>sparsemax_loss_from_logits"], origin: "tensorflow-addons" },
+  { className: "GIoULoss", cls: GIoULoss, fn: giouLoss, aliases: ["Addons>GIoULoss", "Addons>giou_loss"], origin: "tensorflow-addons" },
+  { className: "DIoULoss", cls: DIoULoss, fn: diouLoss, aliases: ["distance_box_iou_loss"], origin: "torchvision" },
+  { className: "CIoULoss", cls: CIoULoss, fn: ciouLoss, aliases: ["complete_box_iou_loss"], origin: "torchvision" },
+  { className: "Jaccard", cls: Jaccard, fn: jaccard, origin: "losskit" },
+  { className: "FBeta", cls: FBeta, fn: fBeta, origin: "losskit" },
 ];

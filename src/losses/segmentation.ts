@@ -19,7 +19,7 @@ const EPSILON = 1e-7;
 /** The axes a segmentation loss sums over: `null` for all of them (Keras's `axis=None`), one axis, or several. */
 export type SegmentationAxis = number | readonly number[] | null;
 
-function checkAxisOption(lossName: string, axis: unknown): void {
+export function checkAxisOption(lossName: string, axis: unknown): void {
   if (axis === null) return;
   if (typeof axis === "number") {
     checkNumber(lossName, "axis", axis, { integer: true });
@@ -38,7 +38,7 @@ function checkAxisOption(lossName: string, axis: unknown): void {
  * contiguous in every tensor merge into the innermost run, so for contiguous inputs
  * `inner` has one entry whatever the number of reduced axes.
  */
-interface ReducedLayout {
+export interface ReducedLayout {
   outShape: number[];
   rows: number;
   outer: Int32Array[];
@@ -83,7 +83,7 @@ function reducedLayout(tensors: readonly Tensor[], reduced: readonly boolean[]):
 }
 
 /** yTrue, yPred (and the gradient buffer) lined up as Keras lines them up, with the axes to sum over. */
-interface SegmentationLayout {
+export interface SegmentationLayout {
   layout: ReducedLayout;
   trueData: FloatArray;
   predData: FloatArray;
@@ -97,7 +97,7 @@ interface SegmentationLayout {
   predScale: number;
 }
 
-function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradData?: FloatArray): SegmentationLayout {
+export function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tensor, axis: SegmentationAxis, gradData?: FloatArray): SegmentationLayout {
   const aligned = alignPair(yTrue, yPred);
   const shape = aligned.shape;
   const rank = shape.length;
