@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import {
   LossCollector,
   LossTracker,
+  NumericsError,
   SparseCategoricalCrossentropy,
   TrainingHistory,
   classWeightToSampleWeight,
@@ -192,6 +193,16 @@ broken.y[2] = 3;
 const report = diagnose(loss, tensor(broken.y, [broken.n]), logitsOf(weighted.model, broken.x, broken.n));
 console.log(`\ndiagnose on a broken batch:\n${String(report).replace(/^/gm, "  ")}`);
 
+// The same checks on every call, as an exception: the checkNumerics option (or setCheckNumerics(true)).
+const checked = new SparseCategoricalCrossentropy({ fromLogits: true, checkNumerics: true });
+let thrown = null;
+try {
+  checked.valueAndGrad(tensor(broken.y.map((c) => Math.min(c, 2)), [broken.n]), logitsOf(weighted.model, broken.x, broken.n));
+} catch (error) {
+  thrown = error;
+  console.log(`\ncheckNumerics: ${error.name}: ${error.message.split("\n")[0].slice(0, 110)}…`);
+}
+
 // ---------------------------------------------------------------------------------------
 // What this example asserts.
 
@@ -205,10 +216,11 @@ if (!nan || nan.position[0] !== 5) failures.push("diagnose missed the NaN in row
 const label = report.findings.find((f) => f.cause === "labels-out-of-range");
 if (!label || label.index !== 2 || label.value !== 3) failures.push("diagnose missed the label 3 at index 2");
 if (report.ok) failures.push("diagnose called the broken batch ok");
+if (!(thrown instanceof NumericsError) || thrown.findings[0].position[0] !== 5) failures.push("checkNumerics did not throw a NumericsError at row 5");
 if (!diagnose(weighted.collector).ok) failures.push("the L2 penalty was reported as a problem");
 
 if (failures.length > 0) {
   console.error(`\nFAIL: ${failures.join("; ")}`);
   process.exit(1);
 }
-console.log(`\nok: held-out balanced accuracy ${withWeights.balanced.toFixed(3)} >= ${MIN_BALANCED}; diagnose caught the broken batch`);
+console.log(`\nok: held-out balanced accuracy ${withWeights.balanced.toFixed(3)} >= ${MIN_BALANCED}; diagnose and checkNumerics caught the broken batch`);

@@ -16,6 +16,7 @@ import {
   MeanSquaredError,
   NumericsError,
   Poisson,
+  SigmoidFocalCrossEntropy,
   SparseCategoricalCrossentropy,
   Tensor,
   deserializeLoss,
@@ -78,6 +79,10 @@ describe("diagnose: logits passed as probabilities (fromLogits: false)", () => {
     expect(report.findings[0]!.message).toMatch(/yPred\[1\]\[0\] is 3\.5, outside \[0, 1\].*fromLogits: false\): logits passed as probabilities\?.*pass fromLogits: true/);
     // Why it matters: the clipped probability has gradient 0, so that sample stops learning.
     expect(report.grad!.get(1, 0)).toBe(0);
+  });
+  it("TensorFlow Addons' SigmoidFocalCrossEntropy reads probabilities unless fromLogits, as BCE", () => {
+    expect(diagnose(new SigmoidFocalCrossEntropy(), [[1, 0]], [[0.5, -2]]).findings[0]).toMatchObject({ cause: "probabilities-out-of-range", index: 1, value: -2 });
+    expect(diagnose(new SigmoidFocalCrossEntropy({ fromLogits: true }), [[1, 0]], [[0.5, -2]]).ok).toBe(true);
   });
   it("no finding with fromLogits: true; KLDivergence always reads probabilities", () => {
     expect(diagnose(new BinaryCrossentropy({ fromLogits: true }), [[0], [1]], [[0.2], [3.5]]).ok).toBe(true);

@@ -83,6 +83,7 @@ interface Expectations {
 const EXPECTATIONS: Record<string, Expectations> = {
   binary_crossentropy: { labels: "unit", predictions: "probabilities-unless-logits", title: "binary crossentropy" },
   binary_focal_crossentropy: { labels: "unit", predictions: "probabilities-unless-logits", title: "binary focal crossentropy" },
+  sigmoid_focal_crossentropy: { labels: "unit", predictions: "probabilities-unless-logits", title: "sigmoid focal crossentropy" },
   categorical_crossentropy: { labels: "unit", predictions: "probabilities-unless-logits", categorical: true, title: "categorical crossentropy" },
   categorical_focal_crossentropy: { labels: "unit", predictions: "probabilities-unless-logits", categorical: true, title: "categorical focal crossentropy" },
   sparse_categorical_crossentropy: { labels: "classes", predictions: "probabilities-unless-logits", categorical: true, title: "sparse categorical crossentropy" },
