@@ -66,7 +66,13 @@ export const numericsSwitch = { enabled: false };
 
 /**
  * Turn `checkNumerics` on (or off) for every loss that does not set its own
- * `checkNumerics` option. Off by default; when off a loss call pays one property read.
+ * `checkNumerics` option. Off by default; when off a loss call pays one property read
+ * and a branch (`bench/check-numerics-overhead.mjs`: within noise of a build without it).
+ *
+ * @example
+ * setCheckNumerics(true);  // from here on, new MeanSquaredError()([[1]], [[Infinity]]) throws a NumericsError
+ * new MeanSquaredError({ checkNumerics: false })([[1]], [[Infinity]]); // Infinity (a loss may opt out)
+ * setCheckNumerics(false);
  */
 export function setCheckNumerics(enabled: boolean): void {
   if (typeof enabled !== "boolean") throw new ConfigError(`setCheckNumerics needs true or false, received ${describeValue(enabled)}`);
