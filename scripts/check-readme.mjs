@@ -52,6 +52,10 @@ if (blocks.length === 0) throw new Error(`${readmeName} has no \`\`\`ts blocks`)
 const dir = mkdtempSync(join(tmpdir(), "losskit-readme-"));
 mkdirSync(join(dir, "node_modules"));
 symlinkSync(root, join(dir, "node_modules", "losskit"), "dir");
+// The TensorFlow.js section's block imports tfjs-core (and its @types/long), as a tfjs user's project has them.
+symlinkSync(join(root, "node_modules", "@tensorflow"), join(dir, "node_modules", "@tensorflow"), "dir");
+mkdirSync(join(dir, "node_modules", "@types"));
+symlinkSync(join(root, "node_modules", "@types", "long"), join(dir, "node_modules", "@types", "long"), "dir");
 copyFileSync(join(root, "scripts", "doc-values.mjs"), join(dir, "doc-values.mjs"));
 copyFileSync(join(root, "scripts", "doc-values.d.mts"), join(dir, "doc-values.d.mts"));
 writeFileSync(
@@ -62,8 +66,8 @@ writeFileSync(
       target: "ES2022",
       module: "NodeNext",
       moduleResolution: "NodeNext",
-      lib: ["ES2022"],
-      types: [],
+      lib: ["ES2022", "DOM"],
+      types: ["long"],
       skipLibCheck: false,
       outDir: "out",
       rootDir: ".",

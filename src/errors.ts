@@ -1,3 +1,5 @@
+import { keepErrorName } from "./names";
+
 /**
  * Errors thrown by losskit. Every message names the argument, what was expected and
  * what was received, the way Keras's `ValueError`s do:
@@ -6,7 +8,9 @@
 export class LossError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    // losskit's classes name themselves (keepErrorName, below: minifiers rename classes);
+    // a user subclass without its own prototype `name` is named after its constructor.
+    if (!Object.prototype.hasOwnProperty.call(new.target.prototype, "name")) this.name = new.target.name;
   }
 }
 
@@ -21,6 +25,12 @@ export class InputError extends LossError {}
 
 /** A loss that has no analytic gradient (custom losses without `backward`). */
 export class GradientNotImplementedError extends LossError {}
+
+keepErrorName(LossError, "LossError");
+keepErrorName(ShapeError, "ShapeError");
+keepErrorName(ConfigError, "ConfigError");
+keepErrorName(InputError, "InputError");
+keepErrorName(GradientNotImplementedError, "GradientNotImplementedError");
 
 /** `[2,3]` for use in messages. */
 export function formatShape(shape: readonly number[]): string {

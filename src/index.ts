@@ -87,6 +87,15 @@ export { giouLoss, diouLoss, ciouLoss, GIoULoss, DIoULoss, CIoULoss } from "./lo
 export type { GIoUMode, GIoULossConfig, GIoULossOptions, DIoULossOptions, CIoULossOptions } from "./losses/boxes";
 export { jaccard, fBeta, Jaccard, FBeta } from "./losses/overlap";
 export type { JaccardConfig, JaccardOptions, FBetaConfig, FBetaOptions } from "./losses/overlap";
+
+// Ecosystem (issue 12): TensorFlow.js bridge and tf.losses names, Keras-format configs.
+export { toTfjsLoss } from "./tfjs";
+export type { TfjsNamespace, TfjsLossFunction, TfjsTensorOf } from "./tfjs";
+export type { TfjsTensorLike } from "./tensor/foreign";
+export { TFJS_ALIASES } from "./tfjs-aliases";
+export type { TfjsAlias } from "./tfjs-aliases";
+export { KERAS_LOSS_CONFIG_KEYS } from "./keras-format";
+export type { KerasSerializedLoss, SerializeLossOptions } from "./keras-format";
 // Training helpers (issue 11): class weights, combined and blended losses, regularizers,
 // loss tracking and curves, NaN diagnosis.
 export {

@@ -7,6 +7,7 @@ import { SHAPE_ONLY, Tensor, dtypeOf, type DType, type FloatArray } from "./tens
 import { sameShape } from "./math/constants";
 import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
+import { markBuiltinOptions, nameBuiltinClass } from "./names";
 import { checkNumericsOption, numericsSwitch, verifyLossCall } from "./training/numerics";
 
 /**
@@ -367,11 +368,11 @@ function booleanMask(mask: Tensor): Tensor {
  * a `ConfigError` naming what came.
  */
 export function withDefaultName<R extends ReductionOption>(options: LossOptions<R> | undefined, defaultName: string): LossFunctionWrapperOptions<R> {
-  if (options === undefined) return { name: defaultName };
+  if (options === undefined) return markBuiltinOptions({ name: defaultName });
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new ConfigError(`loss options must be an object like { reduction: "sum" }, received ${describeValue(options)}`);
   }
-  return { ...options, name: options.name ?? defaultName };
+  return markBuiltinOptions({ ...options, name: options.name ?? defaultName });
 }
 
 /** A per-sample loss function: `(yTrue, yPred) => values` (or `{ values, mask }`). */
@@ -421,6 +422,7 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
     const { reduction, name, dtype, backward, checkNumerics, ...fnOptions } = options;
     const builtin = fn as PerSampleFunction & Partial<BuiltinHandle>;
     super({ reduction, name: name ?? builtin.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype, checkNumerics });
+    nameBuiltinClass(new.target, LossFunctionWrapper, options, builtin.lossName); // class names that survive minification
     if (backward !== undefined && typeof backward !== "function") throw new ConfigError(`backward must be a function, received ${describeValue(backward)}`);
     const validated = Object.freeze(builtin.validateOptions ? builtin.validateOptions(fnOptions) : { ...fnOptions });
     Object.defineProperty(this, "fn", { value: fn });

@@ -1,7 +1,10 @@
 import { ConfigError, describeValue } from "./errors";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
-import { closestNames } from "./suggest";
+import { normalizeName, quoteName, unknownLossMessage } from "./suggest";
+import { findUserClassNormalized, userRegistry } from "./registry-store";
+import { fromKerasFormat, serializeFormat, toKerasFormat, type KerasSerializedLoss, type SerializeLossOptions } from "./keras-format";
+import { TFJS_ALIASES, tfjsAlias } from "./tfjs-aliases";
 import { BUILTIN_LOSSES, type LossClass, type LossEntry } from "./losses/index";
 import { FORBIDDEN_KEYS } from "./math/constants";
 import type { LossName } from "./losses/names";
@@ -21,10 +24,12 @@ export interface SerializedLoss {
 const byName = new Map<string, LossClass>();
 const byNormalizedName = new Map<string, LossClass>();
 const classNames = new Map<LossClass, string>();
-const userFunctions = new Map<string, PerSampleFunction>();
+// User registrations live in one store per process, shared by the ESM and CJS builds
+// (src/registry-store.ts); read only inside functions, so bundles without the registry drop it.
+const users = /*#__PURE__*/ userRegistry();
 
 function normalize(name: string): string {
-  return name.replace(/[_\s-]/g, "").toLowerCase();
+  return normalizeName(name);
 }
 
 function addName(name: string, cls: LossClass): void {
@@ -57,7 +62,7 @@ function ensureBuiltins(): void {
 /** Every name `getLoss` knows (class names, function names, aliases, user registrations). */
 export function listLosses(): string[] {
   ensureBuiltins();
-  return [...byName.keys(), ...userFunctions.keys()].sort();
+  return [...new Set([...byName.keys(), ...users.classes.keys(), ...users.functions.keys(), ...Object.keys(TFJS_ALIASES)])].sort();
 }
 
 function checkName(name: unknown, what: string): asserts name is string {
@@ -77,22 +82,22 @@ export function registerLoss(name: string, lossClassOrFunction: LossClass | PerS
   }
   if (lossClassOrFunction.prototype instanceof Loss) {
     const cls = lossClassOrFunction as LossClass;
-    classNames.set(cls, name);
-    byName.set(name, cls);
-    byNormalizedName.set(normalize(name), cls);
+    users.classes.set(name, cls);
+    users.classNames.set(cls, name);
   } else {
-    userFunctions.set(name, lossClassOrFunction as PerSampleFunction);
+    users.functions.set(name, lossClassOrFunction as PerSampleFunction);
   }
 }
 
 function unknownName(name: string): ConfigError {
-  const hints = closestNames(name, listLosses(), 3);
-  return new ConfigError(`Could not interpret loss identifier: "${name}". Did you mean ${hints.map((h) => `"${h}"`).join(", ")}? (listLosses() gives every name)`);
+  ensureBuiltins();
+  const tfjsNames = Object.keys(TFJS_ALIASES).map((alias) => [alias, byName.get(TFJS_ALIASES[alias]!.className)] as const);
+  return new ConfigError(unknownLossMessage(name, [...byName, ...users.classes, ...users.functions, ...tfjsNames]));
 }
 
 function lookupClass(name: string): LossClass | undefined {
   ensureBuiltins();
-  return byName.get(name) ?? byNormalizedName.get(normalize(name));
+  return users.classes.get(name) ?? byName.get(name) ?? findUserClassNormalized(users, name) ?? byNormalizedName.get(normalize(name));
 }
 
 /**
@@ -109,9 +114,10 @@ export function getLoss(identifier: LossIdentifier): Loss {
   if (typeof identifier === "function") return new LossFunctionWrapper(identifier as PerSampleFunction);
   if (typeof identifier === "string") {
     checkName(identifier, "loss identifier");
-    const fn = userFunctions.get(identifier);
+    const fn = users.functions.get(identifier);
     if (fn) return new LossFunctionWrapper(fn, { name: identifier });
     const cls = lookupClass(identifier);
+    if (!cls && tfjsAlias(identifier)) return deserializeLoss(tfjsAlias(identifier)!); // tf.losses names (src/tfjs-aliases.ts)
     if (!cls) throw unknownName(identifier);
     return new cls();
   }
@@ -119,19 +125,33 @@ export function getLoss(identifier: LossIdentifier): Loss {
   throw new ConfigError(`Could not interpret loss identifier: expected a string, a { className, config } object, a Loss or a function, received ${describeValue(identifier)}`);
 }
 
-/** `{ className, config }` for a loss; JSON-safe, and `deserializeLoss` rebuilds it. */
-export function serializeLoss(loss: Loss): SerializedLoss {
+/**
+ * `{ className, config }` for a loss; JSON-safe, and `deserializeLoss` rebuilds it. With
+ * `{ format: "keras" }`, Keras 3's `{ module, class_name, config, registered_name }` with
+ * snake_case options, as `keras.saving.serialize_keras_object` writes it (src/keras-format.ts).
+ *
+ * @example
+ * // { module: "keras.losses", class_name: "Huber", config: { name: "huber_loss", reduction: "sum_over_batch_size", delta: 2 }, registered_name: null }
+ * const keras = serializeLoss(new Huber({ delta: 2 }), { format: "keras" });
+ * keras.config.delta; // 2
+ * deserializeLoss(keras)([0, 0], [1, 3]); // 2.25 (mean of ½·1² and 2·3 - ½·2²)
+ */
+export function serializeLoss(loss: Loss, options?: { format?: "losskit" }): SerializedLoss;
+export function serializeLoss(loss: Loss, options: { format: "keras" }): KerasSerializedLoss;
+export function serializeLoss(loss: Loss, options?: SerializeLossOptions): SerializedLoss | KerasSerializedLoss;
+export function serializeLoss(loss: Loss, options?: SerializeLossOptions): SerializedLoss | KerasSerializedLoss {
+  if (serializeFormat(options) === "keras") return toKerasFormat(serializeLoss(loss), loss);
   ensureBuiltins();
   if (!(loss instanceof Loss)) throw new ConfigError(`serializeLoss needs a Loss instance, received ${describeValue(loss)}`);
   const config = loss.getConfig();
   if (loss instanceof LossFunctionWrapper && loss.constructor === LossFunctionWrapper) {
-    const fnName = [...userFunctions].find(([, f]) => f === loss.fn)?.[0];
+    const fnName = [...users.functions].find(([, f]) => f === loss.fn)?.[0];
     if (!fnName) {
       throw new ConfigError(`cannot serialize LossFunctionWrapper "${loss.name}": its function is not registered; call registerLoss(name, fn) first`);
     }
     return { className: "LossFunctionWrapper", config: JSON.parse(JSON.stringify({ ...config, fn: fnName })) };
   }
-  const className = classNames.get(loss.constructor as LossClass);
+  const className = users.classNames.get(loss.constructor as LossClass) ?? classNames.get(loss.constructor as LossClass);
   if (!className) throw new ConfigError(`cannot serialize ${loss.constructor.name}: register it with registerLoss("${loss.constructor.name}", ${loss.constructor.name}) first`);
   return { className, config: JSON.parse(JSON.stringify(config)) };
 }
@@ -146,7 +166,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
     throw new ConfigError(`deserializeLoss needs a { className, config } object, received ${describeValue(serialized)}`);
   }
   rejectForbiddenKeys(serialized, "serialized loss");
-  const record = serialized as Record<string, unknown>;
+  const record = fromKerasFormat(serialized as Record<string, unknown>, (name) => users.classes.has(name) || users.functions.has(name));
   const className = record.className ?? record.class_name;
   checkName(className, "className");
   const rawConfig = record.config ?? {};
@@ -160,12 +180,12 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
   if (className === "LossFunctionWrapper") {
     const { fn: fnName, ...rest } = config;
     checkName(fnName, "LossFunctionWrapper config.fn");
-    const fn = userFunctions.get(fnName);
-    if (!fn) throw new ConfigError(`LossFunctionWrapper config.fn "${fnName}" is not a registered function; call registerLoss("${fnName}", fn) first`);
+    const fn = users.functions.get(fnName);
+    if (!fn) throw new ConfigError(`LossFunctionWrapper config.fn ${quoteName(fnName)} is not a registered function; call registerLoss(name, fn) first`);
     return new LossFunctionWrapper(fn, rest);
   }
   ensureBuiltins();
-  const cls = byName.get(className);
+  const cls = users.classes.get(className) ?? byName.get(className);
   if (!cls) throw unknownName(className);
   return new cls(config);
 }

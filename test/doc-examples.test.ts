@@ -1,11 +1,12 @@
 // Every `@example` in src/**/*.ts runs, and the value in its `// value` comment is what
 // it prints, at the precision the comment is written in (`// 0.155` is ±5e-4).
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as lib from "../src/index";
 import { check, instrument } from "../scripts/doc-values.mjs";
+import { loadTfjs } from "./support/tfjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -95,6 +96,11 @@ function run(example: Example): number {
   fn(check, fixtures, ...names.map((name) => (lib as Record<string, unknown>)[name]));
   return checks;
 }
+
+// toTfjsLoss's example runs against TensorFlow.js (tfjs-core, cpu backend, tfjs-layers).
+beforeAll(async () => {
+  FIXTURES.toTfjsLoss = { tf: await loadTfjs() };
+}, 120_000);
 
 describe("TSDoc @example blocks", () => {
   it("are all found", () => {

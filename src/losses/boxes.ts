@@ -63,6 +63,36 @@ function boxPairs(lossName: string, yTrue: Tensor, yPred: Tensor, gradDtype?: DT
   return { t, p, rows, outShape, g: boxRows(grad, shape, "yPred"), grad };
 }
 
+/** Length of the header of a packed box layout (see {@link packBoxes}). */
+const BOX_HEADER = 9;
+
+/**
+ * The boxes of one pass packed into one `Int32Array`, as `packRows` packs rows (loops take
+ * only typed arrays and numbers, see ./README.md):
+ * `[tBase, tStride, tIndexed, pBase, pStride, pIndexed, gBase, gStride, gIndexed, tOffsets…, pOffsets…, gOffsets…]`.
+ * A tensor with `indexed` 1 has `rows` offsets after the header (in the order yTrue, yPred,
+ * gradient); one with `indexed` 0 has none, and box `r` starts at `base + 4 r`.
+ */
+function packBoxes(rows: number, t: BoxRows, p: BoxRows, g?: BoxRows): Int32Array {
+  const parts = [t, p, g];
+  let size = BOX_HEADER;
+  for (const x of parts) if (x && x.offsets) size += rows;
+  const layout = new Int32Array(size);
+  let at = BOX_HEADER;
+  for (let i = 0; i < 3; i++) {
+    const x = parts[i];
+    if (!x) continue;
+    layout[3 * i] = x.base;
+    layout[3 * i + 1] = x.stride;
+    if (x.offsets) {
+      layout[3 * i + 2] = 1;
+      layout.set(x.offsets, at);
+      at += rows;
+    }
+  }
+  return layout;
+}
+
 // ---------------------------------------------------------------------------------------
 // GIoU (TensorFlow Addons)
 // ---------------------------------------------------------------------------------------
@@ -84,10 +114,7 @@ function giouKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<GIoULossConfi
   const shape = outShape.filter((d) => d !== 1);
   const u = upstream ? upstream(shape) : null;
   const out = allocate(o.dtype, rows);
-  giouRows(
-    out, g ? g.data : null, g ? g.offsets : null, g ? g.base : 0, g ? g.stride : 0, u,
-    t.data, t.offsets, t.base, t.stride, p.data, p.offsets, p.base, p.stride, o.mode === "iou",
-  );
+  giouRows(out, g ? g.data : null, u, t.data, p.data, packBoxes(rows, t, p, g), Float64Array.of(o.mode === "iou" ? 1 : 0));
   return { values: new Tensor(out, shape), grad };
 }
 
@@ -95,15 +122,17 @@ function giouKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<GIoULossConfi
  * TFA's `_calculate_giou(y_pred, y_true)` per pair, and its gradient with TensorFlow's tie
  * rules: `maximum(a, b)` passes the gradient to `a` when `a >= b`, `minimum(a, b)` when
  * `a <= b`, so a width `maximum(0, w)` passes it only when `w > 0`; `divide_no_nan(x, y)`
- * has no gradient where `y = 0`.
+ * has no gradient where `y = 0`. `layout` from {@link packBoxes}, `params` = `[iouOnly (1/0)]`.
  */
-function giouRows(
-  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gBase: number, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array | null, tBase: number, ts: number, pd: FloatArray, pOffsets: Int32Array | null, pBase: number, ps: number, iouOnly: boolean,
-): void {
+function giouRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const tBase = layout[0]!, ts = layout[1]!, tIndexed = layout[2] === 1;
+  const pBase = layout[3]!, ps = layout[4]!, pIndexed = layout[5] === 1;
+  const gBase = layout[6]!, gs = layout[7]!, gIndexed = layout[8] === 1;
+  const iouOnly = params[0] === 1;
   const rows = out.length;
+  const T = BOX_HEADER, P = T + (tIndexed ? rows : 0), G = P + (pIndexed ? rows : 0);
   for (let r = 0; r < rows; r++) {
-    const to = tOffsets ? tOffsets[r]! : tBase + 4 * r, po = pOffsets ? pOffsets[r]! : pBase + 4 * r;
+    const to = tIndexed ? layout[T + r]! : tBase + 4 * r, po = pIndexed ? layout[P + r]! : pBase + 4 * r;
     const y1 = pd[po]!, x1 = pd[po + ps]!, y2 = pd[po + 2 * ps]!, x2 = pd[po + 3 * ps]!;
     const Y1 = td[to]!, X1 = td[to + ts]!, Y2 = td[to + 2 * ts]!, X2 = td[to + 3 * ts]!;
     // Math.max/min: no data-dependent branches, and NaN stays NaN. The tie rules only matter
@@ -173,7 +202,7 @@ function giouRows(
         if (y1 <= Y1) gy1 -= d;
       }
     }
-    const go = gOffsets ? gOffsets[r]! : gBase + 4 * r;
+    const go = gIndexed ? layout[G + r]! : gBase + 4 * r;
     gd[go] += gy1;
     gd[go + gs] += gx1;
     gd[go + 2 * gs] += gy2;
@@ -249,10 +278,7 @@ function distanceKernel(lossName: string, complete: boolean, yTrue: Tensor, yPre
   const u = upstream ? upstream(outShape) : null;
   const out = allocate(dtype, rows);
   const eps = dtype === "float32" ? Math.fround(BOX_EPSILON) : BOX_EPSILON;
-  const bad = distanceRows(
-    out, g ? g.data : null, g ? g.offsets : null, g ? g.base : 0, g ? g.stride : 0, u,
-    t.data, t.offsets, t.base, t.stride, p.data, p.offsets, p.base, p.stride, eps, complete,
-  );
+  const bad = distanceRows(out, g ? g.data : null, u, t.data, p.data, packBoxes(rows, t, p, g), Float64Array.of(eps, complete ? 1 : 0));
   if (bad >= 0) {
     const name = bad % 2 === 1 ? "yPred" : "yTrue";
     throw new InputError(
@@ -266,18 +292,20 @@ function distanceKernel(lossName: string, complete: boolean, yTrue: Tensor, yPre
  * torchvision's `_diou_iou_loss(boxes1 = yPred, boxes2 = yTrue)` per pair, plus CIoU's
  * aspect-ratio term when `complete`, and their gradients with PyTorch's tie rule
  * (`maximum`/`minimum` split the gradient in half between equal arguments). Returns -1, or
- * `2 · pair + (1 for yPred, 0 for yTrue)` of the first inverted box.
+ * `2 · pair + (1 for yPred, 0 for yTrue)` of the first inverted box. `layout` from
+ * {@link packBoxes}, `params` = `[ε, complete (1/0)]`.
  */
-function distanceRows(
-  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gBase: number, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array | null, tBase: number, ts: number, pd: FloatArray, pOffsets: Int32Array | null, pBase: number, ps: number,
-  eps: number, complete: boolean,
-): number {
-  eps = +eps;
+function distanceRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): number {
+  const tBase = layout[0]!, ts = layout[1]!, tIndexed = layout[2] === 1;
+  const pBase = layout[3]!, ps = layout[4]!, pIndexed = layout[5] === 1;
+  const gBase = layout[6]!, gs = layout[7]!, gIndexed = layout[8] === 1;
+  const eps = params[0]!;
+  const complete = params[1] === 1;
   const k = 4 / (Math.PI * Math.PI);
   const rows = out.length;
+  const T = BOX_HEADER, P = T + (tIndexed ? rows : 0), G = P + (pIndexed ? rows : 0);
   for (let r = 0; r < rows; r++) {
-    const to = tOffsets ? tOffsets[r]! : tBase + 4 * r, po = pOffsets ? pOffsets[r]! : pBase + 4 * r;
+    const to = tIndexed ? layout[T + r]! : tBase + 4 * r, po = pIndexed ? layout[P + r]! : pBase + 4 * r;
     const y1 = pd[po]!, x1 = pd[po + ps]!, y2 = pd[po + 2 * ps]!, x2 = pd[po + 3 * ps]!;
     const Y1 = td[to]!, X1 = td[to + ts]!, Y2 = td[to + 2 * ts]!, X2 = td[to + 3 * ts]!;
     if (Y2 < Y1 || X2 < X1) return 2 * r;
@@ -340,7 +368,7 @@ function distanceRows(
       gy2 += dhp;
       gy1 -= dhp;
     }
-    const go = gOffsets ? gOffsets[r]! : gBase + 4 * r;
+    const go = gIndexed ? layout[G + r]! : gBase + 4 * r;
     gd[go] += gy1;
     gd[go + gs] += gx1;
     gd[go + 2 * gs] += gy2;

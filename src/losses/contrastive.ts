@@ -9,7 +9,7 @@ import { rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { expandDims } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { alignPair } from "./layout";
+import { LAYOUT_HEADER, alignPair, packRows } from "./layout";
 
 const NAME = "contrastive_loss";
 
@@ -36,23 +36,23 @@ function contrastiveKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<Contra
   }
   const out = allocate(o.dtype, p.rows * p.length);
   const margin = o.dtype === "float32" ? Math.fround(o.margin) : o.margin;
-  contrastiveRows(out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length, margin);
+  contrastiveRows(out, g ? g.data : null, u, t.data, p.data, packRows(o.dtype === "float32", t, p, g), margin);
   return { values: new Tensor(out, shape), grad };
 }
 
 /**
  * `y d² + (1 - y) max(m - d, 0)²` per element (written to `out` in C order), and its
- * derivative `2 y d - 2 (1 - y) max(m - d, 0)` times the upstream of that element.
+ * derivative `2 y d - 2 (1 - y) max(m - d, 0)` times the upstream of that element. The
+ * layout comes from `packRows` (loops take only typed arrays and numbers, see ./README.md).
  */
-function contrastiveRows(
-  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, margin: number,
-): void {
+function contrastiveRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, margin: number): void {
   margin = +margin;
-  const rows = tOffsets.length;
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!;
+  const rows = (layout.length - LAYOUT_HEADER) / 3;
+  const T = LAYOUT_HEADER, P = T + rows, G = P + rows;
   let i = 0;
   for (let r = 0; r < rows; r++) {
-    let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets ? gOffsets[r]! : 0;
+    let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!;
     for (let k = 0; k < n; k++, to += ts, po += ps, go += gs, i++) {
       const y = td[to]!, d = pd[po]!;
       // max(m - d, 0) as 0.5 (x + |x|): no data-dependent branch; NaN stays NaN.

@@ -11,6 +11,7 @@ import { rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
 import { EPSILON } from "../math/constants";
+import { LAYOUT_HEADER, packRows } from "./layout";
 
 const NAME = "weighted_kappa_loss";
 
@@ -52,11 +53,10 @@ function kappaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<WeightedKapp
   const u = upstream ? upstream([]) : null;
   const grad = u ? new Tensor(allocate(o.dtype, yPred.size), yPred.shape) : undefined;
   const out = allocate(o.dtype, 1);
-  // Per-call scratch of numClasses entries (not per element): label and prediction totals per class.
-  const labelTotals = new Float64Array(c), predTotals = new Float64Array(c), colWeights = new Float64Array(c);
+  // Per-call scratch of 3 numClasses entries (not per element): label and prediction totals and column weights per class.
   kappaRows(
-    out, grad ? grad.data : null, u ? u[0]! : 0, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, c,
-    o.weightage === "linear", o.epsilon, labelTotals, predTotals, colWeights,
+    out, grad ? grad.data : null, t.data, p.data, packRows(o.dtype === "float32", t, p),
+    Float64Array.of(u ? u[0]! : 0, o.weightage === "linear" ? 1 : 0, o.epsilon), new Float64Array(3 * c),
   );
   return { values: new Tensor(out, []), grad };
 }
@@ -69,27 +69,32 @@ function kappaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<WeightedKapp
  * ```
  * and `d loss / d p_ij = (w(c_i, j) - r v_j) / (D (r + ε))` with `v_j = Σ_k L_k w(k, j) / B`
  * (0 everywhere where D = 0, as through `divide_no_nan`). `gd` is contiguous `[B, C]`.
+ * Loops take only typed arrays and numbers (./README.md): the layout from `packRows`
+ * (`n` = C), `params` = `[upstream, linear (1/0), ε]`, and `scratch` of 3 C zeros holding
+ * `L_k`, `P_j` and `v_j`.
  */
-function kappaRows(
-  out: FloatArray, gd: FloatArray | null, upstream: number, td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, c: number,
-  linear: boolean, eps: number, labelTotals: Float64Array, predTotals: Float64Array, colWeights: Float64Array,
-): void {
-  upstream = +upstream;
-  eps = +eps;
-  const rows = tOffsets.length;
+function kappaRows(out: FloatArray, gd: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array, scratch: Float64Array): void {
+  const c = layout[0]!, ts = layout[1]!, ps = layout[2]!;
+  const rows = (layout.length - LAYOUT_HEADER) / 3;
+  const T = LAYOUT_HEADER, P = T + rows;
+  const upstream = params[0]!;
+  const linear = params[1] === 1;
+  const eps = params[2]!;
+  // L_k at scratch[k], P_j at scratch[c + j], v_j at scratch[2c + j].
+  const PT = c, CW = 2 * c;
   let numerator = 0;
   for (let i = 0; i < rows; i++) {
-    let to = tOffsets[i]!, index = 0;
+    let to = layout[T + i]!, index = 0;
     for (let k = 0; k < c; k++, to += ts) {
       const y = td[to]!;
       index += y * k;
-      labelTotals[k] += y;
+      scratch[k] += y;
     }
-    let po = pOffsets[i]!;
+    let po = layout[P + i]!;
     for (let j = 0; j < c; j++, po += ps) {
       const q = pd[po]!, d = index - j;
       numerator += (linear ? Math.abs(d) : d * d) * q;
-      predTotals[j] += q;
+      scratch[PT + j] += q;
     }
   }
   // v_j = Σ_k L_k w(k, j) / B, and D = Σ_j v_j P_j.
@@ -98,22 +103,22 @@ function kappaRows(
     let v = 0;
     for (let k = 0; k < c; k++) {
       const d = k - j;
-      v += labelTotals[k]! * (linear ? Math.abs(d) : d * d);
+      v += scratch[k]! * (linear ? Math.abs(d) : d * d);
     }
-    colWeights[j] = v / rows;
-    denominator += colWeights[j]! * predTotals[j]!;
+    scratch[CW + j] = v / rows;
+    denominator += scratch[CW + j]! * scratch[PT + j]!;
   }
   const ratio = denominator === 0 ? 0 : numerator / denominator;
   out[0] = Math.log(ratio + eps);
   if (!gd || denominator === 0) return;
   const scale = upstream / (denominator * (ratio + eps));
   for (let i = 0; i < rows; i++) {
-    let to = tOffsets[i]!, index = 0;
+    let to = layout[T + i]!, index = 0;
     for (let k = 0; k < c; k++, to += ts) index += td[to]! * k;
     const g = i * c;
     for (let j = 0; j < c; j++) {
       const d = index - j;
-      gd[g + j] = scale * ((linear ? Math.abs(d) : d * d) - ratio * colWeights[j]!);
+      gd[g + j] = scale * ((linear ? Math.abs(d) : d * d) - ratio * scratch[CW + j]!);
     }
   }
 }
@@ -177,6 +182,8 @@ export class WeightedKappaLoss<R extends ReductionOption = "none"> extends LossF
   constructor(options: WeightedKappaLossOptions<R> = {}) {
     const named = withDefaultName(options, "cohen_kappa_loss");
     const epsilon = named.epsilon === 0 || named.epsilon === null ? EPSILON : named.epsilon;
-    super(weightedKappaLoss, { ...named, epsilon, reduction: named.reduction === undefined ? ("none" as R) : named.reduction });
+    // withDefaultName again, so the options keep the built-in mark that names the class (src/names.ts).
+    const full = { ...named, epsilon, reduction: named.reduction === undefined ? ("none" as R) : named.reduction } as LossOptions<R>;
+    super(weightedKappaLoss, withDefaultName(full, "cohen_kappa_loss"));
   }
 }

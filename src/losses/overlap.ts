@@ -12,18 +12,32 @@ import { checkAxisOption, segmentationLayout, type SegmentationAxis, type Segmen
 import { epsilon } from "../math/constants";
 import { gradientBuffer } from "./layout";
 
+/** Length of the header of a packed segmentation layout (see {@link packSegmentation}). */
+const SEGMENTATION_HEADER = 6;
+
 /**
- * Run `rows` over a segmentation layout: the loops below take the layout's typed arrays
- * (outer offsets per row, inner offsets per block, one stride per tensor) and numbers only.
+ * A segmentation layout packed into one `Int32Array`, as `packRows` packs rows (loops take
+ * only typed arrays and numbers, see ./README.md):
+ * `[n, tStride, pStride, gStride, rows, blocks, tOuter…, pOuter…, gOuter…, tInner…, pInner…, gInner…]`,
+ * `rows` outer offsets (one per result) and `blocks` inner offsets (one per run of `n`
+ * elements) each; the gradient's are 0 without a gradient. Row `r`, block `j` of yTrue starts
+ * at `tOuter[r] + tInner[j]`.
  */
-function layoutArgs(layout: SegmentationLayout) {
+function packSegmentation(layout: SegmentationLayout): Int32Array {
   const { rows, outer, inner, length, strides } = layout.layout;
-  return {
-    rows, n: length,
-    tOuter: outer[0]!, pOuter: outer[1]!, gOuter: outer[2] ?? null,
-    tInner: inner[0]!, pInner: inner[1]!, gInner: inner[2] ?? null,
-    ts: strides[0]!, ps: strides[1]!, gs: strides[2] ?? 0,
-  };
+  const blocks = inner[0]!.length;
+  const packed = new Int32Array(SEGMENTATION_HEADER + 3 * rows + 3 * blocks);
+  packed[0] = length;
+  packed[1] = strides[0]!;
+  packed[2] = strides[1]!;
+  packed[3] = strides[2] ?? 0;
+  packed[4] = rows;
+  packed[5] = blocks;
+  for (let i = 0; i < 3; i++) {
+    if (outer[i]) packed.set(outer[i]!, SEGMENTATION_HEADER + i * rows);
+    if (inner[i]) packed.set(inner[i]!, SEGMENTATION_HEADER + 3 * rows + i * blocks);
+  }
+  return packed;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -42,32 +56,26 @@ export interface JaccardOptions<R extends ReductionOption = ReductionOption> ext
 
 function jaccardKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<JaccardConfig>, upstream?: Upstream): KernelResult {
   const layout = segmentationLayout("jaccard", yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
-  const a = layoutArgs(layout);
   const u = upstream ? upstream(layout.layout.outShape) : null;
-  const out = allocate(o.dtype, a.rows);
-  jaccardRows(
-    out, layout.grad ? layout.grad.data : null, u, layout.trueData, layout.predData,
-    a.tOuter, a.pOuter, a.gOuter, a.tInner, a.pInner, a.gInner, a.ts, a.ps, a.gs, a.n, o.smooth, epsilon(o.dtype),
-  );
+  const out = allocate(o.dtype, layout.layout.rows);
+  jaccardRows(out, layout.grad ? layout.grad.data : null, u, layout.trueData, layout.predData, packSegmentation(layout), Float64Array.of(o.smooth, epsilon(o.dtype)));
   return { values: new Tensor(out, layout.layout.outShape), grad: layout.grad };
 }
 
 /**
  * `1 - (I + s) / (St + Sp - I + s + ε)` per row, with `I = Σ t p`, `St = Σ t`, `Sp = Σ p`;
- * gradient `-(t (D + I + s) - (I + s)) / D²` with `D` the denominator.
+ * gradient `-(t (D + I + s) - (I + s)) / D²` with `D` the denominator. `layout` from
+ * {@link packSegmentation}, `params` = `[smooth, ε]`.
  */
-function jaccardRows(
-  out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray,
-  tOuter: Int32Array, pOuter: Int32Array, gOuter: Int32Array | null, tInner: Int32Array, pInner: Int32Array, gInner: Int32Array | null,
-  ts: number, ps: number, gs: number, n: number, smooth: number, eps: number,
-): void {
-  smooth = +smooth;
-  eps = +eps;
-  const rows = out.length, blocks = tInner.length;
+function jaccardRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, rows = layout[4]!, blocks = layout[5]!;
+  const TO = SEGMENTATION_HEADER, PO = TO + rows, GO = PO + rows, TI = GO + rows, PI = TI + blocks, GI = PI + blocks;
+  const smooth = params[0]!;
+  const eps = params[1]!;
   for (let r = 0; r < rows; r++) {
     let inter = 0, trueSum = 0, predSum = 0;
     for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, po = pOuter[r]! + pInner[j]!;
+      let to = layout[TO + r]! + layout[TI + j]!, po = layout[PO + r]! + layout[PI + j]!;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const t = td[to]!, p = pd[po]!;
         inter += t * p;
@@ -83,7 +91,7 @@ function jaccardRows(
     const slope = (-up * (denominator + numerator)) / (denominator * denominator);
     const constant = (up * numerator) / (denominator * denominator);
     for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, go = gOuter![r]! + gInner![j]!;
+      let to = layout[TO + r]! + layout[TI + j]!, go = layout[GO + r]! + layout[GI + j]!;
       for (let k = 0; k < n; k++, to += ts, go += gs) gd[go] += slope * td[to]! + constant;
     }
   }
@@ -161,14 +169,11 @@ export interface FBetaOptions<R extends ReductionOption = ReductionOption> exten
 
 function fBetaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<FBetaConfig>, upstream?: Upstream): KernelResult {
   const layout = segmentationLayout("f_beta", yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
-  const a = layoutArgs(layout);
   const u = upstream ? upstream(layout.layout.outShape) : null;
-  const out = allocate(o.dtype, a.rows);
+  const out = allocate(o.dtype, layout.layout.rows);
   const f32 = o.dtype === "float32";
-  fBetaRows(
-    out, layout.grad ? layout.grad.data : null, u, layout.trueData, layout.predData,
-    a.tOuter, a.pOuter, a.gOuter, a.tInner, a.pInner, a.gInner, a.ts, a.ps, a.gs, a.n, f32 ? Math.fround(o.beta * o.beta) : o.beta * o.beta, epsilon(o.dtype),
-  );
+  const beta2 = f32 ? Math.fround(o.beta * o.beta) : o.beta * o.beta;
+  fBetaRows(out, layout.grad ? layout.grad.data : null, u, layout.trueData, layout.predData, packSegmentation(layout), Float64Array.of(beta2, epsilon(o.dtype)));
   return { values: new Tensor(out, layout.layout.outShape), grad: layout.grad };
 }
 
@@ -177,20 +182,18 @@ function fBetaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<FBetaConfig>
  * `R = TP / (TP + FN + ε)`, `loss = 1 - (1 + β²) P R / (β² P + R + ε)`. Gradient, with
  * `A = TP + FP + ε`, `B = TP + FN + ε`, `D = β² P + R + ε` (`dA/dp_k = 1`, `dB/dp_k = 0`):
  * `dL/dp_k = -t_k (F_P / A + F_R / B) + F_P TP / A²`, where `F_P = (1 + β²) R (R + ε) / D²`
- * and `F_R = (1 + β²) P (β² P + ε) / D²`.
+ * and `F_R = (1 + β²) P (β² P + ε) / D²`. `layout` from {@link packSegmentation}, `params` =
+ * `[β², ε]`.
  */
-function fBetaRows(
-  out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray,
-  tOuter: Int32Array, pOuter: Int32Array, gOuter: Int32Array | null, tInner: Int32Array, pInner: Int32Array, gInner: Int32Array | null,
-  ts: number, ps: number, gs: number, n: number, beta2: number, eps: number,
-): void {
-  beta2 = +beta2;
-  eps = +eps;
-  const rows = out.length, blocks = tInner.length;
+function fBetaRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, rows = layout[4]!, blocks = layout[5]!;
+  const TO = SEGMENTATION_HEADER, PO = TO + rows, GO = PO + rows, TI = GO + rows, PI = TI + blocks, GI = PI + blocks;
+  const beta2 = params[0]!;
+  const eps = params[1]!;
   for (let r = 0; r < rows; r++) {
     let tp = 0, fp = 0, fn = 0;
     for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, po = pOuter[r]! + pInner[j]!;
+      let to = layout[TO + r]! + layout[TI + j]!, po = layout[PO + r]! + layout[PI + j]!;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
         const t = td[to]!, p = pd[po]!;
         tp += t * p;
@@ -209,7 +212,7 @@ function fBetaRows(
     const slope = -up * (dPrecision / predicted + dRecall / actual);
     const constant = (up * dPrecision * tp) / (predicted * predicted);
     for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, go = gOuter![r]! + gInner![j]!;
+      let to = layout[TO + r]! + layout[TI + j]!, go = layout[GO + r]! + layout[GI + j]!;
       for (let k = 0; k < n; k++, to += ts, go += gs) gd[go] += slope * td[to]! + constant;
     }
   }

@@ -10,7 +10,7 @@ import { rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { broadcastTo, expandDims, tryBroadcastShapes } from "../tensor/views";
 import { defineLossFunction, type KernelOptions } from "./define";
-import { pairRows, gradientBuffer } from "./layout";
+import { LAYOUT_HEADER, packRows, pairRows, gradientBuffer } from "./layout";
 import { sameShape } from "../math/constants";
 
 const NAME = "pinball_loss";
@@ -63,7 +63,11 @@ function pinballKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<PinballLos
   const q = rowsOf(broadcastTo(tau, shape, "tau"), -1);
   const u = upstream ? upstream(outShape) : null;
   const out = allocate(o.dtype, p.rows);
-  pinballRows(out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, q.data, q.offsets, q.stride, p.length);
+  // The τ rows in a layout of their own: [stride, offsets…].
+  const tauLayout = new Int32Array(1 + q.rows);
+  tauLayout[0] = q.stride;
+  tauLayout.set(q.offsets, 1);
+  pinballRows(out, g ? g.data : null, u, t.data, p.data, packRows(o.dtype === "float32", t, p, g), q.data, tauLayout);
   return { values: new Tensor(out, outShape), grad };
 }
 
@@ -71,16 +75,18 @@ function pinballKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<PinballLos
  * `mean(max(τ e, (τ - 1) e))` over each row with `e = yTrue - yPred`; the gradient with
  * respect to yPred is `-τ` where the first term is the larger (ties included: TensorFlow's
  * `maximum` sends the gradient to its first argument) and `1 - τ` elsewhere, over `n`.
+ * Loops take only typed arrays and numbers (./README.md): the layout of yTrue, yPred and the
+ * gradient from `packRows`, and τ's as `[stride, offsets…]`.
  */
 function pinballRows(
-  out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number,
-  qd: FloatArray, qOffsets: Int32Array, qs: number, n: number,
+  out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, qd: FloatArray, tauLayout: Int32Array,
 ): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, qs = tauLayout[0]!;
   const rows = out.length;
+  const T = LAYOUT_HEADER, P = T + rows, G = P + rows;
   for (let r = 0; r < rows; r++) {
     const scale = u ? u[r]! / n : 0;
-    let to = tOffsets[r]!, po = pOffsets[r]!, qo = qOffsets[r]!, go = gOffsets ? gOffsets[r]! : 0, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, qo = tauLayout[1 + r]!, go = layout[G + r]!, sum = 0;
     for (let k = 0; k < n; k++, to += ts, po += ps, qo += qs, go += gs) {
       const tau = qd[qo]!, e = td[to]! - pd[po]!;
       const a = tau * e, b = (tau - 1) * e;

@@ -9,6 +9,7 @@ import type { KernelResult, Upstream } from "../kernel";
 import { rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { defineLossFunction, type KernelOptions } from "./define";
+import { LAYOUT_HEADER, packRows } from "./layout";
 
 const NAME = "sparsemax_loss";
 
@@ -33,7 +34,7 @@ function sparsemaxKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<Sparsema
   const grad = u ? new Tensor(allocate(o.dtype, yPred.size), yPred.shape) : undefined;
   const out = allocate(o.dtype, p.rows);
   // Per-call scratch of one row (not per element): the sorted logits and the sparsemax probabilities.
-  sparsemaxRows(out, grad ? grad.data : null, u, t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, n, new Float64Array(n), new Float64Array(n));
+  sparsemaxRows(out, grad ? grad.data : null, u, t.data, p.data, packRows(o.dtype === "float32", t, p), new Float64Array(n), new Float64Array(n));
   return { values: new Tensor(out, outShape), grad };
 }
 
@@ -45,15 +46,17 @@ function sparsemaxKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<Sparsema
  * τ = (S_{k(z)} - 1) / k(z),   p = max(z - τ, 0)      (all NaN when k(z) = 0 or S_n is NaN)
  * loss = Σ_{p_j > 0 or NaN} p_j (z_j - p_j / 2) + Σ_j q_j (q_j / 2 - z_j)   (the second term 0 where q_j = 0 and z_j = ±∞)
  * ```
- * and the gradient `p - q` per row. `gd` is contiguous `[rows, n]`.
+ * and the gradient `p - q` per row. `gd` is contiguous `[rows, n]`; the layout comes from
+ * `packRows` (loops take only typed arrays and numbers, see ./README.md).
  */
 function sparsemaxRows(
-  out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, tOffsets: Int32Array, ts: number,
-  pd: FloatArray, pOffsets: Int32Array, ps: number, n: number, sorted: Float64Array, prob: Float64Array,
+  out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, sorted: Float64Array, prob: Float64Array,
 ): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!;
   const rows = out.length;
+  const T = LAYOUT_HEADER, P = T + rows;
   for (let r = 0; r < rows; r++) {
-    let po = pOffsets[r]!;
+    let po = layout[P + r]!;
     for (let j = 0; j < n; j++, po += ps) sorted[j] = pd[po]!;
     sorted.sort(); // ascending, NaN last; walked from the end for the descending order
     // prob[] holds the running sums S_k until it receives the probabilities.
@@ -67,8 +70,8 @@ function sparsemaxRows(
     const supportSum = support > 0 ? prob[support - 1]! : 0;
     const invalid = support === 0 || cumsum !== cumsum;
     const tau = invalid ? NaN : (supportSum - 1) / support;
-    po = pOffsets[r]!;
-    let to = tOffsets[r]!, loss = 0;
+    po = layout[P + r]!;
+    let to = layout[T + r]!, loss = 0;
     for (let j = 0; j < n; j++, po += ps, to += ts) {
       const z = pd[po]!, q = td[to]!;
       const x = z - tau;
@@ -82,7 +85,7 @@ function sparsemaxRows(
     out[r] = loss;
     if (gd) {
       const scale = u![r]!, g = r * n;
-      to = tOffsets[r]!;
+      to = layout[T + r]!;
       for (let j = 0; j < n; j++, to += ts) gd[g + j] = scale * (prob[j]! - td[to]!);
     }
   }

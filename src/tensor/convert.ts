@@ -1,5 +1,6 @@
 import { InputError, ShapeError, describeValue, formatShape } from "../errors";
 import { Tensor, allocate, contiguousStrides, shapeSize, type DType, type FloatArray } from "./tensor";
+import { isForeignTensor, readForeignTensor, type TfjsTensorLike } from "./foreign";
 
 /** Anything losskit accepts as a tensor. */
 export type TensorLike =
@@ -10,7 +11,8 @@ export type TensorLike =
   | BigInt64Array
   | BigUint64Array
   | Tensor
-  | NdarrayLike;
+  | NdarrayLike
+  | TfjsTensorLike;
 
 export type NestedNumbers = ReadonlyArray<number | boolean | NestedNumbers | ArrayLike<number>>;
 
@@ -92,6 +94,7 @@ export function toTensor(x: TensorLike, options: ToTensorOptions = {}): Tensor {
     if (isFloatArray(x)) return new Tensor(x, shape);
     return new Tensor(copyNumbers(flat, dtype, name), shape);
   }
+  if (isForeignTensor(x)) return toTensor(readForeignTensor(x, name), { ...options, shape: options.shape ?? x.shape });
   if (isNdarrayLike(x, name)) return fromNdarray(x, dtype, name, options.shape);
   if (Array.isArray(x)) {
     const t = fromNested(x as NestedNumbers, dtype, name);

@@ -7,6 +7,7 @@
 import { ConfigError, GradientNotImplementedError, InputError, ShapeError, describeValue, formatShape } from "../errors";
 import { fixedUpstream } from "../kernel";
 import { Loss, type CallResult, type LossConfig, type LossOptions, type LossResult } from "../loss";
+import { keepClassName } from "../names";
 import { multiplyWeights } from "../reduction/reduce";
 import { getLoss, serializeLoss, type LossIdentifier } from "../registry";
 import { toTensor, type TensorLike } from "../tensor/convert";
@@ -280,7 +281,9 @@ export class BlendedLoss extends Loss {
       throw new ConfigError(`BlendedLoss needs { losses: [[weight, loss], …] }, received ${describeValue(options)}`);
     }
     const { losses, ...lossOptions } = options as BlendedLossOptions;
-    super(lossOptions);
+    // Names from string literals: minifiers rename classes (src/names.ts).
+    super({ ...lossOptions, name: lossOptions.name ?? "blended_loss" });
+    keepClassName(BlendedLoss, "BlendedLoss");
     if (losses.length === 0) throw new ConfigError("blendLosses needs at least one [weight, loss] term");
     const terms = losses.map((term, i) => {
       if (!Array.isArray(term) || term.length !== 2) throw new ConfigError(`blendLosses term ${i} must be [weight, loss], received ${describeValue(term)}`);

@@ -13,6 +13,7 @@
  * @module
  */
 import { GradientNotImplementedError, LossError, describeValue, ConfigError } from "../errors";
+import { keepErrorName } from "../names";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import type { Tensor } from "../tensor/tensor";
 import { LossCollector } from "./collector";
@@ -57,6 +58,7 @@ export class NumericsError extends LossError {
     this.findings = findings;
   }
 }
+keepErrorName(NumericsError, "NumericsError"); // minifiers rename classes (src/names.ts)
 
 // ---------------------------------------------------------------------------------------
 // The global switch and the hook used by Loss

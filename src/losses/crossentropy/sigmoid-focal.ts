@@ -9,7 +9,7 @@ import type { ReductionOption } from "../../reduction/reduce";
 import type { KernelResult, Upstream } from "../../kernel";
 import { Tensor, allocate, type FloatArray } from "../../tensor/tensor";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { pairRows, gradientBuffer } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, gradientBuffer } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon } from "../../math/constants";
 import { clipHigh, clipLow, power } from "./shared";
@@ -35,17 +35,18 @@ function sigmoidFocalKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<Sigmo
   // TFA's `if alpha:` / `if gamma:` — Python truthiness: 0 and None both switch the factor off.
   const useAlpha = o.alpha !== null && o.alpha !== 0;
   const useGamma = o.gamma !== null && o.gamma !== 0;
+  const f32 = o.dtype === "float32";
   sigmoidFocalRows(
-    o.dtype === "float32", out, g ? g.data : null, g ? g.offsets : null, g ? g.stride : 0, u,
-    t.data, t.offsets, t.stride, p.data, p.offsets, p.stride, p.length,
-    useAlpha, useAlpha ? o.alpha! : 0, useGamma, useGamma ? o.gamma! : 0, o.fromLogits, clipLow(o.dtype), clipHigh(o.dtype), epsilon(o.dtype),
+    out, g ? g.data : null, u, t.data, p.data, packRows(f32, t, p, g),
+    Float64Array.of(useAlpha ? 1 : 0, useAlpha ? o.alpha! : 0, useGamma ? 1 : 0, useGamma ? o.gamma! : 0, o.fromLogits ? 1 : 0, clipLow(o.dtype), clipHigh(o.dtype), epsilon(o.dtype)),
   );
   return { values: new Tensor(out, outShape), grad };
 }
 
 /**
- * The rows of {@link sigmoidFocalKernel} (loops apart from the layout objects, see
- * ../crossentropy/binary.ts), and the gradient when `gd` is given. Per element:
+ * The rows of {@link sigmoidFocalKernel} (a loop taking only typed arrays and numbers, see
+ * ./binary.ts): the layout from `packRows`, and `params` = `[useAlpha, alpha, useGamma, gamma,
+ * fromLogits, lo, hi, ε]` (booleans as 1/0); the gradient when `gd` is given. Per element:
  *
  * ```
  * ce  = -(z log(c + ε) + (1 - z) log(1 - c + ε)),  c = clip(p, ε, 1 - ε)   (tf.keras 2 backend)
@@ -56,20 +57,21 @@ function sigmoidFocalKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<Sigmo
  * summed over the row. The gradient goes through both factors: the modulating factor sees
  * the unclipped probability, the crossentropy is flat where the clip holds.
  */
-function sigmoidFocalRows(
-  f32: boolean, out: FloatArray, gd: FloatArray | null, gOffsets: Int32Array | null, gs: number, u: FloatArray | null,
-  td: FloatArray, tOffsets: Int32Array, ts: number, pd: FloatArray, pOffsets: Int32Array, ps: number, n: number,
-  useAlpha: boolean, alpha: number, useGamma: boolean, gamma: number, fromLogits: boolean, lo: number, hi: number, eps: number,
-): void {
-  alpha = +alpha;
-  gamma = +gamma;
-  lo = +lo;
-  hi = +hi;
-  eps = +eps;
+function sigmoidFocalRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const useAlpha = params[0] === 1;
+  const alpha = params[1]!;
+  const useGamma = params[2] === 1;
+  const gamma = params[3]!;
+  const fromLogits = params[4] === 1;
+  const lo = params[5]!;
+  const hi = params[6]!;
+  const eps = params[7]!;
   const rows = out.length;
   for (let r = 0; r < rows; r++) {
     const scale = u ? u[r]! : 0;
-    let to = tOffsets[r]!, po = pOffsets[r]!, go = gOffsets ? gOffsets[r]! : 0, sum = 0;
+    let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
     for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
       const v = pd[po]!, z = td[to]!;
       let prob: number, ce: number, dCe: number;
@@ -175,6 +177,7 @@ export const sigmoidFocalCrossentropy = /*#__PURE__*/ defineLossFunction<Sigmoid
 export class SigmoidFocalCrossEntropy<R extends ReductionOption = "none"> extends LossFunctionWrapper<R> {
   constructor(options: SigmoidFocalCrossEntropyOptions<R> = {}) {
     const named = withDefaultName(options, NAME);
-    super(sigmoidFocalCrossentropy, { ...named, reduction: named.reduction === undefined ? ("none" as R) : named.reduction });
+    // TFA's default reduction is "none"; withDefaultName again, so the options keep its mark (src/names.ts).
+    super(sigmoidFocalCrossentropy, named.reduction === undefined ? withDefaultName({ ...named, reduction: "none" as R }, NAME) : named);
   }
 }

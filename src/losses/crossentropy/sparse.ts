@@ -14,6 +14,7 @@ import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
+import { sparseLabelHint } from "../../suggest";
 
 /** Options of {@link sparseCategoricalCrossentropy} and {@link SparseCategoricalCrossentropy}. */
 export interface SparseCategoricalCrossentropyConfig {
@@ -68,7 +69,7 @@ function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCateg
     if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
       throw new InputError(
         `${name}: yTrue must hold integer class indices in [0, ${numClasses - 1}]` +
-          `${ignore === null ? "" : ` or ignoreClass=${ignore}`}, received ${v} at flat index ${r}`,
+          `${ignore === null ? "" : ` or ignoreClass=${ignore}`}, received ${v} at flat index ${r}${sparseLabelHint(v, ignore)}`,
       );
     }
     classes[r] = v;

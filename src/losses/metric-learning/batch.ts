@@ -7,6 +7,7 @@ import { ConfigError } from "../../errors";
 import { withDefaultName, type LossConfig, type LossFunctionWrapperOptions } from "../../loss";
 import type { ReductionOption } from "../../reduction/reduce";
 import type { DType } from "../../tensor/tensor";
+import { markBuiltinOptions } from "../../names";
 
 /**
  * Options every TFA batch-loss class takes: `name`, `dtype`, and `reduction`, which is
@@ -32,7 +33,7 @@ export interface BatchLossOptions {
  */
 export function batchLossOptions(options: BatchLossOptions | undefined, defaultName: string): LossFunctionWrapperOptions<"sum_over_batch_size"> {
   const { reduction: _ignored, ...rest } = withDefaultName(options, defaultName);
-  return { ...rest, reduction: "sum_over_batch_size" };
+  return markBuiltinOptions({ ...rest, reduction: "sum_over_batch_size" }); // a built-in class: it keeps its name when minified
 }
 
 /**

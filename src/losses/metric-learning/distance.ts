@@ -130,16 +130,15 @@ function sqrtInPlace(d: Float64Array, n: number): void {
  * TFA's `angular_distance`: rows normalized as `tf.math.l2_normalize` does
  * (`x / sqrt(max(Σx², ε))`, ε = 1e-12), then `max(1 - n_i·n_j, 0)` for every pair, the
  * diagonal included (not forced to 0). Leaves the normalized rows in `normalized` and
- * `1 / sqrt(max(Σx², ε))` in `inverseNorm` for the backward pass.
+ * the squared norms `Σx²` in `squaredNorm` for the backward pass.
  */
-function angularDistanceMatrix(x: Float64Array, batch: number, dim: number, epsilon: number, normalized: Float64Array, inverseNorm: Float64Array, out: Float64Array): void {
+function angularDistanceMatrix(x: Float64Array, batch: number, dim: number, epsilon: number, normalized: Float64Array, squaredNorm: Float64Array, out: Float64Array): void {
   for (let i = 0; i < batch; i++) {
     const xi = i * dim;
     let s = 0;
     for (let k = 0; k < dim; k++) s += x[xi + k]! * x[xi + k]!;
-    // Math.max keeps a NaN, as tf.maximum does; an infinite row gives Infinity * 0 = NaN, as in TF.
-    const r = 1 / Math.sqrt(Math.max(s, epsilon));
-    inverseNorm[i] = r;
+    squaredNorm[i] = s;
+    const r = inverseNorm(s, epsilon);
     for (let k = 0; k < dim; k++) normalized[xi + k] = x[xi + k]! * r;
   }
   for (let i = 0; i < batch; i++) {
@@ -149,6 +148,15 @@ function angularDistanceMatrix(x: Float64Array, batch: number, dim: number, epsi
       out[j * batch + i] = d;
     }
   }
+}
+
+/**
+ * `1 / sqrt(max(Σx², ε))`, the factor of `tf.math.l2_normalize`; the forward and backward
+ * passes both compute it here, so they agree to the bit. Math.max keeps a NaN, as
+ * tf.maximum does; an infinite row gives Infinity · 0 = NaN, as in TF.
+ */
+function inverseNorm(squaredNorm: number, epsilon: number): number {
+  return 1 / Math.sqrt(Math.max(squaredNorm, epsilon));
 }
 
 /** `Σ_k v[a + k] · v[b + k]`, summed the same way in the forward and backward passes. */
@@ -167,8 +175,10 @@ export interface DistanceMatrix {
   /** `[batch, batch]`, row-major. */
   d: Float64Array;
   metric: DistanceMetric;
+  /** Angular: the rows divided by their norm, `[batch, dim]`. */
   normalized?: Float64Array;
-  inverseNorm?: Float64Array;
+  /** Angular: `Σx²` of each row, `[batch]`. */
+  squaredNorm?: Float64Array;
 }
 
 /** `tf.math.l2_normalize`'s ε in the loss dtype. */
@@ -190,9 +200,9 @@ export function computeDistances(emb: Embeddings, embeddings: Tensor, metric: Di
   }
   if (metric === "angular") {
     const normalized = new Float64Array(batch * dim);
-    const inverseNorm = new Float64Array(batch);
-    angularDistanceMatrix(x, batch, dim, normalizeEpsilon(dtype), normalized, inverseNorm, d);
-    return { d, metric, normalized, inverseNorm };
+    const squaredNorm = new Float64Array(batch);
+    angularDistanceMatrix(x, batch, dim, normalizeEpsilon(dtype), normalized, squaredNorm, d);
+    return { d, metric, normalized, squaredNorm };
   }
   const result = toTensor(metric(embeddings), { name: "distanceMetric(embeddings)", dtype: "float64" });
   if (result.rank !== 2 || result.shape[0] !== batch || result.shape[1] !== batch) {
@@ -239,8 +249,9 @@ function euclideanBackward(x: Float64Array, batch: number, dim: number, d: Float
  * `∂/∂c_ij = -g_ij` where `1 - c_ij >= 0` (tf.maximum passes the gradient at a tie), then
  * `∂/∂n_i = Σ_j (∂/∂c_ij + ∂/∂c_ji) n_j`, then through the normalization:
  * `r (∂n - n (n·∂n))` for a row with `Σx² >= ε`, `r ∂n` below it (r = 1/sqrt(ε) is a constant there).
+ * `normalized` and `squaredNorm` are what {@link angularDistanceMatrix} left.
  */
-function angularBackward(normalized: Float64Array, inverseNorm: Float64Array, x: Float64Array, batch: number, dim: number, epsilon: number, d: Float64Array, g: Float64Array, out: Float64Array): void {
+function angularBackward(normalized: Float64Array, squaredNorm: Float64Array, batch: number, dim: number, epsilon: number, d: Float64Array, g: Float64Array, out: Float64Array): void {
   const gn = new Float64Array(batch * dim);
   for (let i = 0; i < batch; i++) {
     const ni = i * dim;
@@ -264,9 +275,8 @@ function angularBackward(normalized: Float64Array, inverseNorm: Float64Array, x:
   }
   for (let i = 0; i < batch; i++) {
     const ni = i * dim;
-    const r = inverseNorm[i]!;
-    let s = 0;
-    for (let k = 0; k < dim; k++) s += x[ni + k]! * x[ni + k]!;
+    const s = squaredNorm[i]!;
+    const r = inverseNorm(s, epsilon);
     if (s >= epsilon) {
       let projection = 0;
       for (let k = 0; k < dim; k++) projection += normalized[ni + k]! * gn[ni + k]!;
@@ -290,7 +300,7 @@ export function distanceBackward(dm: DistanceMatrix, emb: Embeddings, embeddings
   } else if (dm.metric === "L2" || dm.metric === "squared-L2") {
     euclideanBackward(x, batch, dim, dm.d, g, dm.metric === "squared-L2", out);
   } else if (dm.metric === "angular") {
-    angularBackward(dm.normalized!, dm.inverseNorm!, x, batch, dim, normalizeEpsilon(dtype), dm.d, g, out);
+    angularBackward(dm.normalized!, dm.squaredNorm!, batch, dim, normalizeEpsilon(dtype), dm.d, g, out);
   } else {
     const backward = dm.metric.backward;
     if (typeof backward !== "function") {

@@ -14,12 +14,21 @@ export interface LiftedStructConfig {
 }
 
 /**
+ * The per-row scratch of one call, one `Float64Array` of `3 · batch`:
+ * `[rowMax (batch) | rowSum (batch) | rowWeight (batch)]` (see {@link negativeLogSumExps}
+ * and {@link liftedPass}); the loops take views of it.
+ */
+const ROW_STATS = 3;
+
+/**
  * Per row `a`: `rowMax[a] = m_a`, the largest `margin − d_ak` over the negatives `k` (no
  * negative: over the whole row, as TFA's masked maximum), and
- * `rowSum[a] = Σ_neg exp(margin − d_ak − m_a)` (0 without negatives). Returns the number
- * of rows that have a negative.
+ * `rowSum[a] = Σ_neg exp(margin − d_ak − m_a)` (0 without negatives), both into
+ * `rowStats` (see {@link ROW_STATS}). Returns the number of rows that have a negative.
  */
-function negativeLogSumExps(d: Float64Array, labels: Float64Array, batch: number, margin: number, rowMax: Float64Array, rowSum: Float64Array): number {
+function negativeLogSumExps(d: Float64Array, labels: Float64Array, batch: number, margin: number, rowStats: Float64Array): number {
+  const rowMax = rowStats.subarray(0, batch);
+  const rowSum = rowStats.subarray(batch, 2 * batch);
   let withNegatives = 0;
   for (let a = 0; a < batch; a++) {
     const row = a * batch;
@@ -50,20 +59,18 @@ function negativeLogSumExps(d: Float64Array, labels: Float64Array, batch: number
  * each log-sum-exp in O(1) from the per-row sums: shifted by `M = max(m_a, m_b)` as TFA
  * does, so nothing overflows. With `withGrad`, adds `scale · ∂/∂d` of `½ Σ max(J, 0)²`
  * into `g`: `r = max(J, 0)` on `d_ab` and `−r · softmax weight` on every negative
- * distance of `a` and of `b` (accumulated per row, spread in one O(B²) pass).
+ * distance of `a` and of `b` (accumulated per row in `rowWeight`, spread in one O(B²) pass).
+ *
+ * `params` is `[margin, scale, withGrad (1 or 0)]`; `rowStats` holds the per-row sums of
+ * {@link negativeLogSumExps} and a zeroed `rowWeight` (see {@link ROW_STATS}).
  */
-function liftedPass(
-  d: Float64Array,
-  labels: Float64Array,
-  batch: number,
-  margin: number,
-  rowMax: Float64Array,
-  rowSum: Float64Array,
-  g: Float64Array,
-  withGrad: boolean,
-  scale: number,
-  rowWeight: Float64Array,
-): number {
+function liftedPass(d: Float64Array, labels: Float64Array, batch: number, params: Float64Array, rowStats: Float64Array, g: Float64Array): number {
+  const margin = params[0]!;
+  const scale = params[1]!;
+  const withGrad = params[2] === 1;
+  const rowMax = rowStats.subarray(0, batch);
+  const rowSum = rowStats.subarray(batch, 2 * batch);
+  const rowWeight = rowStats.subarray(2 * batch, 3 * batch);
   let sum = 0;
   for (let a = 0; a < batch; a++) {
     const label = labels[a]!;
@@ -138,15 +145,15 @@ export const liftedStructLoss = /*#__PURE__*/ defineLossFunction<LiftedStructCon
     const labels = readLabels(yTrue, batch, yPred.shape);
     const margin = options.dtype === "float32" ? Math.fround(options.margin) : options.margin;
     const dm = computeDistances(emb, yPred, "L2", options.dtype);
-    const rowMax = new Float64Array(batch);
-    const rowSum = new Float64Array(batch);
-    const withNegatives = negativeLogSumExps(dm.d, labels, batch, margin, rowMax, rowSum);
+    const rowStats = new Float64Array(ROW_STATS * batch);
+    const withNegatives = negativeLogSumExps(dm.d, labels, batch, margin, rowStats);
     const pairs = countPositivePairs(labels, batch);
     const nan = !emb.finite || withNegatives === 0 || pairs === 0;
     const u = upstream?.([]);
     const g = u ? new Float64Array(batch * batch) : NO_GRAD;
     const withGrad = u !== undefined && !nan;
-    const sum = liftedPass(dm.d, labels, batch, margin, rowMax, rowSum, g, withGrad, withGrad ? u![0]! / pairs : 0, new Float64Array(batch));
+    const params = Float64Array.of(margin, withGrad ? u![0]! / pairs : 0, withGrad ? 1 : 0);
+    const sum = liftedPass(dm.d, labels, batch, params, rowStats, g);
     const values = scalar(nan ? NaN : (0.5 * sum) / pairs, options.dtype);
     if (!u) return { values };
     return { values, grad: distanceBackward(dm, emb, yPred, g, options.dtype, nan, "lifted_struct_loss") };

@@ -7,7 +7,7 @@
 import { ShapeError, formatShape } from "../../errors";
 import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../../loss";
 import type { ReductionOption } from "../../reduction/reduce";
-import { rowsOf } from "../../tensor/rows";
+import { rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../../tensor/tensor";
 import { checkBoolean, checkNumber, defineLossFunction } from "../define";
 
@@ -35,12 +35,30 @@ function squaredDistance(x: FloatArray, base: number, stride: number, i: number,
   return s;
 }
 
+/** Length of the header of a {@link packLayout} layout: `[stride, dim]`. */
+const LAYOUT_HEADER = 2;
+
 /**
- * `g[block i] += c (x_i − x_j)`, `g[block j] −= c (x_i − x_j)` within one row; `g` is
- * contiguous with the row at `gBase`.
+ * The layout of one rows pass in one `Int32Array`, so that the loops take only typed
+ * arrays and numbers (src/losses/README.md): `[stride, dim, offsets…]`, with the stride of
+ * yPred's last axis, the block size `dim` and the offset of each row (`rows.rows` of them).
  */
-function addPairGradient(x: FloatArray, base: number, stride: number, i: number, j: number, dim: number, c: number, g: FloatArray, gBase: number): void {
+function packLayout(rows: Rows, dim: number): Int32Array {
+  const layout = new Int32Array(LAYOUT_HEADER + rows.rows);
+  layout[0] = rows.stride;
+  layout[1] = dim;
+  layout.set(rows.offsets, LAYOUT_HEADER);
+  return layout;
+}
+
+/**
+ * `g[block i] += c (x_i − x_j)`, `g[block j] −= c (x_i − x_j)` within the row of `x` at
+ * `base` (stride and block size from `layout`, see {@link packLayout}); `g` is contiguous
+ * with the row at `gBase`.
+ */
+function addPairGradient(x: FloatArray, layout: Int32Array, base: number, i: number, j: number, c: number, g: FloatArray, gBase: number): void {
   if (c === 0) return;
+  const stride = layout[0]!, dim = layout[1]!;
   for (let k = 0, a = base + i * dim * stride, b = base + j * dim * stride; k < dim; k++, a += stride, b += stride) {
     const e = c * (x[a]! - x[b]!);
     g[gBase + i * dim + k] += e;
@@ -70,22 +88,19 @@ function splitRows(yPred: Tensor, parts: number, lossName: string, layout: strin
   return { rows, dim: rows.length / parts };
 }
 
-function tripletMarginRows(
-  x: FloatArray,
-  offsets: Int32Array,
-  stride: number,
-  count: number,
-  dim: number,
-  margin: number,
-  squared: boolean,
-  swap: boolean,
-  out: FloatArray,
-  u: FloatArray,
-  g: FloatArray,
-  withGrad: boolean,
-): void {
+/**
+ * The triplet margin loss of every row into `out` (one per row), and with `withGrad` its
+ * gradient times `u` into the contiguous `g`. `layout` from {@link packLayout}; `params`
+ * is `[margin, squared (1 or 0), swap (1 or 0)]`.
+ */
+function tripletMarginRows(x: FloatArray, layout: Int32Array, params: Float64Array, out: FloatArray, u: FloatArray, g: FloatArray, withGrad: boolean): void {
+  const stride = layout[0]!, dim = layout[1]!;
+  const margin = params[0]!;
+  const squared = params[1] === 1;
+  const swap = params[2] === 1;
+  const count = out.length;
   for (let r = 0; r < count; r++) {
-    const base = offsets[r]!;
+    const base = layout[LAYOUT_HEADER + r]!;
     const sap = squaredDistance(x, base, stride, 0, 1, dim);
     const san = squaredDistance(x, base, stride, 0, 2, dim);
     const dap = squared ? sap : Math.sqrt(sap);
@@ -110,30 +125,27 @@ function tripletMarginRows(
     // max(h, 0) passes the gradient at h = 0 (tf.maximum / torch.clamp_min).
     const w = hinge >= 0 ? u[r]! : 0;
     if (w === 0) continue;
-    addPairGradient(x, base, stride, 0, 1, dim, pairCoefficient(w, squared, dap), g, gBase);
+    addPairGradient(x, layout, base, 0, 1, pairCoefficient(w, squared, dap), g, gBase);
     // min(d_an, d_pn): the smaller one takes the gradient; at a tie each takes half (torch.minimum).
     const toAn = !swap || dan < dpn ? 1 : dan === dpn ? 0.5 : 0;
-    addPairGradient(x, base, stride, 0, 2, dim, pairCoefficient(-w * toAn, squared, dan), g, gBase);
-    if (swap) addPairGradient(x, base, stride, 1, 2, dim, pairCoefficient(-w * (1 - toAn), squared, dpn), g, gBase);
+    addPairGradient(x, layout, base, 0, 2, pairCoefficient(-w * toAn, squared, dan), g, gBase);
+    if (swap) addPairGradient(x, layout, base, 1, 2, pairCoefficient(-w * (1 - toAn), squared, dpn), g, gBase);
   }
 }
 
-function quadrupletRows(
-  x: FloatArray,
-  offsets: Int32Array,
-  stride: number,
-  count: number,
-  dim: number,
-  margin: number,
-  secondMargin: number,
-  squared: boolean,
-  out: FloatArray,
-  u: FloatArray,
-  g: FloatArray,
-  withGrad: boolean,
-): void {
+/**
+ * The quadruplet loss of every row into `out`, and with `withGrad` its gradient times `u`
+ * into the contiguous `g`. `layout` from {@link packLayout}; `params` is
+ * `[margin, secondMargin, squared (1 or 0)]`.
+ */
+function quadrupletRows(x: FloatArray, layout: Int32Array, params: Float64Array, out: FloatArray, u: FloatArray, g: FloatArray, withGrad: boolean): void {
+  const stride = layout[0]!, dim = layout[1]!;
+  const margin = params[0]!;
+  const secondMargin = params[1]!;
+  const squared = params[2] === 1;
+  const count = out.length;
   for (let r = 0; r < count; r++) {
-    const base = offsets[r]!;
+    const base = layout[LAYOUT_HEADER + r]!;
     const sap = squaredDistance(x, base, stride, 0, 1, dim);
     const san = squaredDistance(x, base, stride, 0, 2, dim);
     const snn = squaredDistance(x, base, stride, 2, 3, dim);
@@ -151,9 +163,9 @@ function quadrupletRows(
     }
     const w1 = first >= 0 ? u[r]! : 0;
     const w2 = second >= 0 ? u[r]! : 0;
-    addPairGradient(x, base, stride, 0, 1, dim, pairCoefficient(w1 + w2, squared, dap), g, gBase);
-    addPairGradient(x, base, stride, 0, 2, dim, pairCoefficient(-w1, squared, dan), g, gBase);
-    addPairGradient(x, base, stride, 2, 3, dim, pairCoefficient(-w2, squared, dnn), g, gBase);
+    addPairGradient(x, layout, base, 0, 1, pairCoefficient(w1 + w2, squared, dap), g, gBase);
+    addPairGradient(x, layout, base, 0, 2, pairCoefficient(-w1, squared, dan), g, gBase);
+    addPairGradient(x, layout, base, 2, 3, pairCoefficient(-w2, squared, dnn), g, gBase);
   }
 }
 
@@ -207,7 +219,8 @@ export const tripletMarginLoss = /*#__PURE__*/ defineLossFunction<TripletMarginC
     const u = upstream?.(rows.outerShape);
     const out = allocate(options.dtype, rows.rows);
     const g = u ? allocate(options.dtype, yPred.size) : NO_GRAD;
-    tripletMarginRows(rows.data, rows.offsets, rows.stride, rows.rows, dim, margin, options.squared, options.swap, out, u ?? NO_GRAD, g, u !== undefined);
+    const params = Float64Array.of(margin, options.squared ? 1 : 0, options.swap ? 1 : 0);
+    tripletMarginRows(rows.data, packLayout(rows, dim), params, out, u ?? NO_GRAD, g, u !== undefined);
     const values = new Tensor(out, rows.outerShape);
     return u ? { values, grad: new Tensor(g, yPred.shape) } : { values };
   },
@@ -251,7 +264,8 @@ export const quadrupletLoss = /*#__PURE__*/ defineLossFunction<QuadrupletConfig>
     const u = upstream?.(rows.outerShape);
     const out = allocate(options.dtype, rows.rows);
     const g = u ? allocate(options.dtype, yPred.size) : NO_GRAD;
-    quadrupletRows(rows.data, rows.offsets, rows.stride, rows.rows, dim, cast(options.margin), cast(options.secondMargin), options.squared, out, u ?? NO_GRAD, g, u !== undefined);
+    const params = Float64Array.of(cast(options.margin), cast(options.secondMargin), options.squared ? 1 : 0);
+    quadrupletRows(rows.data, packLayout(rows, dim), params, out, u ?? NO_GRAD, g, u !== undefined);
     const values = new Tensor(out, rows.outerShape);
     return u ? { values, grad: new Tensor(g, yPred.shape) } : { values };
   },

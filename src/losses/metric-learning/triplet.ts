@@ -74,19 +74,19 @@ function spreadOverTies(d: Float64Array, row: number, batch: number, target: num
  * With `withGrad`, adds `scale · ∂/∂d` into `g`: `+scale` at `(a, p)` and `−scale` at the
  * chosen negative wherever the hinge is `>= 0` (tf.maximum passes the gradient at a tie);
  * negatives tied at the chosen distance share it equally, as TF's `reduce_min` gradient.
+ *
+ * Loop arguments are typed arrays only (src/losses/README.md): `labels` is `[batch]` (its
+ * length is the batch), `d` and `g` `[batch, batch]`; `params` packs the numbers
+ * `[margin, scale, withGrad (1 or 0)]`; `scratch` is `2 · batch` doubles (an anchor's
+ * negative distances, then the sorted path's weights), `negativeIndex` `batch` integers.
  */
-function semihardPass(
-  d: Float64Array,
-  labels: Float64Array,
-  batch: number,
-  margin: number,
-  g: Float64Array,
-  withGrad: boolean,
-  scale: number,
-  negatives: Float64Array,
-  negativeIndex: Int32Array,
-  weights: Float64Array,
-): number {
+function semihardPass(d: Float64Array, labels: Float64Array, g: Float64Array, params: Float64Array, scratch: Float64Array, negativeIndex: Int32Array): number {
+  const batch = labels.length;
+  const margin = params[0]!;
+  const scale = params[1]!;
+  const withGrad = params[2] === 1;
+  const negatives = scratch.subarray(0, batch);
+  const weights = scratch.subarray(batch, 2 * batch);
   let sum = 0;
   for (let a = 0; a < batch; a++) {
     const row = a * batch;
@@ -118,9 +118,9 @@ function semihardPass(
       }
       if (rowMinWeight !== 0) spreadOverTies(d, row, batch, rowMin, g, -rowMinWeight);
     } else if (positives <= SCAN_POSITIVES + Math.log2(m)) {
-      sum += semihardAnchorScan(d, labels, batch, a, margin, negatives, negativeIndex, m, g, withGrad, scale);
+      sum += semihardAnchorScan(d, labels, a, m, negatives, negativeIndex, g, params);
     } else {
-      sum += semihardAnchorSorted(d, labels, batch, a, margin, negatives, m, g, withGrad, scale, weights);
+      sum += semihardAnchorSorted(d, labels, a, m, negatives, weights, g, params);
     }
   }
   return sum;
@@ -129,20 +129,15 @@ function semihardPass(
 /** Up to this many positives (plus log2 of the negatives) per anchor, scanning beats sorting. */
 const SCAN_POSITIVES = 8;
 
-/** One anchor's semi-hard terms by scanning its `m` negatives once per positive. */
-function semihardAnchorScan(
-  d: Float64Array,
-  labels: Float64Array,
-  batch: number,
-  a: number,
-  margin: number,
-  negatives: Float64Array,
-  negativeIndex: Int32Array,
-  m: number,
-  g: Float64Array,
-  withGrad: boolean,
-  scale: number,
-): number {
+/**
+ * One anchor's semi-hard terms by scanning its `m` negatives (`negatives[0, m)`, at
+ * columns `negativeIndex[0, m)`) once per positive. Arguments as {@link semihardPass}.
+ */
+function semihardAnchorScan(d: Float64Array, labels: Float64Array, a: number, m: number, negatives: Float64Array, negativeIndex: Int32Array, g: Float64Array, params: Float64Array): number {
+  const batch = labels.length;
+  const margin = params[0]!;
+  const scale = params[1]!;
+  const withGrad = params[2] === 1;
   const row = a * batch;
   const label = labels[a]!;
   // The fallback: the farthest negative, and how many negatives tie with it.
@@ -190,20 +185,15 @@ function semihardAnchorScan(
   return sum;
 }
 
-/** One anchor's semi-hard terms from its negatives sorted once (`negatives` is reordered). */
-function semihardAnchorSorted(
-  d: Float64Array,
-  labels: Float64Array,
-  batch: number,
-  a: number,
-  margin: number,
-  negatives: Float64Array,
-  m: number,
-  g: Float64Array,
-  withGrad: boolean,
-  scale: number,
-  weights: Float64Array,
-): number {
+/**
+ * One anchor's semi-hard terms from its `m` negatives sorted once (`negatives[0, m)` is
+ * reordered; `weights[0, m)` is scratch). Arguments as {@link semihardPass}.
+ */
+function semihardAnchorSorted(d: Float64Array, labels: Float64Array, a: number, m: number, negatives: Float64Array, weights: Float64Array, g: Float64Array, params: Float64Array): number {
+  const batch = labels.length;
+  const margin = params[0]!;
+  const scale = params[1]!;
+  const withGrad = params[2] === 1;
   const row = a * batch;
   const label = labels[a]!;
   negatives.subarray(0, m).sort();
@@ -381,16 +371,15 @@ export const tripletSemihardLoss = /*#__PURE__*/ defineLossFunction<TripletSemih
   kernel(yTrue, yPred, options, upstream) {
     const margin = castTo(options, options.margin);
     const batch = yPred.rank === 2 ? yPred.shape[0]! : 0;
-    const negatives = new Float64Array(batch);
+    const scratch = new Float64Array(2 * batch);
     const negativeIndex = new Int32Array(batch);
-    const weights = new Float64Array(batch);
     return tripletKernel(
       "triplet_semihard_loss",
       yTrue,
       yPred,
       options,
       upstream,
-      (d, labels, b, g, withGrad, scale) => semihardPass(d, labels, b, margin, g, withGrad, scale, negatives, negativeIndex, weights),
+      (d, labels, _batch, g, withGrad, scale) => semihardPass(d, labels, g, Float64Array.of(margin, scale, withGrad ? 1 : 0), scratch, negativeIndex),
       countPositivePairs,
     );
   },
