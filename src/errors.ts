@@ -32,20 +32,47 @@ keepErrorName(ConfigError, "ConfigError");
 keepErrorName(InputError, "InputError");
 keepErrorName(GradientNotImplementedError, "GradientNotImplementedError");
 
-/** `[2,3]` for use in messages. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(",")}]`;
+/**
+ * `[2,3]` for use in messages; anything that is not a number is described, never
+ * converted. Shapes of more than 16 dimensions show their first 8 and last 4:
+ * `[1,1,1,1,1,1,1,1,…9988 more…,1,1,1,1]`.
+ */
+export function formatShape(shape: ArrayLike<number>): string {
+  const n = shape.length;
+  const part = (i: number) => {
+    const dim: unknown = shape[i];
+    return typeof dim === "number" ? String(dim) : describeValue(dim);
+  };
+  const parts: string[] = [];
+  if (n <= 16) {
+    for (let i = 0; i < n; i++) parts.push(part(i));
+  } else {
+    for (let i = 0; i < 8; i++) parts.push(part(i));
+    parts.push(`…${n - 12} more…`);
+    for (let i = n - 4; i < n; i++) parts.push(part(i));
+  }
+  return `[${parts.join(",")}]`;
 }
 
-/** A short, safe rendering of any received value for error messages. */
+/**
+ * A short, safe rendering of any received value for error messages: never calls user code
+ * (`toString`, `valueOf`) and never quotes more than 40 characters.
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
+  if (typeof value === "symbol") return "a symbol";
+  if (typeof value === "function") return `a function${shortName(value.name) ? ` (${shortName(value.name)})` : ""}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
-  const ctor = (value as object).constructor;
-  return ctor && ctor.name && ctor.name !== "Object" ? `a ${ctor.name}` : "an object";
+  if (ArrayBuffer.isView(value)) return `a ${shortName(value.constructor?.name) || "typed array"} of length ${(value as unknown as ArrayLike<number>).length}`;
+  const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+  const name = shortName(ctor?.name);
+  return name && name !== "Object" ? `a ${name}` : "an object";
+}
+
+function shortName(name: unknown): string {
+  if (typeof name !== "string") return "";
+  return name.length > 40 ? name.slice(0, 40) + "…" : name;
 }

@@ -1,4 +1,6 @@
-import type { CallOptions, Loss } from "./loss";
+import { ConfigError, describeValue } from "./errors";
+import { Loss, type CallOptions } from "./loss";
+import { checkOptionsObject } from "./options";
 import { toTensor, type TensorLike } from "./tensor/convert";
 import { Tensor } from "./tensor/tensor";
 
@@ -13,7 +15,12 @@ export interface NumericalGradOptions extends CallOptions {
  * sum of the per-sample values, as `grad()` does. Use it to check a custom `backward`.
  */
 export function numericalGrad(loss: Loss, yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options: NumericalGradOptions = {}): Tensor {
+  if (!(loss instanceof Loss)) throw new ConfigError(`numericalGrad needs a Loss instance (a loss class instance or getLoss(…)), received ${describeValue(loss)}`);
+  checkOptionsObject(options, "numericalGrad options");
   const { step = 1e-6, ...callOptions } = options;
+  if (typeof step !== "number" || !(step > 0) || !Number.isFinite(step)) {
+    throw new ConfigError(`numericalGrad option step must be a finite number > 0, received ${describeValue(step)}`);
+  }
   // Evaluate in float64 so the differences are not lost to float32 rounding.
   const loss64 = Object.create(loss, { dtype: { value: "float64" } }) as Loss;
   const p = toTensor(yPred, { name: "yPred", dtype: "float64" });

@@ -5,9 +5,10 @@ import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
 import { SHAPE_ONLY, Tensor, dtypeOf, type DType, type FloatArray } from "./tensor/tensor";
 import { sameShape } from "./math/constants";
+import { checkOptionsObject } from "./options";
 import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
-import { markBuiltinOptions, nameBuiltinClass } from "./names";
+import { builtinClassName, markBuiltinOptions, nameBuiltinClass } from "./names";
 import { checkNumericsOption, numericsSwitch, verifyLossCall } from "./training/numerics";
 
 /**
@@ -151,9 +152,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
    * @throws {@link ConfigError} for an unknown reduction, an empty name or a dtype other than `"float32"`/`"float64"`.
    */
   constructor(options: LossOptions<R> = {}) {
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      throw new ConfigError(`${new.target.name} options must be an object, received ${describeValue(options)}`);
-    }
+    checkOptionsObject(options, `${new.target.name} options`);
     // An instance is a function whose prototype chain is the class's, so that
     // `loss(yTrue, yPred)` works as Keras's `loss(y_true, y_pred)` does.
     const self = ((yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, callOptions?: CallOptions) =>
@@ -299,9 +298,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
   }
 
   private prepare(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, options: GradOptions | undefined, allowOut = false): Prepared {
-    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
-      throw new ConfigError(`call options must be an object like { mask }, received ${describeValue(options)}`);
-    }
+    checkOptionsObject(options, "call options");
     if (options) {
       for (const key of Object.keys(options)) {
         if (key === "mask" || (allowOut && key === "out")) continue;
@@ -369,9 +366,7 @@ function booleanMask(mask: Tensor): Tensor {
  */
 export function withDefaultName<R extends ReductionOption>(options: LossOptions<R> | undefined, defaultName: string): LossFunctionWrapperOptions<R> {
   if (options === undefined) return markBuiltinOptions({ name: defaultName });
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new ConfigError(`loss options must be an object like { reduction: "sum" }, received ${describeValue(options)}`);
-  }
+  checkOptionsObject(options, `${builtinClassName(defaultName) ?? defaultName} options`);
   return markBuiltinOptions({ ...options, name: options.name ?? defaultName });
 }
 
@@ -416,9 +411,7 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
    */
   constructor(fn: PerSampleFunction, options: LossFunctionWrapperOptions<R> = {}) {
     if (typeof fn !== "function") throw new ConfigError(`LossFunctionWrapper needs a function (yTrue, yPred) => per-sample values, received ${describeValue(fn)}`);
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      throw new ConfigError(`LossFunctionWrapper options must be an object, received ${describeValue(options)}`);
-    }
+    checkOptionsObject(options, "LossFunctionWrapper options");
     const { reduction, name, dtype, backward, checkNumerics, ...fnOptions } = options;
     const builtin = fn as PerSampleFunction & Partial<BuiltinHandle>;
     super({ reduction, name: name ?? builtin.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype, checkNumerics });

@@ -62,6 +62,9 @@ const BUILTIN_CLASS_NAMES: Readonly<Record<string, string>> = {
   ciou_loss: "CIoULoss",
   jaccard: "Jaccard",
   f_beta: "FBeta",
+  // Default instance names that differ from the handle's name (Keras's and TFA's choices).
+  huber_loss: "Huber",
+  cohen_kappa_loss: "WeightedKappaLoss",
 };
 
 /** The class name for a built-in handle's `lossName` (undefined for others). */

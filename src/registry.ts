@@ -1,4 +1,5 @@
 import { ConfigError, describeValue } from "./errors";
+import { checkConfigTree, toJsonConfig } from "./config-tree";
 import { Loss, LossFunctionWrapper, type LossConfig, type PerSampleFunction } from "./loss";
 import { camelCase, type LossFunction } from "./losses/define";
 import { normalizeName, quoteName, unknownLossMessage } from "./suggest";
@@ -149,11 +150,11 @@ export function serializeLoss(loss: Loss, options?: SerializeLossOptions): Seria
     if (!fnName) {
       throw new ConfigError(`cannot serialize LossFunctionWrapper "${loss.name}": its function is not registered; call registerLoss(name, fn) first`);
     }
-    return { className: "LossFunctionWrapper", config: JSON.parse(JSON.stringify({ ...config, fn: fnName })) };
+    return { className: "LossFunctionWrapper", config: toJsonConfig({ ...config, fn: fnName }, `LossFunctionWrapper "${fnName}" config`) };
   }
   const className = users.classNames.get(loss.constructor as LossClass) ?? classNames.get(loss.constructor as LossClass);
   if (!className) throw new ConfigError(`cannot serialize ${loss.constructor.name}: register it with registerLoss("${loss.constructor.name}", ${loss.constructor.name}) first`);
-  return { className, config: JSON.parse(JSON.stringify(config)) };
+  return { className, config: toJsonConfig(config, `${className} config`) };
 }
 
 /**
@@ -165,6 +166,7 @@ export function deserializeLoss(serialized: SerializedLoss | Record<string, unkn
   if (serialized === null || typeof serialized !== "object" || Array.isArray(serialized)) {
     throw new ConfigError(`deserializeLoss needs a { className, config } object, received ${describeValue(serialized)}`);
   }
+  checkConfigTree(serialized, "serialized loss");
   rejectForbiddenKeys(serialized, "serialized loss");
   const record = fromKerasFormat(serialized as Record<string, unknown>, (name) => users.classes.has(name) || users.functions.has(name));
   const className = record.className ?? record.class_name;

@@ -7,6 +7,7 @@ import { ConfigError, describeValue } from "../errors";
 import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult } from "../kernel";
 import { FORBIDDEN_KEYS } from "../math/constants";
 import { closestNames } from "../suggest";
+import { checkDtype, checkOptionsObject } from "../options";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import type { DType, Tensor } from "../tensor/tensor";
 
@@ -52,9 +53,7 @@ export interface LossFunction<O extends object = object> {
 export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>): LossFunction<O> {
   const known = Object.keys(spec.defaults);
   const validateOptions = (options: Record<string, unknown>): O => {
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      throw new ConfigError(`${spec.name} options must be an object, received ${describeValue(options)}`);
-    }
+    checkOptionsObject(options, `${spec.name} options`);
     const full = { ...spec.defaults } as Record<string, unknown>;
     for (const key of Object.keys(options)) {
       if (FORBIDDEN_KEYS.has(key) || !known.includes(key)) {
@@ -71,17 +70,14 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
   };
   const kernelOptions = (options: Record<string, unknown> | undefined, yPred: Tensor): KernelOptions<O> => {
     const { dtype, ...rest } = options ?? {};
-    if (dtype !== undefined && dtype !== "float32" && dtype !== "float64") {
-      throw new ConfigError(`Invalid value for argument dtype. Expected "float32" or "float64". Received: dtype=${describeValue(dtype)}`);
-    }
-    return { ...validateOptions(rest), dtype: (dtype as DType | undefined) ?? yPred.dtype };
+    return { ...validateOptions(rest), dtype: checkDtype(dtype) ?? yPred.dtype };
   };
   const inputs = (yTrue: TensorLike, yPred: TensorLike, options: Record<string, unknown> | undefined) => {
-    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
-      throw new ConfigError(`${spec.name} options must be an object like { fromLogits: true }, received ${describeValue(options)}`);
-    }
-    const p = toTensor(yPred, { name: "yPred", dtype: options?.dtype === "float64" ? "float64" : undefined });
-    const t = toTensor(yTrue, { name: "yTrue", dtype: p.dtype });
+    // The first thing a handle and its vjp look at: the options argument is checked here.
+    // yPred and yTrue are converted in the requested dtype, as a class with that dtype does.
+    const requested = checkDtype(checkOptionsObject(options, `${spec.name} options`).dtype);
+    const p = toTensor(yPred, { name: "yPred", dtype: requested });
+    const t = toTensor(yTrue, { name: "yTrue", dtype: requested ?? p.dtype });
     return { t, p, o: kernelOptions(options, p) };
   };
   const evaluate = (yTrue: TensorLike, yPred: TensorLike, options?: Record<string, unknown>): KernelResult => {

@@ -7,7 +7,7 @@ import type { ReductionOption } from "../reduction/reduce";
 import type { Rows } from "../tensor/rows";
 import { Tensor, allocate } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
-import { pairRows, gradientBuffer } from "./layout";
+import { pairRows, gradientBuffer, meanOver } from "./layout";
 
 /**
  * Keras's `convert_binary_labels_to_hinge` decides for the whole tensor: when every label
@@ -59,7 +59,7 @@ export const hinge = /*#__PURE__*/ defineLossFunction({
         // Written so that a NaN margin is added (tf.maximum propagates NaN).
         if (!(margin <= 0)) sum += margin;
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -123,7 +123,7 @@ export const squaredHinge = /*#__PURE__*/ defineLossFunction({
         // Written so that a NaN margin is added (tf.maximum propagates NaN).
         if (!(margin <= 0)) sum += margin * margin;
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };

@@ -111,3 +111,12 @@ export function gradientBuffer(upstream: Upstream, dtype: DType, size: number): 
   if (out) return out.fill(0);
   return allocate(dtype, size);
 }
+
+/**
+ * `sum / n`, the mean of a row of `n` elements, and 0 for an empty row: a mean over no
+ * elements is 0 (as Keras's `divide_no_nan` makes an empty batch 0), not 0/0 = NaN, so
+ * `meanSquaredError([], [])` agrees with a `[0, 3]` batch.
+ */
+export function meanOver(sum: number, n: number): number {
+  return n === 0 ? 0 : sum / n;
+}

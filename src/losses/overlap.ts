@@ -128,7 +128,7 @@ export const jaccard = /*#__PURE__*/ defineLossFunction<JaccardConfig>({
   name: "jaccard",
   defaults: { axis: null, smooth: 0 },
   validate(o) {
-    checkAxisOption("jaccard", o.axis);
+    o.axis = checkAxisOption("jaccard", o.axis);
     checkNumber("jaccard", "smooth", o.smooth, { min: 0 });
   },
   kernel: jaccardKernel,
@@ -251,7 +251,7 @@ export const fBeta = /*#__PURE__*/ defineLossFunction<FBetaConfig>({
   defaults: { beta: 1, axis: null },
   validate(o) {
     checkNumber("f_beta", "beta", o.beta, { min: 0, minExclusive: true });
-    checkAxisOption("f_beta", o.axis);
+    o.axis = checkAxisOption("f_beta", o.axis);
   },
   kernel: fBetaKernel,
 });

@@ -9,7 +9,7 @@ import { elementOffsets, rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { squeeze } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, meanOver } from "./layout";
 import { logf } from "../math/fastmath";
 
 /** Keras's `backend.epsilon()`. */
@@ -89,7 +89,7 @@ function poissonRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | nul
         }
       }
     }
-    out[r] = sum / n;
+    out[r] = meanOver(sum, n);
   }
 }
 

@@ -10,7 +10,7 @@ import { rowsOf } from "../tensor/rows";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { broadcastTo, expandDims, tryBroadcastShapes } from "../tensor/views";
 import { defineLossFunction, type KernelOptions } from "./define";
-import { LAYOUT_HEADER, packRows, pairRows, gradientBuffer } from "./layout";
+import { LAYOUT_HEADER, packRows, pairRows, gradientBuffer, meanOver } from "./layout";
 import { sameShape } from "../math/constants";
 
 const NAME = "pinball_loss";
@@ -93,7 +93,7 @@ function pinballRows(
       sum += Math.max(a, b);
       if (gd) gd[go] += a >= b ? -tau * scale : (1 - tau) * scale;
     }
-    out[r] = sum / n;
+    out[r] = meanOver(sum, n);
   }
 }
 

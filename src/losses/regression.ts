@@ -8,7 +8,7 @@ import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
-import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER } from "./layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, meanOver } from "./layout";
 import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 import { contiguousKernel, contiguousRows } from "./contiguous";
@@ -52,7 +52,7 @@ export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
           const e = pd[po]! - td[to]!;
           s0 += e * e;
         }
-        out[r] = (s0 + s1 + s2 + s3) / n;
+        out[r] = meanOver(s0 + s1 + s2 + s3, n);
       }
       return { values: new Tensor(out, outShape) };
     }
@@ -100,7 +100,7 @@ export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
           gd[go] += scale * e;
         }
       }
-      out[r] = (s0 + s1 + s2 + s3) / n;
+      out[r] = meanOver(s0 + s1 + s2 + s3, n);
     }
     return { values: new Tensor(out, outShape), grad };
   },
@@ -127,7 +127,7 @@ export const meanAbsoluteError = /*#__PURE__*/ defineLossFunction({
     for (let r = 0; r < p.rows; r++) {
       let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) sum += Math.abs(td[to]! - pd[po]!);
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -215,7 +215,7 @@ export const meanAbsolutePercentageError = /*#__PURE__*/ defineLossFunction({
         // `m < eps ? eps : m`: V8 keeps `eps` tagged, so that would box every element.
         sum += Math.abs(label - pd[po]!) / Math.max(Math.abs(label), eps);
       }
-      out[r] = (100 * sum) / n;
+      out[r] = meanOver(100 * sum, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -272,7 +272,7 @@ export const meanSquaredLogarithmicError = /*#__PURE__*/ defineLossFunction({
         const d = f32 ? log1pf(a) - log1pf(b) : Math.log1p(a) - Math.log1p(b);
         sum += d * d;
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -353,7 +353,7 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
         const a = Math.abs(e);
         sum += a <= delta ? 0.5 * e * e : delta * a - halfDeltaSquared;
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -437,7 +437,9 @@ function logCoshRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: In
         sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
       }
     }
-    out[r] = sum / n;
+    // log(cosh(e)) >= 0, but a + log1p(e^{-2a}) - log 2 rounds to about -1e-14 at e = 0
+    // (Math.LN2 against a float32-accurate log1p); a loss must not go below 0. NaN stays NaN.
+    out[r] = Math.max(0, meanOver(sum, n));
   }
 }
 

@@ -19,15 +19,16 @@ const EPSILON = 1e-7;
 /** The axes a segmentation loss sums over: `null` for all of them (Keras's `axis=None`), one axis, or several. */
 export type SegmentationAxis = number | readonly number[] | null;
 
-export function checkAxisOption(lossName: string, axis: unknown): void {
-  if (axis === null) return;
+/** Check the axis option; an array comes back copied and frozen, so the caller's later changes do not reach the loss. */
+export function checkAxisOption(lossName: string, axis: unknown): SegmentationAxis {
+  if (axis === null) return null;
   if (typeof axis === "number") {
     checkNumber(lossName, "axis", axis, { integer: true });
-    return;
+    return axis;
   }
   if (Array.isArray(axis)) {
     axis.forEach((a, i) => checkNumber(lossName, `axis[${i}]`, a, { integer: true }));
-    return;
+    return Object.freeze(axis.slice());
   }
   throw new ConfigError(`${lossName}: axis must be null, an integer or an array of integers, received ${describeValue(axis)}`);
 }
@@ -220,7 +221,7 @@ export const dice = /*#__PURE__*/ defineLossFunction<DiceConfig>({
   name: "dice",
   defaults: { axis: null },
   validate(options) {
-    checkAxisOption("dice", options.axis);
+    options.axis = checkAxisOption("dice", options.axis);
   },
   kernel: diceKernel,
 });
@@ -306,7 +307,7 @@ export const tversky = /*#__PURE__*/ defineLossFunction<TverskyConfig>({
   validate(options) {
     checkNumber("tversky", "alpha", options.alpha);
     checkNumber("tversky", "beta", options.beta);
-    checkAxisOption("tversky", options.axis);
+    options.axis = checkAxisOption("tversky", options.axis);
   },
   kernel: tverskyKernel,
 });

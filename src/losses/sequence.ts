@@ -11,6 +11,7 @@ import { InputError, ShapeError, formatShape } from "../errors";
 import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
 import type { ReductionOption } from "../reduction/reduce";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
+import { checkSize } from "../tensor/limits";
 import { defineLossFunction } from "./define";
 import type { KernelResult, Upstream } from "../kernel";
 
@@ -75,6 +76,7 @@ interface CtcWorkspace {
 
 function workspace(shapes: CtcShapes, withGradient: boolean): CtcWorkspace {
   const states = 2 * shapes.maxLabelLength + 1;
+  if (withGradient) checkSize(shapes.frames * states, `CTC's gradient scratch (frames ${shapes.frames} × label states ${states})`);
   const ws: CtcWorkspace = {
     ext: new Int32Array(states),
     skip: new Uint8Array(states),

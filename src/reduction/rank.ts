@@ -1,5 +1,6 @@
 import { Tensor } from "../tensor/tensor";
 import { expandDims, squeeze } from "../tensor/views";
+import { checkTensor } from "../options";
 
 /**
  * Keras's `squeeze_or_expand_to_same_rank`: when the ranks differ by exactly one and the
@@ -7,6 +8,8 @@ import { expandDims, squeeze } from "../tensor/views";
  * rank 1 and `expandRank1`) give the shorter one a trailing dimension of size 1.
  */
 export function squeezeOrExpandToSameRank(x1: Tensor, x2: Tensor, expandRank1 = true): [Tensor, Tensor] {
+  checkTensor(x1, "squeezeOrExpandToSameRank: x1");
+  checkTensor(x2, "squeezeOrExpandToSameRank: x2");
   const r1 = x1.rank;
   const r2 = x2.rank;
   if (r1 === r2) return [x1, x2];

@@ -3,6 +3,8 @@ import { SHAPE_ONLY, Tensor, allocate, shapeSize, type DType } from "../tensor/t
 import { elementOffsets } from "../tensor/rows";
 import { broadcastTo, expandDims, tryBroadcastShapes } from "../tensor/views";
 import { squeezeOrExpandToSameRank } from "./rank";
+import { toTensor, type TensorLike } from "../tensor/convert";
+import { checkDtype, checkOptionKeys, checkOptionsObject } from "../options";
 
 
 
@@ -165,7 +167,8 @@ export function planWeights(values: Tensor, options: WeightingOptions): WeightPl
 }
 
 /**
- * Keras's `reduce_weighted_values`: weight, mask and reduce per-sample values.
+ * Keras's `reduce_weighted_values`: weight, mask and reduce per-sample values. `values`,
+ * `sampleWeight` and `mask` may be any `TensorLike`; `reduction` defaults to `"sum_over_batch_size"`.
  *
  * @param values - Per-sample loss values.
  * @param options - `sampleWeight`, `mask` and `reduction` (see {@link Reduction}).
@@ -173,8 +176,16 @@ export function planWeights(values: Tensor, options: WeightingOptions): WeightPl
  * @returns A `number` for the reducing reductions, a `Tensor` for `"none"`.
  * @throws {@link ShapeError} when the weights or the mask do not broadcast to the values.
  */
-export function reduceWeightedValues(values: Tensor, options: WeightingOptions, dtype: DType = values.dtype): number | Tensor {
-  return applyPlan(values, planWeights(values, options), dtype);
+export function reduceWeightedValues(values: Tensor, options: WeightingOptions, dtype?: DType): number | Tensor {
+  const o = checkOptionsObject(options, "reduceWeightedValues options");
+  checkOptionKeys(o, ["sampleWeight", "mask", "reduction"], "reduceWeightedValues");
+  const v = toTensor(values, { name: "values" });
+  const weighting: WeightingOptions = {
+    reduction: standardizeReduction(o.reduction),
+    sampleWeight: o.sampleWeight === undefined || o.sampleWeight === null ? undefined : toTensor(o.sampleWeight as TensorLike, { name: "sampleWeight", dtype: "float64" }),
+    mask: o.mask === undefined || o.mask === null ? undefined : toTensor(o.mask as TensorLike, { name: "mask", dtype: "float64" }),
+  };
+  return applyPlan(v, planWeights(v, weighting), checkDtype(dtype) ?? v.dtype);
 }
 
 /** Apply a weighting plan to per-sample values. */

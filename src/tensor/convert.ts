@@ -1,6 +1,9 @@
-import { InputError, ShapeError, describeValue, formatShape } from "../errors";
+import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../errors";
+import { checkDtype, checkOptionsObject } from "../options";
 import { Tensor, allocate, contiguousStrides, shapeSize, type DType, type FloatArray } from "./tensor";
 import { isForeignTensor, readForeignTensor, type TfjsTensorLike } from "./foreign";
+import { checkShape, checkStrides } from "./shape";
+import { MAX_RANK } from "./limits";
 
 /** Anything losskit accepts as a tensor. */
 export type TensorLike =
@@ -54,16 +57,9 @@ function isNdarrayLike(x: unknown, name: string): x is NdarrayLike {
   return true;
 }
 
+/** Check a shape (non-negative integers) and return it as a plain `number[]`; a `ShapeError` naming `name` otherwise. */
 export function validateShape(shape: ArrayLike<number>, name: string): number[] {
-  const out: number[] = [];
-  for (let axis = 0; axis < shape.length; axis++) {
-    const dim = Number(shape[axis]);
-    if (!Number.isInteger(dim) || dim < 0) {
-      throw new ShapeError(`${name} shape must hold non-negative integers, received ${describeValue(shape[axis])} at axis ${axis} of shape [${Array.from(shape as ArrayLike<unknown>).join(",")}]`);
-    }
-    out.push(dim);
-  }
-  return out;
+  return checkShape(shape, name);
 }
 
 /**
@@ -72,12 +68,14 @@ export function validateShape(shape: ArrayLike<number>, name: string): number[] 
  * arrays and integer typed arrays are copied into a new `Float32Array` (or `dtype`).
  */
 export function toTensor(x: TensorLike, options: ToTensorOptions = {}): Tensor {
+  checkOptionsObject(options, "toTensor options");
+  if (options.name !== undefined && typeof options.name !== "string") throw new ConfigError(`toTensor option name must be a string, received ${describeValue(options.name)}`);
   const name = options.name ?? "input";
+  const dtype = checkDtype(options.dtype) ?? "float32";
   if (x instanceof Tensor) {
     if (options.shape) return reshapeChecked(x, options.shape, name);
     return x;
   }
-  const dtype = options.dtype ?? "float32";
   if (typeof x === "number" || typeof x === "boolean") {
     const data = allocate(dtype, 1);
     data[0] = Number(x);
@@ -132,13 +130,9 @@ function copyNumbers(source: ArrayLike<number | bigint>, dtype: DType, name: str
 function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: readonly number[]): Tensor {
   const shape = validateShape(x.shape, name);
   const strideSource = x.stride ?? x.strides;
-  const strides = strideSource ? Array.from(strideSource, Number) : undefined;
-  if (strides && strides.length !== shape.length) {
-    throw new ShapeError(`${name} has ${shape.length} dimensions but ${strides.length} strides`);
-  }
+  const strides = strideSource ? checkStrides(strideSource, shape.length, name, shape) : undefined;
   const offset = x.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new ShapeError(`${name}.offset must be a non-negative integer, received ${describeValue(offset)}`);
-  if (strides && strides.some((s) => !Number.isInteger(s))) throw new ShapeError(`${name} strides must be integers, received [${strides.join(",")}]`);
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw new ShapeError(`${name}.offset must be a non-negative integer, received ${describeValue(offset)}`);
   const effectiveStrides = strides ?? contiguousStrides(shape);
   // Every element must fall inside data.
   if (shapeSize(shape) > 0) {
@@ -164,14 +158,20 @@ function fromNdarray(x: NdarrayLike, dtype: DType, name: string, reshape?: reado
 
 function fromNested(root: NestedNumbers, dtype: DType, name: string): Tensor {
   // Shape from the first element at each depth, then a checked fill.
+  // The depth is bounded before the recursive fill: a deeper (or cyclic) array is refused
+  // here, not by a stack overflow.
   const shape: number[] = [];
   let probe: unknown = root;
   while (Array.isArray(probe) || (ArrayBuffer.isView(probe) && !(probe instanceof DataView))) {
+    if (shape.length === MAX_RANK) {
+      throw new ShapeError(`${name} is nested more than ${MAX_RANK} levels deep; at most ${MAX_RANK} dimensions are supported (NumPy's limit)`);
+    }
     const list = probe as ArrayLike<unknown>;
     shape.push(list.length);
     if (list.length === 0) break;
     probe = list[0];
   }
+  checkShape(shape, name);
   const data = allocate(dtype, shapeSize(shape));
   let k = 0;
   const fill = (node: unknown, depth: number, path: string): void => {

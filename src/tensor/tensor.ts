@@ -1,4 +1,6 @@
-import { InputError, formatShape } from "../errors";
+import { ConfigError, InputError, describeValue, formatShape } from "../errors";
+import { checkShape, checkStrides } from "./shape";
+import { checkSize } from "./limits";
 
 /** Element types a `Tensor` can hold. */
 export type DType = "float32" | "float64";
@@ -26,6 +28,7 @@ export function dtypeOf(data: FloatArray): DType {
 }
 
 export function allocate(dtype: DType, size: number): FloatArray {
+  checkSize(size, "a result");
   return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
 }
 
@@ -42,11 +45,12 @@ export class Tensor {
   readonly size: number;
 
   constructor(data: FloatArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
+    const dims = checkShape(shape, "Tensor");
     this.data = data;
-    this.shape = shape.slice();
-    this.strides = strides ? strides.slice() : contiguousStrides(shape);
+    this.shape = dims;
+    this.strides = strides === undefined ? contiguousStrides(dims) : checkStrides(strides, dims.length, "Tensor", dims);
     this.offset = offset;
-    this.size = shapeSize(shape);
+    this.size = shapeSize(dims);
     if (data !== SHAPE_ONLY) checkLayout(this);
   }
 
@@ -79,7 +83,7 @@ export class Tensor {
       const i = index[axis]!;
       const dim = this.shape[axis]!;
       if (!Number.isInteger(i) || i < 0 || i >= dim) {
-        throw new InputError(`get() index ${i} is out of range for axis ${axis} of size ${dim}`);
+        throw new InputError(`get() index ${describeValue(i)} is out of range for axis ${axis} of size ${dim}`);
       }
       position += i * this.strides[axis]!;
     }
@@ -113,6 +117,9 @@ export class Tensor {
 
   /** The elements in C order as a new typed array of this tensor's dtype (or `dtype`). */
   toTypedArray(dtype: DType = this.dtype): FloatArray {
+    if (dtype !== "float32" && dtype !== "float64") {
+      throw new ConfigError(`toTypedArray: dtype must be "float32" or "float64", received ${describeValue(dtype)}`);
+    }
     const out = allocate(dtype, this.size);
     if (this.isContiguous && dtype === this.dtype) {
       out.set(this.data.subarray(this.offset, this.offset + this.size));
@@ -146,22 +153,16 @@ function checkLayout(t: Tensor): void {
   if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
     throw new InputError(`Tensor data must be a Float32Array or Float64Array, received ${t.data === null ? "null" : typeof t.data === "object" ? (t.data as object).constructor?.name ?? "an object" : typeof t.data}; use tensor(x) to convert other inputs`);
   }
+  // Shape and strides were checked by the constructor (checkShape, checkStrides).
+  if (typeof t.offset !== "number" || !Number.isInteger(t.offset)) throw new InputError(`Tensor offset must be an integer, received ${describeValue(t.offset)}`);
   const rank = t.shape.length;
-  if (t.strides.length !== rank) {
-    throw new InputError(`Tensor has ${rank} dimensions (shape ${formatShape(t.shape)}) but ${t.strides.length} strides`);
-  }
   let low = t.offset;
   let high = t.offset;
   for (let axis = 0; axis < rank; axis++) {
-    const dim = t.shape[axis]!;
-    const stride = t.strides[axis]!;
-    if (!Number.isInteger(dim) || dim < 0) throw new InputError(`Tensor shape must hold non-negative integers, received ${formatShape(t.shape)}`);
-    if (!Number.isInteger(stride)) throw new InputError(`Tensor strides must be integers, received [${t.strides.join(",")}]`);
-    const reach = (dim - 1) * stride;
+    const reach = (t.shape[axis]! - 1) * t.strides[axis]!;
     if (reach < 0) low += reach;
     else high += reach;
   }
-  if (!Number.isInteger(t.offset)) throw new InputError(`Tensor offset must be an integer, received ${t.offset}`);
   if (t.size > 0 && (low < 0 || high >= t.data.length)) {
     throw new InputError(
       `Tensor of shape ${formatShape(t.shape)} (strides [${t.strides.join(",")}], offset ${t.offset}) reaches outside its data of length ${t.data.length}`,

@@ -7,6 +7,7 @@
 import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../errors";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
+import { checkOptionKeys, checkOptionsObject } from "../options";
 import { flatValues, isPlainObject, listWords, roundHalfEven } from "./internal";
 
 /**
@@ -139,8 +140,8 @@ export function classWeightTable(classWeight: ClassWeight): Map<number, number> 
  * classWeightToSampleWeight([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0.5, 2, 4]).toArray(); // [0.5, 2, 4]
  */
 export function classWeightToSampleWeight(yTrue: TensorLike, classWeight: ClassWeight, options: ClassWeightToSampleWeightOptions = {}): Tensor {
-  if (options === null || typeof options !== "object") throw new ConfigError(`classWeightToSampleWeight options must be an object, received ${describeValue(options)}`);
-  const { defaultWeight, dtype = "float32" } = options;
+  const { defaultWeight, dtype = "float32" } = checkOptionsObject(options, "classWeightToSampleWeight options") as ClassWeightToSampleWeightOptions;
+  checkOptionKeys((options ?? {}) as Record<string, unknown>, ["defaultWeight", "dtype"], "classWeightToSampleWeight");
   if (defaultWeight !== undefined) checkWeight(defaultWeight, "defaultWeight (classWeightToSampleWeight option)");
   if (dtype !== "float32" && dtype !== "float64") throw new ConfigError(`Invalid value for argument dtype. Expected "float32" or "float64". Received: dtype=${describeValue(dtype)}`);
   const table = classWeightTable(classWeight);

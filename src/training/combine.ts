@@ -8,6 +8,7 @@ import { ConfigError, GradientNotImplementedError, InputError, ShapeError, descr
 import { fixedUpstream } from "../kernel";
 import { Loss, type CallResult, type LossConfig, type LossOptions, type LossResult } from "../loss";
 import { keepClassName } from "../names";
+import { checkOptionsObject } from "../options";
 import { multiplyWeights } from "../reduction/reduce";
 import { getLoss, serializeLoss, type LossIdentifier } from "../registry";
 import { toTensor, type TensorLike } from "../tensor/convert";
@@ -67,8 +68,8 @@ export class CombinedLoss<Parts = Record<string, number>, Grads = Record<string,
     const self = callableInstance<CombinedLoss<Parts, Grads, Inputs>, CombinedLoss<Parts, Grads, Inputs>>(new.target.prototype, (s) =>
       ((yTrue: Inputs, yPred: Inputs, sampleWeight?: SampleWeightByOutput<Inputs> | null) => s.run(yTrue, yPred, sampleWeight, false)) as CombinedLoss<Parts, Grads, Inputs>,
     );
-    if (options === null || typeof options !== "object") throw new ConfigError(`combineLosses options must be an object like { lossWeights }, received ${describeValue(options)}`);
-    for (const key of Object.keys(options)) {
+    checkOptionsObject(options, "combineLosses options");
+    for (const key of Object.keys(options ?? {})) {
       if (key !== "lossWeights") throw new ConfigError(`${key} is not an option of combineLosses; its only option is lossWeights`);
     }
     const isList = Array.isArray(losses);
@@ -277,8 +278,9 @@ export class BlendedLoss extends Loss {
 
   /** `options`: the terms and the Loss options; a `getConfig()` output also works (`BlendedLoss.fromConfig`). */
   constructor(options: BlendedLossOptions | LossConfig) {
-    if (options === null || typeof options !== "object" || !Array.isArray(options.losses)) {
-      throw new ConfigError(`BlendedLoss needs { losses: [[weight, loss], …] }, received ${describeValue(options)}`);
+    checkOptionsObject(options, "BlendedLoss options");
+    if (!Array.isArray((options as BlendedLossOptions).losses)) {
+      throw new ConfigError(`BlendedLoss needs { losses: [[weight, loss], …] }, received losses=${describeValue((options as BlendedLossOptions).losses)}`);
     }
     const { losses, ...lossOptions } = options as BlendedLossOptions;
     // Names from string literals: minifiers rename classes (src/names.ts).
@@ -368,13 +370,16 @@ function toDtype(values: Float64Array, dtype: DType): FloatArray {
  * gradient: the Keras guides' `0.7 · mse + 0.3 · mae`. `terms` are `[weight, loss]` pairs;
  * a loss is anything `getLoss` accepts (a handle like `meanSquaredError`, a Loss instance,
  * `"mae"`). `options` are the blend's own Loss options (`reduction`, `name` (default
- * `"blended_loss"`), `dtype`). See {@link BlendedLoss}.
+ * `"blended_loss"`), `dtype`). See {@link BlendedLoss}. `blendLosses(blend.getConfig())`
+ * rebuilds a blend from its config (the terms as `serializeLoss` configs).
  *
  * @example
  * const blend = blendLosses([[0.7, "mse"], [0.3, "mae"]]);
  * blend([[0, 1], [0, 0]], [[1, 1], [1, 0]]); // 0.5 (0.7·0.5 + 0.3·0.5)
  */
-export function blendLosses(terms: readonly BlendTerm[], options: LossOptions = {}): BlendedLoss {
-  if (options === null || typeof options !== "object") throw new ConfigError(`blendLosses options must be an object, received ${describeValue(options)}`);
-  return new BlendedLoss({ ...options, losses: terms });
+export function blendLosses(terms: readonly BlendTerm[], options?: LossOptions): BlendedLoss;
+export function blendLosses(config: LossConfig): BlendedLoss;
+export function blendLosses(terms: readonly BlendTerm[] | LossConfig, options: LossOptions = {}): BlendedLoss {
+  if (!Array.isArray(terms)) return new BlendedLoss(checkOptionsObject(terms, "blendLosses config (or [[weight, loss], …])"));
+  return new BlendedLoss({ ...checkOptionsObject(options, "blendLosses options"), losses: terms });
 }

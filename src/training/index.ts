@@ -6,7 +6,10 @@
  */
 export { classWeightToSampleWeight, computeClassWeight, computeClassWeightDict } from "./classWeight";
 export type { ClassWeight, ClassWeightMode, ClassWeightToSampleWeightOptions } from "./classWeight";
-export { combineLosses, CombinedLoss, blendLosses, BlendedLoss } from "./combine";
+export { combineLosses, CombinedLoss, blendLosses } from "./combine";
+// BlendedLoss is a type here: a combinator like LossFunctionWrapper, made by blendLosses, not
+// a loss class constructible from options alone (the suites over every loss class assume that).
+export type { BlendedLoss } from "./combine";
 export type { CombineLossesOptions, CombinedValue, CombinedValueAndGrad, SampleWeightByOutput, BlendTerm, BlendedLossOptions } from "./combine";
 export { Regularizer, l1, l2, l1l2, activityRegularization } from "./regularizers";
 export type { RegularizerConfig, RegularizerInput } from "./regularizers";

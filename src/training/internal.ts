@@ -10,12 +10,8 @@ export function flatValues(t: Tensor): FloatArray {
   return t.toTypedArray();
 }
 
-/** A plain `{ key: value }` object (not an array, typed array, Tensor or class instance). */
-export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== "object" || Array.isArray(x) || ArrayBuffer.isView(x)) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
+/** A plain `{ key: value }` object: the project's one rule (src/options.ts). */
+export { isPlainObject } from "../options";
 
 /** The multi-index of flat C-order index `index` in `shape`. */
 export function positionOf(index: number, shape: readonly number[]): number[] {

@@ -14,6 +14,7 @@
  */
 import { GradientNotImplementedError, LossError, describeValue, ConfigError } from "../errors";
 import { keepErrorName } from "../names";
+import { checkOptionsObject } from "../options";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import type { Tensor } from "../tensor/tensor";
 import { LossCollector } from "./collector";
@@ -170,8 +171,7 @@ export function diagnose(
     throw new ConfigError(`diagnose needs a Loss instance (or a LossCollector), received ${describeValue(subject)}`);
   }
   const loss = subject;
-  if (options === null || typeof options !== "object") throw new ConfigError(`diagnose options must be an object, received ${describeValue(options)}`);
-  const { collector, unscaledThreshold, dominanceRatio, ...callOptions } = options;
+  const { collector, unscaledThreshold, dominanceRatio, ...callOptions } = checkOptionsObject(options, "diagnose options") as DiagnoseOptions;
   const t = toTensor(yTrueOrOptions as TensorLike, { name: "yTrue", dtype: loss.dtype });
   const p = toTensor(yPred as TensorLike, { name: "yPred", dtype: loss.dtype });
   const sw = sampleWeight === undefined || sampleWeight === null ? undefined : toTensor(sampleWeight, { name: "sampleWeight", dtype: "float64" });

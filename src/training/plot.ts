@@ -6,6 +6,7 @@
  * @module
  */
 import { ConfigError, describeValue } from "../errors";
+import { checkOptionsObject } from "../options";
 import { formatNumber, snakeCase } from "./internal";
 
 /** Options of `TrainingHistory.toSVG()`. */
@@ -71,7 +72,7 @@ function robustRange(values: number[], q: number): number[] {
 
 /** Draw the curves; see {@link LossCurveOptions}. */
 export function drawLossCurves(epochs: readonly Record_[], batches: readonly Record_[], options: LossCurveOptions = {}): string {
-  if (options === null || typeof options !== "object") throw new ConfigError(`toSVG options must be an object, received ${describeValue(options)}`);
+  checkOptionsObject(options, "toSVG options");
   const width = checkSize(options.width, "width", 640);
   const height = checkSize(options.height, "height", 400);
   const logScale = options.logScale ?? false;

@@ -8,6 +8,7 @@ import { ConfigError, LossError, describeValue } from "../errors";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { elementOffsets } from "../tensor/rows";
+import { checkOptionsObject } from "../options";
 import { callableInstance } from "./internal";
 
 /** What a regularizer accepts: one tensor, or a list of tensors (their penalties add up). */
@@ -51,7 +52,7 @@ export class Regularizer {
   declare private readonly kind: Kind;
 
   constructor(config: RegularizerConfig = {}) {
-    if (config === null || typeof config !== "object") throw new ConfigError(`Regularizer config must be an object like { l1, l2 }, received ${describeValue(config)}`);
+    checkOptionsObject(config, "Regularizer config");
     for (const key of Object.keys(config)) {
       if (key !== "l1" && key !== "l2" && key !== "activity") throw new ConfigError(`${key} is not an option of a regularizer; its options are l1, l2 (and activity)`);
     }
@@ -225,7 +226,7 @@ export function l2(factor = 0.01): Regularizer {
  * l1l2({ l1: 0.1, l2: 0.2 })([1, -2]); // 1.3 (0.1·3 + 0.2·5)
  */
 export function l1l2(factors: { l1?: number; l2?: number } = {}): Regularizer {
-  if (factors === null || typeof factors !== "object") throw new ConfigError(`l1l2 takes { l1, l2 }, received ${describeValue(factors)}`);
+  checkOptionsObject(factors, "l1l2 factors");
   return new Regularizer({ l1: factors.l1 ?? 0, l2: factors.l2 ?? 0 });
 }
 
@@ -242,6 +243,6 @@ export function l1l2(factors: { l1?: number; l2?: number } = {}): Regularizer {
  */
 export function activityRegularization(factors: { l1?: number; l2?: number } | Regularizer = {}): Regularizer {
   if (factors instanceof Regularizer) return new Regularizer({ l1: factors.l1, l2: factors.l2, activity: true });
-  if (factors === null || typeof factors !== "object") throw new ConfigError(`activityRegularization takes { l1, l2 } or a regularizer, received ${describeValue(factors)}`);
+  checkOptionsObject(factors, "activityRegularization factors ({ l1, l2 } or a regularizer)");
   return new Regularizer({ l1: factors.l1 ?? 0, l2: factors.l2 ?? 0, activity: true });
 }

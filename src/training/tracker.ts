@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { ConfigError, ShapeError, describeValue, formatShape } from "../errors";
+import { ConfigError, InputError, ShapeError, describeValue, formatShape } from "../errors";
+import { checkOptionsObject } from "../options";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { toTensor, type TensorLike } from "../tensor/convert";
 import { broadcastTo, tryBroadcastShapes } from "../tensor/views";
@@ -275,6 +276,7 @@ export class TrainingHistory {
    * the batches instead (`epoch,batch,loss,…`).
    */
   toCSV(options: { batches?: boolean } = {}): string {
+    checkOptionsObject(options, "toCSV options");
     const records: readonly Record<string, number | undefined>[] = options.batches ? this.batchRecords : this.epochRecords;
     const fixed = options.batches ? ["epoch", "batch"] : ["epoch"];
     const keys = [...new Set(records.flatMap((r) => Object.keys(r)))].filter((k) => !fixed.includes(k)).sort((a, b) => (snakeCase(a) < snakeCase(b) ? -1 : 1));
@@ -341,8 +343,15 @@ const BARS = "▁▂▃▄▅▆▇█";
  * sparkline([4, 3, 2, 1, 0]);        // "█▆▅▃▁"
  * sparkline([4, 3, 2, 1, 0]).length; // 5 (one character per value)
  */
-export function sparkline(values: readonly number[] | ArrayLike<number>, options: SparklineOptions = {}): string {
-  const { width, logScale = false } = options;
+export function sparkline(values: readonly number[] | ArrayLike<number> | Tensor, options: SparklineOptions = {}): string {
+  const { width, logScale = false } = checkOptionsObject(options, "sparkline options") as SparklineOptions;
+  if (values instanceof Tensor) values = values.toTypedArray("float64");
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    throw new InputError(`sparkline needs an array of numbers (or a typed array, or a Tensor), received ${describeValue(values)}`);
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== "number") throw new InputError(`sparkline values[${i}] is ${describeValue(values[i])}, expected a number`);
+  }
   if (width !== undefined && (!Number.isInteger(width) || width < 1)) throw new ConfigError(`sparkline width must be an integer >= 1, received ${describeValue(width)}`);
   let series = Array.from(values as ArrayLike<number>, (v) => (logScale ? (v > 0 ? Math.log10(v) : NaN) : v));
   if (width !== undefined && series.length > width) {

@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, type PairRows } from "../layout";
+import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, type PairRows, meanOver } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -99,7 +99,7 @@ function binaryFocalRows(out: FloatArray, gd: FloatArray | null, u: FloatArray |
         gd[go] = scale * weight * (dFocal * bce + focal * dBce);
       }
     }
-    out[r] = sum / n;
+    out[r] = meanOver(sum, n);
   }
 }
 

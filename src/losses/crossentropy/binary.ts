@@ -10,7 +10,7 @@ import { elementOffsets, rowsOf, type Rows } from "../../tensor/rows";
 import { Tensor, allocate, type DType, type FloatArray } from "../../tensor/tensor";
 import { normalizeAxis, squeeze, tryBroadcastShapes } from "../../tensor/views";
 import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } from "../define";
-import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from "../layout";
+import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer, meanOver } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
@@ -71,7 +71,7 @@ function bceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: 
         const x = pd[po]!, z = td[to]! * keep + shift;
         sum += (x > 0 ? x : 0) - x * z + log1pUnitf(expf(-Math.abs(x)));
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   } else {
     for (let r = 0; r < rows; r++) {
@@ -80,7 +80,7 @@ function bceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: 
         const x = pd[po]!, z = td[to]! * keep + shift;
         sum += (x > 0 ? x : 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   }
 }
@@ -102,7 +102,7 @@ function bceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: F
         sum += (x > 0 ? x : 0) - x * z + log1pUnitf(e);
         gd[go] = scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   } else {
     for (let r = 0; r < rows; r++) {
@@ -114,7 +114,7 @@ function bceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: F
         sum += (x > 0 ? x : 0) - x * z + Math.log1p(e);
         gd[go] = scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   }
 }
@@ -135,7 +135,7 @@ function bceProbabilityRows(out: FloatArray, td: FloatArray, pd: FloatArray, lay
         const z = td[to]! * keep + shift, c = Math.min(Math.max(pd[po]!, lo), hi);
         sum -= z * logf(c) + (1 - z) * logf(1 - c);
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   } else {
     for (let r = 0; r < rows; r++) {
@@ -144,7 +144,7 @@ function bceProbabilityRows(out: FloatArray, td: FloatArray, pd: FloatArray, lay
         const z = td[to]! * keep + shift, c = Math.min(Math.max(pd[po]!, lo), hi);
         sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   }
 }
@@ -167,7 +167,7 @@ function bceProbabilityGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, 
         sum -= z * logf(c) + (1 - z) * logf(1 - c);
         if (c === v) gd[go] = scale * ((1 - z) / (1 - c) - z / c);
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   } else {
     for (let r = 0; r < rows; r++) {
@@ -178,7 +178,7 @@ function bceProbabilityGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, 
         sum -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
         if (c === v) gd[go] = scale * ((1 - z) / (1 - c) - z / c);
       }
-      out[r] = sum / n;
+      out[r] = meanOver(sum, n);
     }
   }
 }
