@@ -69,6 +69,7 @@ export const CASES = [
   ["NpairsMultilabelLoss", (l) => new l.NpairsMultilabelLoss(), [[1, 1, 0], [0, 1, 0], [0, 0, 1]], [[2, 0.5, -1], [0.3, 1.5, 0], [-0.5, 0.2, 1]]],
   ["TripletMarginLoss", (l) => new l.TripletMarginLoss({ margin: 0.5 }), [0, 0], [[0.1, 0.4, 0.3, 0.2, 0.9, -0.5], [1.0, -0.2, 0.8, 0.1, 0.2, 0.3]]],
   ["QuadrupletLoss", (l) => new l.QuadrupletLoss(), [0, 0], [[0.1, 0.4, 0.3, 0.2, 0.9, -0.5, 0.2, 0.2], [1.0, -0.2, 0.8, 0.1, 0.2, 0.3, -1, 0.5]]],
+  ["BlendedLoss", (l) => l.blendLosses([[0.7, "mse"], [0.3, "mae"]]), REG_TRUE, REG_PRED],
 ];
 
 const plain = (x) => (typeof x === "number" ? x : Array.from(x.toTypedArray("float64")));

@@ -9,6 +9,7 @@ import { checkOptionsObject } from "./options";
 import { reshape } from "./tensor/views";
 import { elementOffsets } from "./tensor/rows";
 import { builtinClassName, markBuiltinOptions, nameBuiltinClass } from "./names";
+import { checkNumericsOption, numericsSwitch, verifyLossCall } from "./training/numerics";
 
 /**
  * Options every loss class takes (Keras's `reduction`, `name`, `dtype`). `R` is the
@@ -48,6 +49,13 @@ export interface LossOptions<R extends ReductionOption = ReductionOption> {
    * @defaultValue `"float32"` (Keras's floatx)
    */
   dtype?: DType;
+  /**
+   * Check every call's inputs, result and gradient (`diagnose`'s checks) and throw a
+   * `NumericsError` naming the argument, index, value and likely cause.
+   *
+   * @defaultValue `undefined` (follow `setCheckNumerics()`, off by default)
+   */
+  checkNumerics?: boolean;
 }
 
 /** Options of a single call. */
@@ -137,6 +145,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
   declare name: string;
   declare readonly reduction: Reduction;
   declare readonly dtype: DType;
+  declare readonly checkNumerics: boolean | undefined;
 
   /**
    * @param options - `reduction`, `name` and `dtype` (see {@link LossOptions}); subclasses add their own.
@@ -158,6 +167,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     Object.defineProperty(self, "name", { value: name, writable: true, enumerable: true, configurable: true });
     Object.defineProperty(self, "reduction", { value: standardizeReduction(options.reduction), enumerable: true });
     Object.defineProperty(self, "dtype", { value: dtype, enumerable: true });
+    Object.defineProperty(self, "checkNumerics", { value: checkNumericsOption(options.checkNumerics) });
     return self;
   }
 
@@ -197,7 +207,9 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
   compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResultFor<R> {
     const input = this.prepare(yTrue, yPred, sampleWeight, options);
     const result = this.evaluate(input.yTrue, input.yPred);
-    return applyPlan(result.values, this.plan(result.values.shape, result, input), this.dtype) as LossResultFor<R>;
+    const value = applyPlan(result.values, this.plan(result.values.shape, result, input), this.dtype) as LossResultFor<R>;
+    if (this.checkNumerics ?? numericsSwitch.enabled) verifyLossCall(this, input.yTrue, input.yPred, input.sampleWeight, value);
+    return value;
   }
 
   /**
@@ -245,7 +257,9 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     }
     const given = options?.out;
     if (given instanceof Tensor && grad.data === given.data) grad = given;
-    return { value: applyPlan(result.values, plan, this.dtype) as LossResultFor<R>, grad };
+    const value = applyPlan(result.values, plan, this.dtype) as LossResultFor<R>;
+    if (this.checkNumerics ?? numericsSwitch.enabled) verifyLossCall(this, input.yTrue, input.yPred, input.sampleWeight, value, grad);
+    return { value, grad };
   }
 
   /** The typed array behind a `{ out }` gradient buffer, after checking its layout, size and dtype. */
@@ -271,7 +285,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
 
   /** JSON-safe configuration; `fromConfig(getConfig())` builds an equal loss. */
   getConfig(): LossConfig {
-    return { name: this.name, reduction: this.reduction, dtype: this.dtype };
+    return { name: this.name, reduction: this.reduction, dtype: this.dtype, ...(this.checkNumerics === undefined ? {} : { checkNumerics: this.checkNumerics }) };
   }
 
   /** Build a loss from `getConfig()` output. */
@@ -398,9 +412,9 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
   constructor(fn: PerSampleFunction, options: LossFunctionWrapperOptions<R> = {}) {
     if (typeof fn !== "function") throw new ConfigError(`LossFunctionWrapper needs a function (yTrue, yPred) => per-sample values, received ${describeValue(fn)}`);
     checkOptionsObject(options, "LossFunctionWrapper options");
-    const { reduction, name, dtype, backward, ...fnOptions } = options;
+    const { reduction, name, dtype, backward, checkNumerics, ...fnOptions } = options;
     const builtin = fn as PerSampleFunction & Partial<BuiltinHandle>;
-    super({ reduction, name: name ?? builtin.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype });
+    super({ reduction, name: name ?? builtin.lossName ?? (fn.name ? snakeCase(fn.name) : "loss_function_wrapper"), dtype, checkNumerics });
     nameBuiltinClass(new.target, LossFunctionWrapper, options, builtin.lossName); // class names that survive minification
     if (backward !== undefined && typeof backward !== "function") throw new ConfigError(`backward must be a function, received ${describeValue(backward)}`);
     const validated = Object.freeze(builtin.validateOptions ? builtin.validateOptions(fnOptions) : { ...fnOptions });

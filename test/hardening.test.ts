@@ -385,9 +385,12 @@ describe("7: one rule for options (undefined or a plain object), and exported he
     const junk: unknown[] = [undefined, null, 5, -1, 0.5, "a", true, [], {}, Symbol("s"), () => 1, NaN, [1, "x"], { data: 1, shape: 2 }, new Map(), 2n, [[1], [2, 3]]];
     const t = tensor([[1, 2], [3, 4]]);
     const functions: [string, (...args: unknown[]) => unknown][] = [
-      ...(exported.filter(([name, v]) => typeof v === "function" && !/^[A-Z]/.test(name) && name !== "registerLoss") as [string, (...args: unknown[]) => unknown][]),
+      ...(exported.filter(([name, v]) => typeof v === "function" && !/^[A-Z]/.test(name) && name !== "registerLoss" && name !== "setCheckNumerics") as [string, (...args: unknown[]) => unknown][]),
       ...(Object.entries(ops).filter(([, v]) => typeof v === "function") as [string, (...args: unknown[]) => unknown][]).map(([n, f]) => [`ops.${n}`, f] as [string, (...args: unknown[]) => unknown]),
     ];
+    // registerLoss and setCheckNumerics change global state (setCheckNumerics(true) would turn
+    // the checks on for the rest of this file); setCheckNumerics refuses anything but a boolean.
+    expect(() => lib.setCheckNumerics("on" as never)).toThrow(ConfigError);
     const escaped: string[] = [];
     for (const [name, fn] of functions) {
       for (const j of junk) {
