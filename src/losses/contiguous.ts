@@ -1,5 +1,6 @@
 /**
- * Contiguous fast paths of the elementwise row losses (MSE, MAE, Huber): when yTrue and yPred
+ * Contiguous fast paths of the elementwise row losses (MSE, MAE, Huber; the hinge losses'
+ * loops are in ./contiguous-hinge.ts): when yTrue and yPred
  * are C-contiguous with the same shape, each row is `n` consecutive elements, read with one
  * running index, four independent accumulators and no data-dependent branches, and the
  * gradient is written (not accumulated) into its buffer. float32 and float64 have separate
@@ -9,6 +10,10 @@
 import type { KernelResult, Upstream } from "../kernel";
 import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
 import { gradientBuffer } from "./layout";
+import {
+  hingeFused32, hingeFused64, hingeValues32, hingeValues64,
+  squaredHingeFused32, squaredHingeFused64, squaredHingeValues32, squaredHingeValues64,
+} from "./contiguous-hinge";
 
 /**
  * `[rows, n, tOffset, pOffset]` when yTrue and yPred are C-contiguous with the same shape of
@@ -41,7 +46,7 @@ export function contiguousKernel(loss: ContiguousLoss, yTrue: Tensor, yPred: Ten
 }
 
 /** Which of the loops below a kernel runs. */
-export type ContiguousLoss = "mse" | "mae" | "huber";
+export type ContiguousLoss = "mse" | "mae" | "huber" | "hinge" | "squaredHinge";
 
 /**
  * Runs the contiguous loop of `loss`: per-row means into `out`, and with `gd`/`u` the
@@ -51,6 +56,20 @@ export function runContiguous(loss: ContiguousLoss, out: FloatArray, gd: FloatAr
   const f32 = out instanceof Float32Array;
   const u64 = u as Float64Array;
   switch (loss) {
+    case "hinge":
+      if (gd) {
+        if (f32) hingeFused32(out, gd as Float32Array, u64, td as Float32Array, pd as Float32Array, geo, params);
+        else hingeFused64(out as Float64Array, gd as Float64Array, u64, td as Float64Array, pd as Float64Array, geo, params);
+      } else if (f32) hingeValues32(out, td as Float32Array, pd as Float32Array, geo, params);
+      else hingeValues64(out as Float64Array, td as Float64Array, pd as Float64Array, geo, params);
+      return;
+    case "squaredHinge":
+      if (gd) {
+        if (f32) squaredHingeFused32(out, gd as Float32Array, u64, td as Float32Array, pd as Float32Array, geo, params);
+        else squaredHingeFused64(out as Float64Array, gd as Float64Array, u64, td as Float64Array, pd as Float64Array, geo, params);
+      } else if (f32) squaredHingeValues32(out, td as Float32Array, pd as Float32Array, geo, params);
+      else squaredHingeValues64(out as Float64Array, td as Float64Array, pd as Float64Array, geo, params);
+      return;
     case "mse":
       if (gd) {
         if (f32) mseFused32(out, gd as Float32Array, u64, td as Float32Array, pd as Float32Array, geo, params);

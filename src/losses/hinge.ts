@@ -7,6 +7,7 @@ import type { ReductionOption } from "../reduction/reduce";
 import type { Rows } from "../tensor/rows";
 import { Tensor, allocate } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
+import { contiguousKernel, contiguousRows } from "./contiguous";
 import { pairRows, gradientBuffer, meanOver } from "./layout";
 
 /**
@@ -24,6 +25,28 @@ function labelsAreBinary(t: Rows): boolean {
     }
   }
   return true;
+}
+
+/** max(1 - y p, 0) with y = a t + b, written `0.5 (m + |m|)` as the contiguous loop writes it (NaN stays NaN). */
+function hingeTerm(t: number, p: number, a: number, b: number): number {
+  const m = 1 - (a * t + b) * p;
+  return 0.5 * (m + Math.abs(m));
+}
+
+/** max(1 - y p, 0)^2, written as the contiguous loop writes it. */
+function squaredHingeTerm(t: number, p: number, a: number, b: number): number {
+  const m = 1 - (a * t + b) * p;
+  return 0.25 * (m + Math.abs(m)) * (m + Math.abs(m));
+}
+
+/** `[a, b]` of the label map `y = a t + b` for a contiguous yTrue (see {@link labelsAreBinary}). */
+function hingeLabelParams(yTrue: Tensor): Float64Array {
+  const td = yTrue.data, end = yTrue.offset + yTrue.size;
+  for (let i = yTrue.offset; i < end; i++) {
+    const v = td[i]!;
+    if (v !== 0 && v !== 1) return Float64Array.of(1, 0);
+  }
+  return Float64Array.of(2, -1);
 }
 
 /**
@@ -47,19 +70,25 @@ export const hinge = /*#__PURE__*/ defineLossFunction({
   name: "hinge",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousKernel("hinge", yTrue, yPred, options.dtype, upstream, hingeLabelParams(yTrue), geo);
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const convert = labelsAreBinary(t);
+    const a = convert ? 2 : 1, b = convert ? -1 : 0;
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const y = convert ? 2 * td[to]! - 1 : td[to]!;
-        const margin = 1 - y * pd[po]!;
-        // Written so that a NaN margin is added (tf.maximum propagates NaN).
-        if (!(margin <= 0)) sum += margin;
+      // Summed in the contiguous path's order (4 accumulators, tail into the first), so a
+      // strided view gives the same bits as its contiguous copy.
+      let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
+        s0 += hingeTerm(td[to]!, pd[po]!, a, b);
+        s1 += hingeTerm(td[to + ts]!, pd[po + ps]!, a, b);
+        s2 += hingeTerm(td[to + 2 * ts]!, pd[po + 2 * ps]!, a, b);
+        s3 += hingeTerm(td[to + 3 * ts]!, pd[po + 3 * ps]!, a, b);
       }
-      out[r] = meanOver(sum, n);
+      for (; k < n; k++, to += ts, po += ps) s0 += hingeTerm(td[to]!, pd[po]!, a, b);
+      out[r] = meanOver(s0 + s1 + s2 + s3, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -111,19 +140,25 @@ export const squaredHinge = /*#__PURE__*/ defineLossFunction({
   name: "squared_hinge",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousKernel("squaredHinge", yTrue, yPred, options.dtype, upstream, hingeLabelParams(yTrue), geo);
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const convert = labelsAreBinary(t);
+    const a = convert ? 2 : 1, b = convert ? -1 : 0;
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const y = convert ? 2 * td[to]! - 1 : td[to]!;
-        const margin = 1 - y * pd[po]!;
-        // Written so that a NaN margin is added (tf.maximum propagates NaN).
-        if (!(margin <= 0)) sum += margin * margin;
+      // Summed in the contiguous path's order (4 accumulators, tail into the first), so a
+      // strided view gives the same bits as its contiguous copy.
+      let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
+        s0 += squaredHingeTerm(td[to]!, pd[po]!, a, b);
+        s1 += squaredHingeTerm(td[to + ts]!, pd[po + ps]!, a, b);
+        s2 += squaredHingeTerm(td[to + 2 * ts]!, pd[po + 2 * ps]!, a, b);
+        s3 += squaredHingeTerm(td[to + 3 * ts]!, pd[po + 3 * ps]!, a, b);
       }
-      out[r] = meanOver(sum, n);
+      for (; k < n; k++, to += ts, po += ps) s0 += squaredHingeTerm(td[to]!, pd[po]!, a, b);
+      out[r] = meanOver(s0 + s1 + s2 + s3, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -132,13 +167,13 @@ export const squaredHinge = /*#__PURE__*/ defineLossFunction({
       const convert = labelsAreBinary(t);
       const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
       for (let r = 0; r < p.rows; r++) {
-        const scale = (2 * u[r]!) / n;
+        const scale = u[r]! / n;
         let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
         for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
           const y = convert ? 2 * td[to]! - 1 : td[to]!;
           const margin = 1 - y * pd[po]!;
           // A NaN margin takes this branch too, so its gradient is NaN.
-          if (!(margin <= 0)) gd[go] -= scale * margin * y;
+          if (!(margin <= 0)) gd[go] -= scale * y * (margin + Math.abs(margin)); // 2 max(m, 0), as the contiguous loop
         }
       }
     }

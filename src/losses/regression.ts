@@ -13,6 +13,12 @@ import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 import { contiguousKernel, contiguousRows } from "./contiguous";
 
+/** One Huber term, as the contiguous loop computes it: `q (|e| - q / 2)`, `q = min(|e|, delta)`. */
+function huberTerm(e: number, delta: number): number {
+  const a = Math.abs(e), q = Math.min(a, delta);
+  return q * (a - 0.5 * q);
+}
+
 /** Params of the contiguous loops of losses without options. */
 const NO_PARAMS = /*#__PURE__*/ new Float64Array(0);
 
@@ -125,9 +131,17 @@ export const meanAbsoluteError = /*#__PURE__*/ defineLossFunction({
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) sum += Math.abs(td[to]! - pd[po]!);
-      out[r] = meanOver(sum, n);
+      // The contiguous path's order (4 accumulators, tail into the first), so a strided view
+      // gives the same bits as its contiguous copy.
+      let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
+        s0 += Math.abs(pd[po]! - td[to]!);
+        s1 += Math.abs(pd[po + ps]! - td[to + ts]!);
+        s2 += Math.abs(pd[po + 2 * ps]! - td[to + 2 * ts]!);
+        s3 += Math.abs(pd[po + 3 * ps]! - td[to + 3 * ts]!);
+      }
+      for (; k < n; k++, to += ts, po += ps) s0 += Math.abs(pd[po]! - td[to]!);
+      out[r] = meanOver(s0 + s1 + s2 + s3, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
@@ -347,13 +361,18 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const e = pd[po]! - td[to]!;
-        const a = Math.abs(e);
-        sum += a <= delta ? 0.5 * e * e : delta * a - halfDeltaSquared;
+      // q (|e| - q / 2) with q = min(|e|, delta): 0.5 e^2 inside delta, delta |e| - 0.5 delta^2
+      // beyond, written as the contiguous path writes it and summed in its order, so a strided
+      // view gives the same bits as its contiguous copy.
+      let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
+        s0 += huberTerm(pd[po]! - td[to]!, delta);
+        s1 += huberTerm(pd[po + ps]! - td[to + ts]!, delta);
+        s2 += huberTerm(pd[po + 2 * ps]! - td[to + 2 * ts]!, delta);
+        s3 += huberTerm(pd[po + 3 * ps]! - td[to + 3 * ts]!, delta);
       }
-      out[r] = meanOver(sum, n);
+      for (; k < n; k++, to += ts, po += ps) s0 += huberTerm(pd[po]! - td[to]!, delta);
+      out[r] = meanOver(s0 + s1 + s2 + s3, n);
     }
     const values = new Tensor(out, outShape);
     if (!upstream || !g) return { values };
