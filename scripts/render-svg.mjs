@@ -7,15 +7,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromiumPath } from "./chromium.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 await import("./ensure-built.mjs");
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
-const executablePath = process.env.CHROMIUM_PATH || CANDIDATES.find((path) => existsSync(path));
-if (!executablePath) {
-  console.error(`No Chromium found (looked for ${CANDIDATES.join(", ")}); run .ci/install-browser.sh or set CHROMIUM_PATH.`);
-  process.exit(1);
-}
+const executablePath = chromiumPath();
 
 const { TrainingHistory } = await import(pathToFileURL(join(root, "dist", "index.js")).href);
 const history = new TrainingHistory();
