@@ -1,0 +1,224 @@
+;; Float32x4 elementary functions for the SIMD loss kernels (src/simd/losses.wat).
+;;
+;; This file and losses.wat are the fields of one module: scripts/build-wasm.mjs wraps them in
+;; `(module (memory (export "memory") 1) …)`, compiles the text with wabt and embeds the bytes
+;; in src/simd/modules.ts. The functions here take and return f32x4 vectors; every lane is
+;; independent. Accuracy (test/simd.test.ts sweeps every 97th float32 bit pattern):
+;;
+;;   $exp    exp(x), within 2 float32 ulps everywhere, subnormal results included; exp(NaN) is
+;;           NaN, exp(-Infinity) = 0, exp(x > 88.73) = Infinity.
+;;   $log    log(x), within 2 float32 ulps for every positive float32 (subnormals included);
+;;           log(0) = -Infinity, log(x < 0) = NaN, log(Infinity) = Infinity, log(NaN) = NaN.
+;;   $logc   log(x + err) for a positive normal x in [2^-125, 2^126) and a correction |err| <= ulp(x)
+;;           (the rounding error of an x computed as 1 - c, 1 + e, ...): what keeps log(1 - c)
+;;           accurate for c near 0. NaN in x or err gives NaN; other special values are not handled.
+;;   $tanh_small, $logcosh_small: polynomials for |a| < 0.75, where the exp-based formulas cancel.
+;;
+;; Methods (Cephes single-precision expf/logf, the standard float32 reductions):
+;;   exp: n = round(x / ln2) (the 1.5 * 2^23 shifter), r = x - n ln2 with ln2 in two parts
+;;        (Cody-Waite), exp(r) = 1 + r + r^2 P(r) on |r| <= ln2/2, times 2^h 2^(n-h) with h = n/2 so
+;;        that both factors stay normal and subnormal results are rounded once.
+;;   log: x = 2^k m with m in [sqrt(1/2), sqrt(2)) (integer arithmetic on the bits), f = m - 1
+;;        (exact), log(1 + f) = f - f^2/2 + f^3 P(f), plus k ln2 with ln2 in two parts.
+;;   The polynomial coefficients of $tanh_small and $logcosh_small are fits (weighted least
+;;   squares reweighted towards the largest relative error) in a^2 on [0, 0.75^2], rounded to
+;;   float32: relative error 3.4e-9 before the float32 evaluation.
+
+;; exp(x), lane by lane.
+(func $exp (param $x v128) (result v128)
+  (local $n v128) (local $i v128) (local $r v128) (local $h v128) (local $p v128)
+  ;; Below -104 the result rounds to 0, above 88.8 it overflows; min/max pass NaN on.
+  (local.set $x (f32x4.max (f32x4.min (local.get $x) (v128.const f32x4 88.8 88.8 88.8 88.8))
+                           (v128.const f32x4 -104 -104 -104 -104)))
+  ;; n = round(x log2(e)): adding 1.5 * 2^23 leaves the integer in the low mantissa bits.
+  (local.set $n (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+                           (v128.const f32x4 12582912 12582912 12582912 12582912)))
+  (local.set $i (i32x4.sub (local.get $n) (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)))
+  (local.set $n (f32x4.sub (local.get $n) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+  ;; r = x - n ln2, ln2 = 0.693359375 (exact times n) - 2.12194440e-4
+  (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                           (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+  ;; exp(r) = 1 + r + r^2 P(r)
+  (local.set $p (f32x4.add (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)
+    (f32x4.mul (local.get $r) (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))))))))))
+  (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1)
+    (f32x4.add (local.get $r) (f32x4.mul (f32x4.mul (local.get $r) (local.get $r))
+      (f32x4.add (v128.const f32x4 0.50000001201 0.50000001201 0.50000001201 0.50000001201) (f32x4.mul (local.get $r) (local.get $p)))))))
+  ;; times 2^h 2^(n-h), h = n >> 1: both factors are normal floats for n in [-150, 128]
+  (local.set $h (i32x4.shr_s (local.get $i) (i32.const 1)))
+  (f32x4.mul
+    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $h) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+    (i32x4.shl (i32x4.add (i32x4.sub (local.get $i) (local.get $h)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+;; log(1 + f) - k ln2 ... the shared tail of $log and $logc: f in [sqrt(1/2) - 1, sqrt(2) - 1],
+;; k the exponent (as integers).
+(func $log_poly (param $f v128) (param $k v128) (result v128)
+  (local $z v128) (local $y v128) (local $kf v128)
+  (local.set $z (f32x4.mul (local.get $f) (local.get $f)))
+  (local.set $kf (f32x4.convert_i32x4_s (local.get $k)))
+  (local.set $y (f32x4.add (v128.const f32x4 -1.2420140846e-1 -1.2420140846e-1 -1.2420140846e-1 -1.2420140846e-1)
+    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 1.1676998740e-1 1.1676998740e-1 1.1676998740e-1 1.1676998740e-1)
+    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 -1.1514610310e-1 -1.1514610310e-1 -1.1514610310e-1 -1.1514610310e-1)
+    (f32x4.mul (local.get $f) (v128.const f32x4 7.0376836292e-2 7.0376836292e-2 7.0376836292e-2 7.0376836292e-2))))))))
+  (local.set $y (f32x4.add (v128.const f32x4 3.3333331174e-1 3.3333331174e-1 3.3333331174e-1 3.3333331174e-1)
+    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 -2.4999993993e-1 -2.4999993993e-1 -2.4999993993e-1 -2.4999993993e-1)
+    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 2.0000714765e-1 2.0000714765e-1 2.0000714765e-1 2.0000714765e-1)
+    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 -1.6668057665e-1 -1.6668057665e-1 -1.6668057665e-1 -1.6668057665e-1)
+    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 1.4249322787e-1 1.4249322787e-1 1.4249322787e-1 1.4249322787e-1)
+    (f32x4.mul (local.get $f) (local.get $y))))))))))))
+  ;; y = f^3 P(f) + k (-2.12194440e-4) - f^2/2; log = f + y + k 0.693359375
+  (local.set $y (f32x4.add (f32x4.mul (f32x4.mul (local.get $f) (local.get $z)) (local.get $y))
+                           (f32x4.mul (local.get $kf) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+  (local.set $y (f32x4.sub (local.get $y) (f32x4.mul (local.get $z) (v128.const f32x4 0.5 0.5 0.5 0.5))))
+  (f32x4.add (f32x4.add (local.get $f) (local.get $y))
+             (f32x4.mul (local.get $kf) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+
+;; log(x), lane by lane, every float32 input.
+(func $log (param $x v128) (result v128)
+  (local $b v128) (local $tiny v128) (local $k v128) (local $r v128)
+  ;; Subnormal (and non-positive) inputs: scale by 2^24 and take 24 off the exponent.
+  (local.set $tiny (f32x4.lt (local.get $x) (v128.const f32x4 1.17549435e-38 1.17549435e-38 1.17549435e-38 1.17549435e-38)))
+  (local.set $b (v128.bitselect (f32x4.mul (local.get $x) (v128.const f32x4 16777216 16777216 16777216 16777216)) (local.get $x) (local.get $tiny)))
+  ;; k = exponent of b relative to [sqrt(1/2), sqrt(2)); m = b 2^-k, f = m - 1 (exact)
+  (local.set $k (i32x4.shr_s (i32x4.sub (local.get $b) (v128.const i32x4 0x3f3504f3 0x3f3504f3 0x3f3504f3 0x3f3504f3)) (i32.const 23)))
+  (local.set $r (call $log_poly
+    (f32x4.sub (i32x4.sub (local.get $b) (i32x4.shl (local.get $k) (i32.const 23))) (v128.const f32x4 1 1 1 1))
+    (i32x4.sub (local.get $k) (v128.and (local.get $tiny) (v128.const i32x4 24 24 24 24)))))
+  ;; x > 0 and finite: r; else 0 -> -Infinity, x < 0 -> NaN, +Infinity and NaN -> x
+  (v128.bitselect
+    (local.get $r)
+    (v128.bitselect
+      (v128.const f32x4 -inf -inf -inf -inf)
+      (v128.bitselect (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000) (local.get $x) (f32x4.lt (local.get $x) (v128.const f32x4 0 0 0 0)))
+      (f32x4.eq (local.get $x) (v128.const f32x4 0 0 0 0)))
+    (v128.and (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.lt (local.get $x) (v128.const f32x4 inf inf inf inf)))))
+
+;; log(x + err) for x in [2^-125, 2^126) (or NaN) and |err| <= ulp(x): f = m - 1 + err 2^-k.
+(func $logc (param $x v128) (param $err v128) (result v128)
+  (local $k v128)
+  (local.set $k (i32x4.shr_s (i32x4.sub (local.get $x) (v128.const i32x4 0x3f3504f3 0x3f3504f3 0x3f3504f3 0x3f3504f3)) (i32.const 23)))
+  (f32x4.add
+    (call $log_poly
+      (f32x4.add
+        (f32x4.sub (i32x4.sub (local.get $x) (i32x4.shl (local.get $k) (i32.const 23))) (v128.const f32x4 1 1 1 1))
+        ;; err 2^-k: 2^-k built from its bits
+        (f32x4.mul (local.get $err) (i32x4.shl (i32x4.sub (v128.const i32x4 127 127 127 127) (local.get $k)) (i32.const 23))))
+      (local.get $k))
+    ;; x - x: 0, or NaN for a NaN x (whose bits would otherwise give a finite result)
+    (f32x4.sub (local.get $x) (local.get $x))))
+
+;; log(1 + e) for e in [0, 1] (or NaN): 1 + e rounded, and what the rounding lost (exact, |e| <= 1).
+(func $log1p_unit (param $e v128) (result v128)
+  (local $u v128)
+  (local.set $u (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $e)))
+  (call $logc (local.get $u) (f32x4.sub (local.get $e) (f32x4.sub (local.get $u) (v128.const f32x4 1 1 1 1)))))
+
+;; log(1 - c) for c in [2^-125, 1 - 2^-24] (or NaN): 1 - c rounded, and what the rounding lost.
+(func $log1m (param $c v128) (result v128)
+  (local $u v128)
+  (local.set $u (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $c)))
+  (call $logc (local.get $u) (f32x4.sub (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $u)) (local.get $c))))
+
+;; tanh(a) for 0 <= a < 0.75: a S(a^2).
+(func $tanh_small (param $a v128) (result v128)
+  (local $x v128)
+  (local.set $x (f32x4.mul (local.get $a) (local.get $a)))
+  (f32x4.mul (local.get $a)
+    (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 -0.3333330750465393 -0.3333330750465393 -0.3333330750465393 -0.3333330750465393) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 0.13332578539848328 0.13332578539848328 0.13332578539848328 0.13332578539848328) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 -0.05388563126325607 -0.05388563126325607 -0.05388563126325607 -0.05388563126325607) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 0.02143087238073349 0.02143087238073349 0.02143087238073349 0.02143087238073349) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 -0.007627028971910477 -0.007627028971910477 -0.007627028971910477 -0.007627028971910477) (f32x4.mul (local.get $x)
+      (v128.const f32x4 0.0017203539609909058 0.0017203539609909058 0.0017203539609909058 0.0017203539609909058)))))))))))))))
+
+;; log(cosh(a)) for 0 <= a < 0.75: a^2 R(a^2) (a + log1p(e^-2a) - log 2 would cancel to a^2/2).
+(func $logcosh_small (param $a v128) (result v128)
+  (local $x v128)
+  (local.set $x (f32x4.mul (local.get $a) (local.get $a)))
+  (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 -0.08333331346511841 -0.08333331346511841 -0.08333331346511841 -0.08333331346511841) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 0.022221719846129417 0.022221719846129417 0.022221719846129417 0.022221719846129417) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 -0.006740521639585495 -0.006740521639585495 -0.006740521639585495 -0.006740521639585495) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 0.0021577358711510897 0.0021577358711510897 0.0021577358711510897 0.0021577358711510897) (f32x4.mul (local.get $x)
+    (f32x4.add (v128.const f32x4 -0.0006567654781974852 -0.0006567654781974852 -0.0006567654781974852 -0.0006567654781974852) (f32x4.mul (local.get $x)
+      (v128.const f32x4 0.00013460037007462233 0.00013460037007462233 0.00013460037007462233 0.00013460037007462233)))))))))))))))
+
+;; b^g as the focal losses take it (JavaScript's Math.pow semantics for the cases they meet):
+;; mode 0: 1; mode 1: b; mode 2: b b; mode 3: exp(g log|b|), times negSign where b < 0 (1 for an
+;; even integer g, -1 for an odd one, NaN otherwise: what Math.pow gives for a negative base).
+(func $pow (param $b v128) (param $g f32) (param $mode i32) (param $negSign f32) (result v128)
+  (local $r v128)
+  (if (i32.eq (local.get $mode) (i32.const 2)) (then (return (f32x4.mul (local.get $b) (local.get $b)))))
+  (if (i32.eq (local.get $mode) (i32.const 1)) (then (return (local.get $b))))
+  (if (i32.eqz (local.get $mode)) (then (return (v128.const f32x4 1 1 1 1))))
+  (local.set $r (call $exp (f32x4.mul (f32x4.splat (local.get $g)) (call $log (f32x4.abs (local.get $b))))))
+  (v128.bitselect (f32x4.mul (local.get $r) (f32x4.splat (local.get $negSign))) (local.get $r)
+                  (f32x4.lt (local.get $b) (v128.const f32x4 0 0 0 0))))
+
+;; Horizontal helpers.
+
+;; The sum of the two f64x2 accumulators' four lanes.
+(func $hsum (param $a v128) (param $b v128) (result f64)
+  (local.set $a (f64x2.add (local.get $a) (local.get $b)))
+  (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
+
+;; The largest of four lanes (NaN if any lane is NaN).
+(func $hmax (param $v v128) (result f32)
+  (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+  (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $v) (local.get $v))))
+  (f32x4.extract_lane 0 (local.get $v)))
+
+;; The lanes of a vector that lie inside a row: k + (0, 1, 2, 3) < n.
+(func $lanes (param $k i32) (param $n i32) (result v128)
+  (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (i32x4.splat (local.get $n))))
+
+;; log of one f64 (a row's sum of exponentials) through $log: float32-accurate.
+(func $log1 (param $s f64) (result f64)
+  (f64.promote_f32 (f32x4.extract_lane 0 (call $log (f32x4.splat (f32.demote_f64 (local.get $s)))))))
+
+;; Array versions for the accuracy tests: dst[i] = f(src[i]) for i < count (count a multiple of 4).
+(func (export "expArray") (param $src i32) (param $dst i32) (param $count i32)
+  (local $end i32)
+  (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+    (v128.store (local.get $dst) (call $exp (v128.load (local.get $src))))
+    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (br $next))))
+
+(func (export "logArray") (param $src i32) (param $dst i32) (param $count i32)
+  (local $end i32)
+  (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+    (v128.store (local.get $dst) (call $log (v128.load (local.get $src))))
+    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (br $next))))
+
+;; log1p(e) for e in [0, 1]; log(1 - c); tanh(a) and log(cosh(a)) for a >= 0 as the kernels compute them.
+(func (export "log1pUnitArray") (param $src i32) (param $dst i32) (param $count i32)
+  (local $end i32)
+  (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+    (v128.store (local.get $dst) (call $log1p_unit (v128.load (local.get $src))))
+    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (br $next))))
+
+(func (export "log1mArray") (param $src i32) (param $dst i32) (param $count i32)
+  (local $end i32)
+  (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+    (v128.store (local.get $dst) (call $log1m (v128.load (local.get $src))))
+    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (br $next))))
