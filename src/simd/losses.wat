@@ -525,7 +525,7 @@
         (local.set $h (v128.and (f32x4.mul (f32x4.mul (local.get $a) (local.get $z)) (local.get $h))
                                 (v128.and (local.get $keepz) (f32x4.eq (local.get $c) (local.get $q)))))
         (v128.store (i32.add (local.get $g) (local.get $off)) (local.get $h))
-        (local.set $v (f32x4.mul (local.get $h) (local.get $q)))
+        (local.set $v (v128.and (f32x4.mul (local.get $h) (local.get $q)) (local.get $keepz)))
         (local.set $hq0 (f64x2.add (local.get $hq0) (f64x2.promote_low_f32x4 (local.get $v))))
         (local.set $hq1 (f64x2.add (local.get $hq1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
       (local.set $k (i32.add (local.get $k) (i32.const 4)))
