@@ -41,3 +41,22 @@ export * from "./losses/segmentation";
 export * from "./losses/similarity";
 export * from "./losses/sequence";
 export * as ops from "./ops";
+// WebAssembly SIMD kernels for the exp/log losses (opt-in: await enableSimd()).
+export {
+  enableSimd,
+  disableSimd,
+  simdStatus,
+  simdLogCosh,
+  simdBinaryCrossentropy,
+  simdBinaryCrossentropyFromLogits,
+  simdBinaryFocalCrossentropy,
+  simdBinaryFocalCrossentropyFromLogits,
+  simdCategoricalCrossentropy,
+  simdCategoricalCrossentropyFromLogits,
+  simdCategoricalFocalCrossentropy,
+  simdCategoricalFocalCrossentropyFromLogits,
+  simdSparseCategoricalCrossentropyFromLogits,
+  simdKLDivergence,
+  simdPoisson,
+} from "./simd/index";
+export type { SimdState, SimdStatus, SimdLabelSmoothingOptions, SimdBinaryFocalOptions, SimdCategoricalFocalOptions, SimdSparseOptions } from "./simd/index";
