@@ -102,7 +102,7 @@
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
       (local.set $ex (call $exp (f32x4.neg (f32x4.abs (local.get $x)))))
       (local.set $v (f32x4.add
-        (f32x4.sub (f32x4.max (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.mul (local.get $x) (local.get $z)))
+        (f32x4.sub (f32x4.pmax (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.mul (local.get $x) (local.get $z)))
         (call $log1p_unit (local.get $ex))))
       (local.set $v (v128.and (local.get $v) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
@@ -156,7 +156,7 @@
       (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
-      (local.set $c (f32x4.min (f32x4.max (local.get $x) (local.get $lov)) (local.get $hiv)))
+      (local.set $c (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $lov)) (local.get $hiv)))
       (local.set $v (f32x4.neg (f32x4.add
         (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0)))
         (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (call $log1m (local.get $c))))))
@@ -227,7 +227,7 @@
           (local.set $prob (v128.bitselect (local.get $s1) (local.get $s2) (local.get $pos)))
           (local.set $om (v128.bitselect (local.get $s2) (local.get $s1) (local.get $pos)))
           (local.set $bce (f32x4.add
-            (f32x4.sub (f32x4.max (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.mul (local.get $x) (local.get $z)))
+            (f32x4.sub (f32x4.pmax (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.mul (local.get $x) (local.get $z)))
             (call $log1p_unit (local.get $ex))))
           ;; d bce / dx = sigmoid(x) - z
           (local.set $dbce (f32x4.add
@@ -237,7 +237,7 @@
         (else
           (local.set $prob (local.get $x))
           (local.set $om (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $x)))
-          (local.set $c (f32x4.min (f32x4.max (local.get $x) (local.get $lov)) (local.get $hiv)))
+          (local.set $c (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $lov)) (local.get $hiv)))
           (local.set $bce (f32x4.neg (f32x4.add
             (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0)))
             (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (call $log1m (local.get $c))))))
@@ -304,7 +304,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
-      (local.set $mx (f32x4.max (local.get $mx)
+      (local.set $mx (f32x4.pmax (local.get $mx)
         (v128.bitselect (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (v128.const f32x4 -inf -inf -inf -inf) (local.get $mask))))
       (local.set $k (i32.add (local.get $k) (i32.const 4)))
       (br $next)))
@@ -397,7 +397,7 @@
       (local.set $q (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv)))
       (local.set $z (v128.and (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv))
                               (local.get $mask)))
-      (local.set $c (f32x4.min (f32x4.max (local.get $q) (local.get $lov)) (local.get $hiv)))
+      (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
       (local.set $v (v128.and (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0))) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
       (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
@@ -417,7 +417,7 @@
         (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
         (local.set $off (i32.shl (local.get $k) (i32.const 2)))
         (local.set $q (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv)))
-        (local.set $c (f32x4.min (f32x4.max (local.get $q) (local.get $lov)) (local.get $hiv)))
+        (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
         (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
         (v128.store (i32.add (local.get $g) (local.get $off))
           (f32x4.mul (local.get $scale)
@@ -467,7 +467,7 @@
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
           (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
-          (local.set $mx (f32x4.max (local.get $mx)
+          (local.set $mx (f32x4.pmax (local.get $mx)
             (v128.bitselect (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (v128.const f32x4 -inf -inf -inf -inf) (local.get $mask))))
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
           (br $next)))
@@ -505,11 +505,16 @@
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
       (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
-      ;; classes with z = 0 add exactly 0 (even where q is NaN), as in the JavaScript kernel
+      ;; classes with z = 0 add exactly 0 (even where q is NaN), as in the JavaScript kernel; four
+      ;; of them (most vectors with one-hot labels) cost no log and no pow
       (local.set $keepz (v128.andnot (local.get $mask) (f32x4.eq (local.get $z) (v128.const f32x4 0 0 0 0))))
+      (if (i32.eqz (v128.any_true (local.get $keepz))) (then
+        (if (local.get $g) (then (v128.store (i32.add (local.get $g) (local.get $off)) (v128.const i64x2 0 0))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
       (if (local.get $alphas) (then (local.set $a (v128.load (i32.add (local.get $alphas) (local.get $off))))))
       (local.set $q (f32x4.mul (v128.load (i32.add (local.get $pr) (local.get $off))) (local.get $inv)))
-      (local.set $c (f32x4.min (f32x4.max (local.get $q) (local.get $lov)) (local.get $hiv)))
+      (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
       (local.set $logC (call $logc (local.get $c) (v128.const i64x2 0 0)))
       (local.set $om (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $c)))
       (local.set $focal (call $pow (local.get $om) (local.get $gamma) (local.get $gmode) (f32.const 1)))
@@ -578,7 +583,7 @@
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
           (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
-          (local.set $mx (f32x4.max (local.get $mx)
+          (local.set $mx (f32x4.pmax (local.get $mx)
             (v128.bitselect (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (v128.const f32x4 -inf -inf -inf -inf) (local.get $mask))))
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
           (br $next)))
@@ -645,8 +650,8 @@
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
       (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
       (local.set $b (v128.load (i32.add (local.get $p) (local.get $off))))
-      (local.set $lab (f32x4.min (f32x4.max (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $epsv)) (v128.const f32x4 1 1 1 1)))
-      (local.set $pred (f32x4.min (f32x4.max (local.get $b) (local.get $epsv)) (v128.const f32x4 1 1 1 1)))
+      (local.set $lab (f32x4.pmin (f32x4.pmax (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $epsv)) (v128.const f32x4 1 1 1 1)))
+      (local.set $pred (f32x4.pmin (f32x4.pmax (local.get $b) (local.get $epsv)) (v128.const f32x4 1 1 1 1)))
       (local.set $rp (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $pred)))
       (local.set $y (f32x4.mul (f32x4.sub (local.get $lab) (local.get $pred)) (local.get $rp)))
       (local.set $ratio (f32x4.mul (local.get $lab) (local.get $rp)))

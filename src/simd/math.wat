@@ -27,8 +27,9 @@
 ;; exp(x), lane by lane.
 (func $exp (param $x v128) (result v128)
   (local $n v128) (local $i v128) (local $r v128) (local $h v128) (local $p v128)
-  ;; Below -104 the result rounds to 0, above 88.8 it overflows; min/max pass NaN on.
-  (local.set $x (f32x4.max (f32x4.min (local.get $x) (v128.const f32x4 88.8 88.8 88.8 88.8))
+  ;; Below -104 the result rounds to 0, above 88.8 it overflows. pmin/pmax (one instruction each,
+  ;; where min/max are eight on x64) pass a NaN on when it is their first operand.
+  (local.set $x (f32x4.pmax (f32x4.pmin (local.get $x) (v128.const f32x4 88.8 88.8 88.8 88.8))
                            (v128.const f32x4 -104 -104 -104 -104)))
   ;; n = round(x log2(e)): adding 1.5 * 2^23 leaves the integer in the low mantissa bits.
   (local.set $n (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
@@ -53,28 +54,31 @@
     (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $h) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
     (i32x4.shl (i32x4.add (i32x4.sub (local.get $i) (local.get $h)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
 
-;; log(1 + f) - k ln2 ... the shared tail of $log and $logc: f in [sqrt(1/2) - 1, sqrt(2) - 1],
-;; k the exponent (as integers).
+;; log(1 + f) + k ln2, the shared tail of $log and $logc: f in [sqrt(1/2) - 1, sqrt(2) - 1], k the
+;; exponent (integers). musl's logf: s = f / (2 + f), log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)),
+;; R a degree-4 polynomial in s^2 with the musl (FreeBSD) coefficients, ln2 in two parts.
 (func $log_poly (param $f v128) (param $k v128) (result v128)
-  (local $z v128) (local $y v128) (local $kf v128)
-  (local.set $z (f32x4.mul (local.get $f) (local.get $f)))
+  (local $s v128) (local $z v128) (local $w v128) (local $r v128) (local $hfsq v128) (local $kf v128)
+  (local.set $s (f32x4.div (local.get $f) (f32x4.add (v128.const f32x4 2 2 2 2) (local.get $f))))
+  (local.set $z (f32x4.mul (local.get $s) (local.get $s)))
+  (local.set $w (f32x4.mul (local.get $z) (local.get $z)))
+  ;; R = z (Lg1 + w Lg3) + w (Lg2 + w Lg4)
+  (local.set $r (f32x4.add
+    (f32x4.mul (local.get $z) (f32x4.add (v128.const f32x4 0.66666662693 0.66666662693 0.66666662693 0.66666662693)
+                                         (f32x4.mul (local.get $w) (v128.const f32x4 0.28498786688 0.28498786688 0.28498786688 0.28498786688))))
+    (f32x4.mul (local.get $w) (f32x4.add (v128.const f32x4 0.40000972152 0.40000972152 0.40000972152 0.40000972152)
+                                         (f32x4.mul (local.get $w) (v128.const f32x4 0.24279078841 0.24279078841 0.24279078841 0.24279078841))))))
+  (local.set $hfsq (f32x4.mul (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (local.get $f) (local.get $f))))
   (local.set $kf (f32x4.convert_i32x4_s (local.get $k)))
-  (local.set $y (f32x4.add (v128.const f32x4 -1.2420140846e-1 -1.2420140846e-1 -1.2420140846e-1 -1.2420140846e-1)
-    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 1.1676998740e-1 1.1676998740e-1 1.1676998740e-1 1.1676998740e-1)
-    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 -1.1514610310e-1 -1.1514610310e-1 -1.1514610310e-1 -1.1514610310e-1)
-    (f32x4.mul (local.get $f) (v128.const f32x4 7.0376836292e-2 7.0376836292e-2 7.0376836292e-2 7.0376836292e-2))))))))
-  (local.set $y (f32x4.add (v128.const f32x4 3.3333331174e-1 3.3333331174e-1 3.3333331174e-1 3.3333331174e-1)
-    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 -2.4999993993e-1 -2.4999993993e-1 -2.4999993993e-1 -2.4999993993e-1)
-    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 2.0000714765e-1 2.0000714765e-1 2.0000714765e-1 2.0000714765e-1)
-    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 -1.6668057665e-1 -1.6668057665e-1 -1.6668057665e-1 -1.6668057665e-1)
-    (f32x4.mul (local.get $f) (f32x4.add (v128.const f32x4 1.4249322787e-1 1.4249322787e-1 1.4249322787e-1 1.4249322787e-1)
-    (f32x4.mul (local.get $f) (local.get $y))))))))))))
-  ;; y = f^3 P(f) + k (-2.12194440e-4) - f^2/2; log = f + y + k 0.693359375
-  (local.set $y (f32x4.add (f32x4.mul (f32x4.mul (local.get $f) (local.get $z)) (local.get $y))
-                           (f32x4.mul (local.get $kf) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-  (local.set $y (f32x4.sub (local.get $y) (f32x4.mul (local.get $z) (v128.const f32x4 0.5 0.5 0.5 0.5))))
-  (f32x4.add (f32x4.add (local.get $f) (local.get $y))
-             (f32x4.mul (local.get $kf) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+  ;; s (hfsq + R) + k ln2_lo - hfsq + f + k ln2_hi
+  (f32x4.add
+    (f32x4.add
+      (f32x4.sub
+        (f32x4.add (f32x4.mul (local.get $s) (f32x4.add (local.get $hfsq) (local.get $r)))
+                   (f32x4.mul (local.get $kf) (v128.const f32x4 9.0580006145e-06 9.0580006145e-06 9.0580006145e-06 9.0580006145e-06)))
+        (local.get $hfsq))
+      (local.get $f))
+    (f32x4.mul (local.get $kf) (v128.const f32x4 6.9313812256e-01 6.9313812256e-01 6.9313812256e-01 6.9313812256e-01))))
 
 ;; log(x), lane by lane, every float32 input.
 (func $log (param $x v128) (result v128)
@@ -110,11 +114,21 @@
     ;; x - x: 0, or NaN for a NaN x (whose bits would otherwise give a finite result)
     (f32x4.sub (local.get $x) (local.get $x))))
 
-;; log(1 + e) for e in [0, 1] (or NaN): 1 + e rounded, and what the rounding lost (exact, |e| <= 1).
+;; log(1 + e) for e in [0, 1] (or NaN), no range reduction: musl's form with f = e,
+;; log1p(e) = e - (e^2/2 - s (e^2/2 + R)), s = e / (2 + e) in [0, 1/3], R = 2 (atanh(s) - s) / s
+;; = z (r1 + z (r2 + z (r3 + z r4))) in z = s^2, a fit on [0, 1/9] (2 (atanh(x)/x - 1) / x^2 with
+;; relative error 7.8e-9 before the float32 evaluation).
 (func $log1p_unit (param $e v128) (result v128)
-  (local $u v128)
-  (local.set $u (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $e)))
-  (call $logc (local.get $u) (f32x4.sub (local.get $e) (f32x4.sub (local.get $u) (v128.const f32x4 1 1 1 1)))))
+  (local $s v128) (local $z v128) (local $r v128) (local $hfsq v128)
+  (local.set $s (f32x4.div (local.get $e) (f32x4.add (v128.const f32x4 2 2 2 2) (local.get $e))))
+  (local.set $z (f32x4.mul (local.get $s) (local.get $s)))
+  (local.set $r (f32x4.mul (local.get $z)
+    (f32x4.add (v128.const f32x4 0.6666631698608398 0.6666631698608398 0.6666631698608398 0.6666631698608398) (f32x4.mul (local.get $z)
+    (f32x4.add (v128.const f32x4 0.40024909377098083 0.40024909377098083 0.40024909377098083 0.40024909377098083) (f32x4.mul (local.get $z)
+    (f32x4.add (v128.const f32x4 0.27960601449012756 0.27960601449012756 0.27960601449012756 0.27960601449012756) (f32x4.mul (local.get $z) (v128.const f32x4 0.2817833423614502 0.2817833423614502 0.2817833423614502 0.2817833423614502)))))))))
+  (local.set $hfsq (f32x4.mul (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (local.get $e) (local.get $e))))
+  (f32x4.sub (local.get $e)
+    (f32x4.sub (local.get $hfsq) (f32x4.mul (local.get $s) (f32x4.add (local.get $hfsq) (local.get $r))))))
 
 ;; log(1 - c) for c in [2^-125, 1 - 2^-24] (or NaN): 1 - c rounded, and what the rounding lost.
 (func $log1m (param $c v128) (result v128)
@@ -167,10 +181,10 @@
   (local.set $a (f64x2.add (local.get $a) (local.get $b)))
   (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
 
-;; The largest of four lanes (NaN if any lane is NaN).
+;; The largest of four lanes; NaN lanes are skipped (pmax), as the JS kernels' `x > max` skips them.
 (func $hmax (param $v v128) (result f32)
-  (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-  (local.set $v (f32x4.max (local.get $v) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $v) (local.get $v))))
+  (local.set $v (f32x4.pmax (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+  (local.set $v (f32x4.pmax (local.get $v) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $v) (local.get $v))))
   (f32x4.extract_lane 0 (local.get $v)))
 
 ;; The lanes of a vector that lie inside a row: k + (0, 1, 2, 3) < n.
