@@ -23,6 +23,24 @@
 ;; that keeps float32 relative accuracy.
 
 ;; ---------------------------------------------------------------------------------------------
+;; -(z log c + (1 - z) log(1 - c)) for c in [eps, 1 - eps] (or NaN). When every lane of the row
+;; ($mask) has z = 0 or 1 it is one log, of c or of 1 - c (with the rounding of 1 - c carried,
+;; see $log1m), instead of two: the same value, as 0 times a finite log is 0.
+(func $bce_term (param $z v128) (param $c v128) (param $mask v128) (result v128)
+  (local $one v128) (local $u v128)
+  (local.set $one (f32x4.eq (local.get $z) (v128.const f32x4 1 1 1 1)))
+  (if (i32x4.all_true (v128.or (v128.or (local.get $one) (f32x4.eq (local.get $z) (v128.const f32x4 0 0 0 0)))
+                               (v128.not (local.get $mask))))
+    (then
+      (local.set $u (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $c)))
+      (return (f32x4.neg (call $logc
+        (v128.bitselect (local.get $c) (local.get $u) (local.get $one))
+        (v128.andnot (f32x4.sub (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $u)) (local.get $c)) (local.get $one)))))))
+  (f32x4.neg (f32x4.add
+    (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0)))
+    (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (call $log1m (local.get $c))))))
+
+;; ---------------------------------------------------------------------------------------------
 ;; LogCosh: mean(log(cosh(p - t))) per row; gradient scale tanh(p - t), scale = u / n.
 (func (export "logCosh")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
@@ -157,9 +175,7 @@
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
       (local.set $c (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $lov)) (local.get $hiv)))
-      (local.set $v (f32x4.neg (f32x4.add
-        (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0)))
-        (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (call $log1m (local.get $c))))))
+      (local.set $v (call $bce_term (local.get $z) (local.get $c) (local.get $mask)))
       (local.set $v (v128.and (local.get $v) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
       (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
@@ -238,9 +254,7 @@
           (local.set $prob (local.get $x))
           (local.set $om (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $x)))
           (local.set $c (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $lov)) (local.get $hiv)))
-          (local.set $bce (f32x4.neg (f32x4.add
-            (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0)))
-            (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (call $log1m (local.get $c))))))
+          (local.set $bce (call $bce_term (local.get $z) (local.get $c) (local.get $mask)))
           (local.set $dbce (v128.and
             (f32x4.div (f32x4.sub (local.get $c) (local.get $z))
                        (f32x4.mul (local.get $c) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $c))))
@@ -705,7 +719,12 @@
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $lab (v128.load (i32.add (local.get $t) (local.get $off))))
       (local.set $s (f32x4.add (local.get $x) (local.get $epsv)))
-      (local.set $v (f32x4.sub (local.get $x) (f32x4.mul (local.get $lab) (call $log (local.get $s)))))
+      ;; every lane a positive normal float (the usual case): $logc, without $log's special cases
+      (local.set $v (f32x4.sub (local.get $x) (f32x4.mul (local.get $lab)
+        (if (result v128) (i32x4.all_true (v128.and (f32x4.ge (local.get $s) (v128.const f32x4 2.35098870e-38 2.35098870e-38 2.35098870e-38 2.35098870e-38))
+                                                    (f32x4.lt (local.get $s) (v128.const f32x4 8.50705917e37 8.50705917e37 8.50705917e37 8.50705917e37))))
+          (then (call $logc (local.get $s) (v128.const i64x2 0 0)))
+          (else (call $log (local.get $s)))))))
       (local.set $v (v128.and (local.get $v) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
       (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))

@@ -14,13 +14,15 @@
 ;;           accurate for c near 0. NaN in x or err gives NaN; other special values are not handled.
 ;;   $tanh_small, $logcosh_small: polynomials for |a| < 0.75, where the exp-based formulas cancel.
 ;;
-;; Methods (Cephes single-precision expf/logf, the standard float32 reductions):
+;; Methods (the standard float32 reductions, as in Cephes and musl):
 ;;   exp: n = round(x / ln2) (the 1.5 * 2^23 shifter), r = x - n ln2 with ln2 in two parts
-;;        (Cody-Waite), exp(r) = 1 + r + r^2 P(r) on |r| <= ln2/2, times 2^h 2^(n-h) with h = n/2 so
-;;        that both factors stay normal and subnormal results are rounded once.
+;;        (Cody-Waite), exp(r) = 1 + r + r^2 P(r) on |r| <= ln2/2 (P of degree 4, fitted), times
+;;        2^h 2^(n-h) with h = n/2 so that both factors stay normal and subnormal results are
+;;        rounded once.
 ;;   log: x = 2^k m with m in [sqrt(1/2), sqrt(2)) (integer arithmetic on the bits), f = m - 1
-;;        (exact), log(1 + f) = f - f^2/2 + f^3 P(f), plus k ln2 with ln2 in two parts.
-;;   The polynomial coefficients of $tanh_small and $logcosh_small are fits (weighted least
+;;        (exact), log(1 + f) by musl's logf (s = f / (2 + f), a degree-4 polynomial in s^2), plus
+;;        k ln2 with ln2 in two parts.
+;;   The coefficients of exp's P, $log1p_unit, $tanh_small and $logcosh_small are fits (weighted least
 ;;   squares reweighted towards the largest relative error) in a^2 on [0, 0.75^2], rounded to
 ;;   float32: relative error 3.4e-9 before the float32 evaluation.
 
@@ -39,15 +41,14 @@
   ;; r = x - n ln2, ln2 = 0.693359375 (exact times n) - 2.12194440e-4
   (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
                            (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-  ;; exp(r) = 1 + r + r^2 P(r)
-  (local.set $p (f32x4.add (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)
-    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)
-    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)
-    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)
-    (f32x4.mul (local.get $r) (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))))))))))
+  ;; exp(r) = 1 + r + r^2 P(r), P a degree-4 fit (relative error of exp 3.8e-9 on |r| <= ln2/2)
+  (local.set $p (f32x4.add (v128.const f32x4 0.4999999403953552 0.4999999403953552 0.4999999403953552 0.4999999403953552)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 0.1666652113199234 0.1666652113199234 0.1666652113199234 0.1666652113199234)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 0.04166838899254799 0.04166838899254799 0.04166838899254799 0.04166838899254799)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 0.008368710055947304 0.008368710055947304 0.008368710055947304 0.008368710055947304)
+    (f32x4.mul (local.get $r) (v128.const f32x4 0.001381461275741458 0.001381461275741458 0.001381461275741458 0.001381461275741458))))))))))
   (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1)
-    (f32x4.add (local.get $r) (f32x4.mul (f32x4.mul (local.get $r) (local.get $r))
-      (f32x4.add (v128.const f32x4 0.50000001201 0.50000001201 0.50000001201 0.50000001201) (f32x4.mul (local.get $r) (local.get $p)))))))
+    (f32x4.add (local.get $r) (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (local.get $p)))))
   ;; times 2^h 2^(n-h), h = n >> 1: both factors are normal floats for n in [-150, 128]
   (local.set $h (i32x4.shr_s (local.get $i) (i32.const 1)))
   (f32x4.mul
