@@ -61,6 +61,7 @@ interface SimdExports {
   kld: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, eps: number) => void;
   poisson: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, eps: number) => void;
   expArray: (src: number, dst: number, count: number) => void;
+  expnArray: (src: number, dst: number, count: number) => void;
   logArray: (src: number, dst: number, count: number) => void;
   log1pUnitArray: (src: number, dst: number, count: number) => void;
   log1mArray: (src: number, dst: number, count: number) => void;

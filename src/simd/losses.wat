@@ -12,8 +12,9 @@
 ;; and the loss's constants (float32 unless said otherwise). Every buffer is followed by 16
 ;; bytes the kernel may read and write: a row is processed four lanes at a time, and the last
 ;; vector of a row reaches into the next row (or the padding). Lanes past the row end are
-;; masked out of every sum; the gradient they write into the next row is overwritten when
-;; that row is processed (rows go in order), or lands in the padding.
+;; masked out of every sum (the mask is all ones but on the last, partial vector of a row);
+;; the gradient they write into the next row is overwritten when that row is processed (rows
+;; go in order), or lands in the padding.
 ;;
 ;; Sums are accumulated in float64 (two f64x2 accumulators per sum), as the JavaScript
 ;; kernels accumulate in doubles; the per-element terms are float32. Formulas, clipping and
@@ -44,10 +45,10 @@
 ;; LogCosh: mean(log(cosh(p - t))) per row; gradient scale tanh(p - t), scale = u / n.
 (func (export "logCosh")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $acc0 v128) (local $acc1 v128) (local $scale v128)
   (local $e v128) (local $a v128) (local $small v128) (local $ex v128) (local $v v128) (local $th v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (block $rowsDone (loop $row
     (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
     (local.set $acc0 (v128.const i64x2 0 0))
@@ -58,11 +59,11 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $e (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (v128.load (i32.add (local.get $t) (local.get $off)))))
       (local.set $a (f32x4.abs (local.get $e)))
       (local.set $small (f32x4.lt (local.get $a) (v128.const f32x4 0.75 0.75 0.75 0.75)))
-      (local.set $ex (call $exp (f32x4.mul (local.get $a) (v128.const f32x4 -2 -2 -2 -2))))
+      (local.set $ex (call $expn (f32x4.mul (local.get $a) (v128.const f32x4 -2 -2 -2 -2))))
       ;; |e| < 0.75: a^2 R(a^2); else (a - log 2) + log1p(e^-2a) (a - log 2 is exact near log 2)
       (local.set $v (v128.bitselect
         (call $logcosh_small (local.get $a))
@@ -99,10 +100,10 @@
 (func (export "bceLogits")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $keep f32) (param $shift f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $acc0 v128) (local $acc1 v128) (local $scale v128) (local $keepv v128) (local $shiftv v128)
   (local $x v128) (local $z v128) (local $ex v128) (local $v v128) (local $s v128) (local $pos v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
   (block $rowsDone (loop $row
@@ -115,10 +116,10 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
-      (local.set $ex (call $exp (f32x4.neg (f32x4.abs (local.get $x)))))
+      (local.set $ex (call $expn (f32x4.neg (f32x4.abs (local.get $x)))))
       (local.set $v (f32x4.add
         (f32x4.sub (f32x4.pmax (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.mul (local.get $x) (local.get $z)))
         (call $log1p_unit (local.get $ex))))
@@ -153,10 +154,10 @@
 (func (export "bce")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $keep f32) (param $shift f32) (param $lo f32) (param $hi f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $acc0 v128) (local $acc1 v128) (local $scale v128) (local $keepv v128) (local $shiftv v128) (local $lov v128) (local $hiv v128)
   (local $x v128) (local $z v128) (local $c v128) (local $v v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
   (local.set $lov (f32x4.splat (local.get $lo)))
@@ -171,7 +172,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
       (local.set $c (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $lov)) (local.get $hiv)))
@@ -210,12 +211,12 @@
   (param $keep f32) (param $shift f32) (param $lo f32) (param $hi f32) (param $logits i32)
   (param $gamma f32) (param $gmode i32) (param $gsign f32) (param $gm1 f32) (param $gm1mode i32) (param $gm1sign f32)
   (param $balance i32) (param $alpha f32) (param $alpha0 f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $acc0 v128) (local $acc1 v128) (local $scale v128) (local $keepv v128) (local $shiftv v128) (local $lov v128) (local $hiv v128)
   (local $x v128) (local $z v128) (local $c v128) (local $v v128) (local $ex v128) (local $s1 v128) (local $s2 v128) (local $pos v128)
   (local $prob v128) (local $om v128) (local $bce v128) (local $dbce v128) (local $dprob v128) (local $b v128) (local $focal v128)
   (local $w v128) (local $dfocal v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
   (local.set $lov (f32x4.splat (local.get $lo)))
@@ -230,13 +231,13 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
       (if (local.get $logits)
         (then
           ;; prob = sigmoid(x) and 1 - prob, both from e = e^-|x| without cancellation
-          (local.set $ex (call $exp (f32x4.neg (f32x4.abs (local.get $x)))))
+          (local.set $ex (call $expn (f32x4.neg (f32x4.abs (local.get $x)))))
           (local.set $s1 (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $ex))))
           (local.set $s2 (f32x4.mul (local.get $ex) (local.get $s1)))
           (local.set $pos (f32x4.ge (local.get $x) (v128.const f32x4 0 0 0 0)))
@@ -302,12 +303,12 @@
 (func (export "cceLogits")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $keep f32) (param $shift f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $keepv v128) (local $shiftv v128) (local $mx v128) (local $max f32)
   (local $se0 v128) (local $se1 v128) (local $sz0 v128) (local $sz1 v128) (local $szx0 v128) (local $szx1 v128)
   (local $x v128) (local $z v128) (local $e v128) (local $zx v128)
   (local $sumExp f64) (local $sumZ f64) (local $a v128) (local $scale v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
   (block $rowsDone (loop $row
@@ -317,7 +318,7 @@
     (local.set $k (i32.const 0))
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $mx (f32x4.pmax (local.get $mx)
         (v128.bitselect (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (v128.const f32x4 -inf -inf -inf -inf) (local.get $mask))))
       (local.set $k (i32.add (local.get $k) (i32.const 4)))
@@ -331,11 +332,11 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $x (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mx)))
       (local.set $z (v128.and (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv))
                               (local.get $mask)))
-      (local.set $e (v128.and (call $exp (local.get $x)) (local.get $mask)))
+      (local.set $e (v128.and (call $expn (local.get $x)) (local.get $mask)))
       (local.set $zx (v128.and (f32x4.mul (local.get $z) (local.get $x)) (local.get $mask)))
       (if (local.get $g) (then (v128.store (i32.add (local.get $g) (local.get $off)) (local.get $e))))
       (local.set $se0 (f64x2.add (local.get $se0) (f64x2.promote_low_f32x4 (local.get $e))))
@@ -378,11 +379,11 @@
 (func (export "cce")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $keep f32) (param $shift f32) (param $lo f32) (param $hi f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $keepv v128) (local $shiftv v128) (local $lov v128) (local $hiv v128)
   (local $acc0 v128) (local $acc1 v128) (local $hq0 v128) (local $hq1 v128) (local $v v128)
   (local $total f64) (local $inv v128) (local $q v128) (local $z v128) (local $c v128) (local $in v128) (local $hq v128) (local $scale v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
   (local.set $lov (f32x4.splat (local.get $lo)))
@@ -393,7 +394,7 @@
     (local.set $k (i32.const 0))
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $v (v128.and (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
       (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
@@ -407,7 +408,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $q (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv)))
       (local.set $z (v128.and (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv))
                               (local.get $mask)))
@@ -459,12 +460,12 @@
   (param $keep f32) (param $shift f32) (param $lo f32) (param $hi f32) (param $logits i32)
   (param $gamma f32) (param $gmode i32) (param $gm1 f32) (param $gm1mode i32)
   (param $alphas i32) (param $alpha f32) (param $scratch i32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $keepv v128) (local $shiftv v128) (local $lov v128) (local $hiv v128)
   (local $acc0 v128) (local $acc1 v128) (local $hq0 v128) (local $hq1 v128) (local $v v128) (local $mx v128)
   (local $total f64) (local $inv v128) (local $q v128) (local $z v128) (local $c v128) (local $a v128) (local $pr i32)
   (local $om v128) (local $logC v128) (local $focal v128) (local $h v128) (local $hq v128) (local $scale v128) (local $keepz v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
   (local.set $lov (f32x4.splat (local.get $lo)))
@@ -480,7 +481,7 @@
         (local.set $k (i32.const 0))
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
-          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+          (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
           (local.set $mx (f32x4.pmax (local.get $mx)
             (v128.bitselect (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (v128.const f32x4 -inf -inf -inf -inf) (local.get $mask))))
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
@@ -490,8 +491,8 @@
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
           (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
-          (local.set $v (v128.and (call $exp (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mx))) (local.get $mask)))
+          (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
+          (local.set $v (v128.and (call $expn (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mx))) (local.get $mask)))
           (v128.store (i32.add (local.get $scratch) (local.get $off)) (local.get $v))
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
@@ -502,7 +503,7 @@
         (local.set $k (i32.const 0))
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
-          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+          (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
           (local.set $v (v128.and (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (local.get $mask)))
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
@@ -517,7 +518,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
       ;; classes with z = 0 add exactly 0 (even where q is NaN), as in the JavaScript kernel; four
       ;; of them (most vectors with one-hot labels) cost no log and no pow
@@ -580,10 +581,10 @@
 ;; int32 label per row (-1: ignored row, value 0 and gradient 0); gradient u (softmax - onehot(y)).
 (func (export "scceLogits")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128) (local $y i32)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128) (local $y i32)
   (local $mx v128) (local $max f32) (local $se0 v128) (local $se1 v128) (local $e v128)
   (local $sumExp f64) (local $a v128) (local $scale f32) (local $gy i32)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (block $rowsDone (loop $row
     (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
     (local.set $y (i32.load (local.get $t)))
@@ -596,7 +597,7 @@
         (local.set $k (i32.const 0))
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
-          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+          (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
           (local.set $mx (f32x4.pmax (local.get $mx)
             (v128.bitselect (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (v128.const f32x4 -inf -inf -inf -inf) (local.get $mask))))
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
@@ -608,8 +609,8 @@
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
           (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
-          (local.set $e (v128.and (call $exp (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mx))) (local.get $mask)))
+          (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
+          (local.set $e (v128.and (call $expn (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mx))) (local.get $mask)))
           (if (local.get $g) (then (v128.store (i32.add (local.get $g) (local.get $off)) (local.get $e))))
           (local.set $se0 (f64x2.add (local.get $se0) (f64x2.promote_low_f32x4 (local.get $e))))
           (local.set $se1 (f64x2.add (local.get $se1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $e) (local.get $e)))))
@@ -647,11 +648,11 @@
 (func (export "kld")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $eps f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $acc0 v128) (local $acc1 v128) (local $scale v128) (local $epsv v128)
   (local $b v128) (local $lab v128) (local $pred v128) (local $rp v128) (local $y v128) (local $ratio v128)
   (local $near v128) (local $w v128) (local $v v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $epsv (f32x4.splat (local.get $eps)))
   (block $rowsDone (loop $row
     (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
@@ -662,7 +663,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $b (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $lab (f32x4.pmin (f32x4.pmax (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $epsv)) (v128.const f32x4 1 1 1 1)))
       (local.set $pred (f32x4.pmin (f32x4.pmax (local.get $b) (local.get $epsv)) (v128.const f32x4 1 1 1 1)))
@@ -700,10 +701,10 @@
 (func (export "poisson")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $eps f32)
-  (local $r i32) (local $k i32) (local $off i32) (local $nv v128) (local $mask v128)
+  (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $acc0 v128) (local $acc1 v128) (local $scale v128) (local $epsv v128)
   (local $x v128) (local $lab v128) (local $s v128) (local $v v128)
-  (local.set $nv (i32x4.splat (local.get $n)))
+  (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $epsv (f32x4.splat (local.get $eps)))
   (block $rowsDone (loop $row
     (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
@@ -715,7 +716,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-      (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $k)) (v128.const i32x4 0 1 2 3)) (local.get $nv)))
+      (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $x (v128.load (i32.add (local.get $p) (local.get $off))))
       (local.set $lab (v128.load (i32.add (local.get $t) (local.get $off))))
       (local.set $s (f32x4.add (local.get $x) (local.get $epsv)))

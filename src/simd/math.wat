@@ -7,6 +7,7 @@
 ;;
 ;;   $exp    exp(x), within 2 float32 ulps everywhere, subnormal results included; exp(NaN) is
 ;;           NaN, exp(-Infinity) = 0, exp(x > 88.73) = Infinity.
+;;   $expn   exp(x) for x <= 0, the kernels' exp: the same within 2 ulps down to 2^-126, 0 below.
 ;;   $log    log(x), within 2 float32 ulps for every positive float32 (subnormals included);
 ;;           log(0) = -Infinity, log(x < 0) = NaN, log(Infinity) = Infinity, log(NaN) = NaN.
 ;;   $logc   log(x + err) for a positive normal x in [2^-125, 2^126) and a correction |err| <= ulp(x)
@@ -54,6 +55,32 @@
   (f32x4.mul
     (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $h) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
     (i32x4.shl (i32x4.add (i32x4.sub (local.get $i) (local.get $h)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+;; exp(x) for x <= 0 (or NaN), what every kernel needs (e^-|x|, e^-2|e|, e^(x - max)): as $exp,
+;; within 2 ulps, for results >= 2^-126, but one multiplication by 2^n instead of two; results
+;; below 2^-126 (x < -87.34) are 0 where the JS kernels keep a subnormal (a difference under
+;; 1.2e-38). exp(-Infinity) = 0, exp(NaN) = NaN.
+(func $expn (param $x v128) (result v128)
+  (local $n v128) (local $i v128) (local $r v128) (local $p v128) (local $small v128)
+  (local.set $small (f32x4.lt (local.get $x) (v128.const f32x4 -87.33654 -87.33654 -87.33654 -87.33654)))
+  ;; from -87.5 on, n >= -126 and 2^n is a normal float (pmax passes NaN on)
+  (local.set $x (f32x4.pmax (local.get $x) (v128.const f32x4 -87.5 -87.5 -87.5 -87.5)))
+  (local.set $n (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+                           (v128.const f32x4 12582912 12582912 12582912 12582912)))
+  (local.set $i (i32x4.sub (local.get $n) (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)))
+  (local.set $n (f32x4.sub (local.get $n) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+  (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                           (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+  (local.set $p (f32x4.add (v128.const f32x4 0.4999999403953552 0.4999999403953552 0.4999999403953552 0.4999999403953552)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 0.1666652113199234 0.1666652113199234 0.1666652113199234 0.1666652113199234)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 0.04166838899254799 0.04166838899254799 0.04166838899254799 0.04166838899254799)
+    (f32x4.mul (local.get $r) (f32x4.add (v128.const f32x4 0.008368710055947304 0.008368710055947304 0.008368710055947304 0.008368710055947304)
+    (f32x4.mul (local.get $r) (v128.const f32x4 0.001381461275741458 0.001381461275741458 0.001381461275741458 0.001381461275741458))))))))))
+  (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1)
+    (f32x4.add (local.get $r) (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (local.get $p)))))
+  (v128.andnot
+    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $i) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+    (local.get $small)))
 
 ;; log(1 + f) + k ln2, the shared tail of $log and $logc: f in [sqrt(1/2) - 1, sqrt(2) - 1], k the
 ;; exponent (integers). musl's logf: s = f / (2 + f), log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)),
@@ -203,6 +230,16 @@
   (block $done (loop $next
     (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
     (v128.store (local.get $dst) (call $exp (v128.load (local.get $src))))
+    (local.set $src (i32.add (local.get $src) (i32.const 16)))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (br $next))))
+
+(func (export "expnArray") (param $src i32) (param $dst i32) (param $count i32)
+  (local $end i32)
+  (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+  (block $done (loop $next
+    (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+    (v128.store (local.get $dst) (call $expn (v128.load (local.get $src))))
     (local.set $src (i32.add (local.get $src) (i32.const 16)))
     (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
     (br $next))))
