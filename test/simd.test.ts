@@ -562,7 +562,8 @@ describe("simd kernels agree with the JavaScript kernels", () => {
               if (kind === "logits") {
                 p[j] = special === 5 ? normal(random, 1e4) : special === 6 ? 7 : normal(random, 3);
               } else {
-                p[j] = special === 5 ? (random() < 0.3 ? 0 : random() * 1e-9) : random();
+                // tiny rows (a total under 3e-39, subnormal probabilities), huge rows (a total over 9e37)
+                p[j] = special === 5 ? (random() < 0.3 ? 0 : random() * 1e-9) : special === 6 ? random() * 1e-40 : special === 7 ? random() * 3e37 : random();
               }
             }
             // extreme rows: an infinity, a NaN, the largest floats, a one-hot prediction, zeros

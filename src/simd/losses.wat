@@ -38,8 +38,34 @@
         (v128.bitselect (local.get $c) (local.get $u) (local.get $one))
         (v128.andnot (f32x4.sub (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $u)) (local.get $c)) (local.get $one)))))))
   (f32x4.neg (f32x4.add
-    (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0)))
+    (f32x4.mul (local.get $z) (call $log0 (local.get $c)))
     (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)) (call $log1m (local.get $c))))))
+
+;; ---------------------------------------------------------------------------------------------
+;; q = p / total for a row of probabilities: p times the float32 inverse of the row's total, or,
+;; when that inverse is not a normal float32 (a total below 3e-39 or above 9e37, 0, NaN), the
+;; float64 division rounded to float32, as the JS kernels divide.
+(func $ratio (param $p v128) (param $inv v128) (param $exact i32) (param $total f64) (result v128)
+  (local $d v128)
+  (if (i32.eqz (local.get $exact)) (then (return (f32x4.mul (local.get $p) (local.get $inv)))))
+  (local.set $d (f64x2.splat (local.get $total)))
+  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+    (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (local.get $p)) (local.get $d)))
+    (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p))) (local.get $d)))))
+
+;; v times a row's gradient scale: in float32, or (when the row's total made $exact) in float64,
+;; where u / total may be beyond float32 while v is 0 (0, not 0 * Infinity = NaN, as in JS).
+(func $scaled (param $v v128) (param $scale v128) (param $exact i32) (param $scale64 f64) (result v128)
+  (local $d v128)
+  (if (i32.eqz (local.get $exact)) (then (return (f32x4.mul (local.get $scale) (local.get $v)))))
+  (local.set $d (f64x2.splat (local.get $scale64)))
+  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+    (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $d)))
+    (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $d)))))
+
+;; Whether a row's float32 inverse is not a normal float (then $ratio divides in float64).
+(func $inexact_inverse (param $inv f32) (result i32)
+  (i32.eqz (i32.and (f32.ge (local.get $inv) (f32.const 1.17549435e-38)) (f32.lt (local.get $inv) (f32.const inf)))))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; LogCosh: mean(log(cosh(p - t))) per row; gradient scale tanh(p - t), scale = u / n.
@@ -382,7 +408,8 @@
   (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $keepv v128) (local $shiftv v128) (local $lov v128) (local $hiv v128)
   (local $acc0 v128) (local $acc1 v128) (local $hq0 v128) (local $hq1 v128) (local $v v128)
-  (local $total f64) (local $inv v128) (local $q v128) (local $z v128) (local $c v128) (local $in v128) (local $hq v128) (local $scale v128)
+  (local $total f64) (local $inv v128) (local $q v128) (local $z v128) (local $c v128) (local $hq v128) (local $scale v128)
+  (local $exact i32) (local $finite i32) (local $scale64 f64)
   (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
@@ -402,6 +429,9 @@
       (br $next)))
     (local.set $total (call $hsum (local.get $acc0) (local.get $acc1)))
     (local.set $inv (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1) (local.get $total)))))
+    (local.set $exact (call $inexact_inverse (f32x4.extract_lane 0 (local.get $inv))))
+    ;; a finite, non-zero total: every q is a number, and a class with z = 0 adds exactly 0
+    (local.set $finite (i32.and (f64.lt (f64.abs (local.get $total)) (f64.const inf)) (f64.ne (local.get $total) (f64.const 0))))
     (local.set $acc0 (v128.const i64x2 0 0)) (local.set $acc1 (v128.const i64x2 0 0))
     (local.set $hq0 (v128.const i64x2 0 0)) (local.set $hq1 (v128.const i64x2 0 0))
     (local.set $k (i32.const 0))
@@ -409,11 +439,15 @@
       (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
       (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
-      (local.set $q (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv)))
       (local.set $z (v128.and (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv))
                               (local.get $mask)))
+      ;; four classes with z = 0 (most vectors of one-hot rows): nothing to add, no log
+      (if (i32.and (local.get $finite) (i32.eqz (v128.any_true (f32x4.ne (local.get $z) (v128.const f32x4 0 0 0 0))))) (then
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
+      (local.set $q (call $ratio (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv) (local.get $exact) (local.get $total)))
       (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
-      (local.set $v (v128.and (f32x4.mul (local.get $z) (call $logc (local.get $c) (v128.const i64x2 0 0))) (local.get $mask)))
+      (local.set $v (v128.and (f32x4.mul (local.get $z) (call $log0 (local.get $c))) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
       (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
       (if (local.get $g) (then
@@ -426,18 +460,19 @@
     (if (local.get $g) (then
       ;; Σ h q = -Σ z over the unclipped entries
       (local.set $hq (f32x4.splat (f32.demote_f64 (f64.neg (call $hsum (local.get $hq0) (local.get $hq1))))))
-      (local.set $scale (f32x4.splat (f32.demote_f64 (f64.div (f64.load (local.get $u)) (local.get $total)))))
+      (local.set $scale64 (f64.div (f64.load (local.get $u)) (local.get $total))) (local.set $scale (f32x4.splat (f32.demote_f64 (local.get $scale64))))
       (local.set $k (i32.const 0))
       (block $done (loop $next
         (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
         (local.set $off (i32.shl (local.get $k) (i32.const 2)))
-        (local.set $q (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv)))
+        (local.set $q (call $ratio (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $inv) (local.get $exact) (local.get $total)))
         (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
         (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
         (v128.store (i32.add (local.get $g) (local.get $off))
-          (f32x4.mul (local.get $scale)
+          (call $scaled
             (f32x4.sub (v128.and (f32x4.div (f32x4.neg (local.get $z)) (local.get $q)) (f32x4.eq (local.get $c) (local.get $q)))
-                       (local.get $hq))))
+                       (local.get $hq))
+            (local.get $scale) (local.get $exact) (local.get $scale64)))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $next)))))
     (local.set $off (i32.shl (local.get $n) (i32.const 2)))
@@ -465,6 +500,7 @@
   (local $acc0 v128) (local $acc1 v128) (local $hq0 v128) (local $hq1 v128) (local $v v128) (local $mx v128)
   (local $total f64) (local $inv v128) (local $q v128) (local $z v128) (local $c v128) (local $a v128) (local $pr i32)
   (local $om v128) (local $logC v128) (local $focal v128) (local $h v128) (local $hq v128) (local $scale v128) (local $keepz v128)
+  (local $exact i32) (local $scale64 f64)
   (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
@@ -512,6 +548,7 @@
         (local.set $pr (local.get $p))))
     (local.set $total (call $hsum (local.get $acc0) (local.get $acc1)))
     (local.set $inv (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1) (local.get $total)))))
+    (local.set $exact (call $inexact_inverse (f32x4.extract_lane 0 (local.get $inv))))
     (local.set $acc0 (v128.const i64x2 0 0)) (local.set $acc1 (v128.const i64x2 0 0))
     (local.set $hq0 (v128.const i64x2 0 0)) (local.set $hq1 (v128.const i64x2 0 0))
     (local.set $k (i32.const 0))
@@ -528,9 +565,9 @@
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $next)))
       (if (local.get $alphas) (then (local.set $a (v128.load (i32.add (local.get $alphas) (local.get $off))))))
-      (local.set $q (f32x4.mul (v128.load (i32.add (local.get $pr) (local.get $off))) (local.get $inv)))
+      (local.set $q (call $ratio (v128.load (i32.add (local.get $pr) (local.get $off))) (local.get $inv) (local.get $exact) (local.get $total)))
       (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
-      (local.set $logC (call $logc (local.get $c) (v128.const i64x2 0 0)))
+      (local.set $logC (call $log0 (local.get $c)))
       (local.set $om (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $c)))
       (local.set $focal (call $pow (local.get $om) (local.get $gamma) (local.get $gmode) (f32.const 1)))
       (local.set $v (v128.and (f32x4.mul (f32x4.mul (f32x4.mul (local.get $a) (local.get $focal)) (local.get $z)) (local.get $logC)) (local.get $keepz)))
@@ -555,7 +592,7 @@
       (local.set $hq (f32x4.splat (f32.demote_f64 (call $hsum (local.get $hq0) (local.get $hq1)))))
       (if (local.get $logits)
         (then (local.set $scale (f32x4.mul (f32x4.splat (f32.demote_f64 (f64.load (local.get $u)))) (local.get $inv))))
-        (else (local.set $scale (f32x4.splat (f32.demote_f64 (f64.div (f64.load (local.get $u)) (local.get $total)))))))
+        (else (local.set $scale64 (f64.div (f64.load (local.get $u)) (local.get $total))) (local.set $scale (f32x4.splat (f32.demote_f64 (local.get $scale64))))))
       (local.set $k (i32.const 0))
       (block $done (loop $next
         (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
@@ -563,7 +600,7 @@
         (local.set $v (f32x4.sub (v128.load (i32.add (local.get $g) (local.get $off))) (local.get $hq)))
         (if (local.get $logits)
           (then (local.set $v (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $scratch) (local.get $off))) (local.get $scale)) (local.get $v))))
-          (else (local.set $v (f32x4.mul (local.get $scale) (local.get $v)))))
+          (else (local.set $v (call $scaled (local.get $v) (local.get $scale) (local.get $exact) (local.get $scale64)))))
         (v128.store (i32.add (local.get $g) (local.get $off)) (local.get $v))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $next)))))
@@ -724,7 +761,7 @@
       (local.set $v (f32x4.sub (local.get $x) (f32x4.mul (local.get $lab)
         (if (result v128) (i32x4.all_true (v128.and (f32x4.ge (local.get $s) (v128.const f32x4 2.35098870e-38 2.35098870e-38 2.35098870e-38 2.35098870e-38))
                                                     (f32x4.lt (local.get $s) (v128.const f32x4 8.50705917e37 8.50705917e37 8.50705917e37 8.50705917e37))))
-          (then (call $logc (local.get $s) (v128.const i64x2 0 0)))
+          (then (call $log_pos (local.get $s)))
           (else (call $log (local.get $s)))))))
       (local.set $v (v128.and (local.get $v) (local.get $mask)))
       (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))

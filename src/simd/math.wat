@@ -10,6 +10,7 @@
 ;;   $expn   exp(x) for x <= 0, the kernels' exp: the same within 2 ulps down to 2^-126, 0 below.
 ;;   $log    log(x), within 2 float32 ulps for every positive float32 (subnormals included);
 ;;           log(0) = -Infinity, log(x < 0) = NaN, log(Infinity) = Infinity, log(NaN) = NaN.
+;;   $log_pos, $log0: log(x) for x in [2^-125, 2^126) without special cases ($log0 passes NaN on).
 ;;   $logc   log(x + err) for a positive normal x in [2^-125, 2^126) and a correction |err| <= ulp(x)
 ;;           (the rounding error of an x computed as 1 - c, 1 + e, ...): what keeps log(1 - c)
 ;;           accurate for c near 0. NaN in x or err gives NaN; other special values are not handled.
@@ -127,6 +128,18 @@
       (v128.bitselect (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000) (local.get $x) (f32x4.lt (local.get $x) (v128.const f32x4 0 0 0 0)))
       (f32x4.eq (local.get $x) (v128.const f32x4 0 0 0 0)))
     (v128.and (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.lt (local.get $x) (v128.const f32x4 inf inf inf inf)))))
+
+;; log(x) for x in [2^-125, 2^126): no special values, no NaN (the caller checked).
+(func $log_pos (param $x v128) (result v128)
+  (local $k v128)
+  (local.set $k (i32x4.shr_s (i32x4.sub (local.get $x) (v128.const i32x4 0x3f3504f3 0x3f3504f3 0x3f3504f3 0x3f3504f3)) (i32.const 23)))
+  (call $log_poly
+    (f32x4.sub (i32x4.sub (local.get $x) (i32x4.shl (local.get $k) (i32.const 23))) (v128.const f32x4 1 1 1 1))
+    (local.get $k)))
+
+;; log(x) for x in [2^-125, 2^126) or NaN (NaN stays NaN): a clipped probability.
+(func $log0 (param $x v128) (result v128)
+  (f32x4.add (call $log_pos (local.get $x)) (f32x4.sub (local.get $x) (local.get $x))))
 
 ;; log(x + err) for x in [2^-125, 2^126) (or NaN) and |err| <= ulp(x): f = m - 1 + err 2^-k.
 (func $logc (param $x v128) (param $err v128) (result v128)
