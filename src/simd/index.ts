@@ -301,7 +301,7 @@ function negativeBaseSign(e: number): number {
 // The driver: blocks of rows through WebAssembly memory
 
 /** Bytes of each input array per block: small enough for the CPU cache, large enough that the per-block calls do not count. */
-const BLOCK_BYTES = 64 * 1024;
+const BLOCK_BYTES = 128 * 1024;
 
 /** Calls a kernel on a block: pointers to yTrue (or labels), yPred, the gradient (0: none), upstream, values; and the block's rows. */
 type BlockCall = (ex: SimdExports, t: number, p: number, g: number, u: number, o: number, rows: number) => void;
