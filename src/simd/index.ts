@@ -55,7 +55,7 @@ interface SimdExports {
   cce: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number, lo: number, hi: number) => void;
   categoricalFocal: (
     t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number, lo: number, hi: number, logits: number,
-    gamma: number, gmode: number, gm1: number, gm1mode: number, alphas: number, alpha: number, scratch: number,
+    gamma: number, gmode: number, gm1: number, gm1mode: number, alphas: number, alpha: number, scratch: number, list: number,
   ) => void;
   scceLogits: Kernel7;
   kld: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, eps: number) => void;
@@ -604,12 +604,13 @@ function categoricalFocal(
   const ex = begin(name, yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
   const keep = 1 - ls, shift = ls / n, gm1 = gamma - 1, gmode = powMode(gamma), gm1mode = powMode(gm1);
-  // extra memory: the row's exponentials (scratch), then the class weights
+  // extra memory: the row's exponentials (scratch), the list of vectors with labels, the class weights
   const vectorBytes = ((n + 3) & ~3) * 4 + 16;
-  let scratch = 0, alphaPtr = 0;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 2 * vectorBytes,
+  let scratch = 0, list = 0, alphaPtr = 0;
+  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 3 * vectorBytes,
     (extra) => {
       scratch = extra;
+      list = extra + 2 * vectorBytes;
       if (alphas) {
         alphaPtr = extra + vectorBytes;
         for (let k = 0; k < n; k++) F32[(alphaPtr >> 2) + k] = alphas[k]!;
@@ -617,7 +618,7 @@ function categoricalFocal(
     },
     (e, t, p, g, u, o, m) =>
       e.categoricalFocal(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32, logits ? 1 : 0,
-        gamma, gmode, gm1, gm1mode, alphaPtr, alpha, scratch));
+        gamma, gmode, gm1, gm1mode, alphaPtr, alpha, scratch, list));
   return true;
 }
 

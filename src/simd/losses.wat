@@ -489,18 +489,19 @@
 ;; Σ -a (1 - c)^gamma z log c per row over the classes with z != 0 (a = alpha, or $alphas[k]
 ;; when $alphas is not 0). Gradient: h = a z (gamma (1-c)^(gamma-1) log c - (1-c)^gamma / c)
 ;; where c = q (else 0), then (dq - Σ h q) u / Σp, or through the softmax p (dq - Σ h q) u / Σp.
-;; $scratch (n + 4 floats) holds the row's exponentials; the gradient row holds dq in between.
+;; $scratch (n + 4 floats) holds the row's exponentials, $list (n / 4 + 1 int32) the offsets of the
+;; vectors with a class of z != 0; the gradient row holds dq in between.
 (func (export "categoricalFocal")
   (param $t i32) (param $p i32) (param $g i32) (param $u i32) (param $o i32) (param $rows i32) (param $n i32)
   (param $keep f32) (param $shift f32) (param $lo f32) (param $hi f32) (param $logits i32)
   (param $gamma f32) (param $gmode i32) (param $gm1 f32) (param $gm1mode i32)
-  (param $alphas i32) (param $alpha f32) (param $scratch i32)
+  (param $alphas i32) (param $alpha f32) (param $scratch i32) (param $list i32)
   (local $r i32) (local $k i32) (local $off i32) (local $tail v128) (local $mask v128)
   (local $keepv v128) (local $shiftv v128) (local $lov v128) (local $hiv v128)
   (local $acc0 v128) (local $acc1 v128) (local $hq0 v128) (local $hq1 v128) (local $v v128) (local $mx v128)
   (local $total f64) (local $inv v128) (local $q v128) (local $z v128) (local $c v128) (local $a v128) (local $pr i32)
   (local $om v128) (local $logC v128) (local $focal v128) (local $h v128) (local $hq v128) (local $scale v128) (local $keepz v128)
-  (local $exact i32) (local $scale64 f64)
+  (local $exact i32) (local $scale64 f64) (local $count i32) (local $li i32)
   (local.set $tail (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $n) (i32.const 3)))))
   (local.set $keepv (f32x4.splat (local.get $keep)))
   (local.set $shiftv (f32x4.splat (local.get $shift)))
@@ -510,6 +511,7 @@
   (block $rowsDone (loop $row
     (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
     (local.set $acc0 (v128.const i64x2 0 0)) (local.set $acc1 (v128.const i64x2 0 0))
+    (local.set $count (i32.const 0))
     (if (local.get $logits)
       (then
         ;; the row's e^(x - max) into $scratch, and their sum
@@ -530,6 +532,12 @@
           (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
           (local.set $v (v128.and (call $expn (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mx))) (local.get $mask)))
           (v128.store (i32.add (local.get $scratch) (local.get $off)) (local.get $v))
+          ;; the vectors with a class of z != 0, listed for the pass below
+          (if (v128.any_true (v128.andnot (local.get $mask)
+                (f32x4.eq (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)) (v128.const f32x4 0 0 0 0))))
+            (then
+              (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $k))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
@@ -539,8 +547,15 @@
         (local.set $k (i32.const 0))
         (block $done (loop $next
           (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
+          (local.set $off (i32.shl (local.get $k) (i32.const 2)))
           (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
-          (local.set $v (v128.and (v128.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 2)))) (local.get $mask)))
+          (local.set $v (v128.and (v128.load (i32.add (local.get $p) (local.get $off))) (local.get $mask)))
+          ;; the vectors with a class of z != 0, listed for the pass below
+          (if (v128.any_true (v128.andnot (local.get $mask)
+                (f32x4.eq (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)) (v128.const f32x4 0 0 0 0))))
+            (then
+              (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $k))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))
           (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $v))))
           (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
@@ -551,19 +566,18 @@
     (local.set $exact (call $inexact_inverse (f32x4.extract_lane 0 (local.get $inv))))
     (local.set $acc0 (v128.const i64x2 0 0)) (local.set $acc1 (v128.const i64x2 0 0))
     (local.set $hq0 (v128.const i64x2 0 0)) (local.set $hq1 (v128.const i64x2 0 0))
-    (local.set $k (i32.const 0))
+    ;; dq is 0 for the classes with z = 0 (they add exactly 0, even where q is NaN, as in the
+    ;; JavaScript kernel); the listed vectors (one per row with one-hot labels) get the rest
+    (if (local.get $g) (then (memory.fill (local.get $g) (i32.const 0) (i32.shl (local.get $n) (i32.const 2)))))
+    (local.set $li (i32.const 0))
     (block $done (loop $next
-      (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
+      (br_if $done (i32.ge_s (local.get $li) (local.get $count)))
+      (local.set $k (i32.load (i32.add (local.get $list) (i32.shl (local.get $li) (i32.const 2)))))
+      (local.set $li (i32.add (local.get $li) (i32.const 1)))
       (local.set $off (i32.shl (local.get $k) (i32.const 2)))
       (local.set $mask (select (v128.const i32x4 -1 -1 -1 -1) (local.get $tail) (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $n))))
       (local.set $z (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $off))) (local.get $keepv)) (local.get $shiftv)))
-      ;; classes with z = 0 add exactly 0 (even where q is NaN), as in the JavaScript kernel; four
-      ;; of them (most vectors with one-hot labels) cost no log and no pow
       (local.set $keepz (v128.andnot (local.get $mask) (f32x4.eq (local.get $z) (v128.const f32x4 0 0 0 0))))
-      (if (i32.eqz (v128.any_true (local.get $keepz))) (then
-        (if (local.get $g) (then (v128.store (i32.add (local.get $g) (local.get $off)) (v128.const i64x2 0 0))))
-        (local.set $k (i32.add (local.get $k) (i32.const 4)))
-        (br $next)))
       (if (local.get $alphas) (then (local.set $a (v128.load (i32.add (local.get $alphas) (local.get $off))))))
       (local.set $q (call $ratio (v128.load (i32.add (local.get $pr) (local.get $off))) (local.get $inv) (local.get $exact) (local.get $total)))
       (local.set $c (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $lov)) (local.get $hiv)))
@@ -585,7 +599,6 @@
         (local.set $v (v128.and (f32x4.mul (local.get $h) (local.get $q)) (local.get $keepz)))
         (local.set $hq0 (f64x2.add (local.get $hq0) (f64x2.promote_low_f32x4 (local.get $v))))
         (local.set $hq1 (f64x2.add (local.get $hq1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
-      (local.set $k (i32.add (local.get $k) (i32.const 4)))
       (br $next)))
     (f64.store (local.get $o) (f64.neg (call $hsum (local.get $acc0) (local.get $acc1))))
     (if (local.get $g) (then
