@@ -828,3 +828,128 @@ describe("simd kernels agree with the JavaScript kernels", () => {
     }
   });
 });
+
+describe("simd: the documented examples", () => {
+  beforeAll(async () => {
+    expect(await enableSimd()).toBe(true);
+  });
+
+  const close = (actual: ArrayLike<number>, expected: number[], tolerance: number) => {
+    expect(actual.length).toBe(expected.length);
+    expected.forEach((e, i) => expect(Math.abs(actual[i]! - e), `[${i}] ${actual[i]} vs ${e}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(e))));
+  };
+  const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  const f32 = (a: number[]) => new Float32Array(a);
+
+  it("simdStatus, enableSimd, disableSimd", async () => {
+    disableSimd();
+    expect(simdStatus().state).toBe("disabled");
+    expect(await enableSimd()).toBe(true);
+    expect(simdStatus().state).toBe("active");
+  });
+
+  it("LogCosh, BCE, BCE from logits, binary focal (both) against the Keras docs and float64 formulas", () => {
+    const out32 = new Float32Array(2), out = new Float64Array(2), one = new Float64Array(1);
+    simdLogCosh(f32([0, 1, 0, 0]), f32([1, 1, 0, 0]), 2, 2, out32);
+    close(out32, [Math.log(Math.cosh(1)) / 2, 0], 1e-7);
+    close(out32, [0.217, 0], 5e-4); // Keras
+    simdBinaryCrossentropy(f32([0, 1, 0, 0]), f32([0.6, 0.4, 0.4, 0.6]), 2, 2, out);
+    close(out, [0.916, 0.714], 5e-4); // Keras
+    simdBinaryCrossentropyFromLogits(f32([0, 1]), f32([-18.6, 0.51]), 1, 2, one);
+    close(one, [(softplus(Math.fround(-18.6)) + softplus(Math.fround(0.51)) - Math.fround(0.51)) / 2], 1e-6);
+    simdBinaryFocalCrossentropy(f32([0, 1, 0, 0]), f32([0.6, 0.4, 0.4, 0.6]), 2, 2, out);
+    close(out, [0.330, 0.206], 5e-4); // Keras
+    simdBinaryFocalCrossentropyFromLogits(f32([0, 1, 0, 0]), f32([-18.6, 0.51, 2.94, -12.8]), 2, 2, out, null, null, { gamma: 3 });
+    close([(out[0]! + out[1]!) / 2], [0.647], 5e-4); // Keras
+  });
+
+  it("CCE, CCE from logits, categorical focal (both), SCCE against the Keras docs and float64 formulas", () => {
+    const out = new Float64Array(2), one = new Float64Array(1);
+    const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
+    simdCategoricalCrossentropy(f32([0, 1, 0, 0, 0, 1]), f32([0.05, 0.95, 0, 0.1, 0.8, 0.1]), 2, 3, out);
+    close(out, [0.0513, 2.303], 5e-4); // Keras
+    simdCategoricalCrossentropyFromLogits(f32([0, 1, 0]), f32([1, 2, 3]), 1, 3, one);
+    close(one, [lse - 2], 1e-6);
+    simdCategoricalFocalCrossentropy(f32([0, 1, 0, 0, 0, 1]), f32([0.05, 0.9, 0.05, 0.1, 0.85, 0.05]), 2, 3, out);
+    close(out, [2.63401289e-4, 6.75912094e-1], 2e-6); // Keras
+    simdCategoricalFocalCrossentropyFromLogits(f32([0, 1, 0]), f32([1, 2, 3]), 1, 3, one);
+    const q = Math.exp(2 - lse);
+    close(one, [0.25 * (1 - q) ** 2 * -Math.log(q)], 1e-6);
+    simdSparseCategoricalCrossentropyFromLogits(new Int32Array([1, -1]), f32([1, 2, 3, 0, 0, 0]), 2, 3, out, null, null, { ignoreClass: -1 });
+    close(out, [lse - 2, 0], 1e-6);
+  });
+
+  it("KLDivergence and Poisson against the Keras docs", () => {
+    const out = new Float64Array(2), out32 = new Float32Array(2);
+    simdKLDivergence(f32([0, 1, 0, 0]), f32([0.6, 0.4, 0.4, 0.6]), 2, 2, out);
+    close(out, [0.91629, -3.08e-6], 1e-5); // Keras
+    simdPoisson(f32([0, 1, 0, 0]), f32([1, 1, 0, 0]), 2, 2, out32);
+    expect(Array.from(out32)).toEqual([Math.fround(0.99999994), 0]); // Keras
+  });
+});
+
+describe("simd: argument checks", () => {
+  beforeAll(async () => {
+    expect(await enableSimd()).toBe(true);
+  });
+  const t = new Float32Array(6), p = new Float32Array(6), out = new Float64Array(2);
+
+  it("names the argument, what was expected and what came", () => {
+    expect(() => simdLogCosh(t, p, 2, 3, new Float64Array(3))).toThrow(new ShapeError("simdLogCosh: out must have rows = 2 elements, received a Float64Array of length 3"));
+    expect(() => simdLogCosh(t, p, 2, 3, [0, 0] as never)).toThrow(InputError);
+    expect(() => simdLogCosh(Array.from(t) as never, p, 2, 3, out)).toThrow(/yTrue must be a Float32Array, received an array of length 6/);
+    expect(() => simdLogCosh(t, new Float32Array(5), 2, 3, out)).toThrow(/yPred must have rows \* n = 6 elements, received a Float32Array of length 5/);
+    expect(() => simdLogCosh(t, p, 2, 3, out, new Float32Array(5))).toThrow(/grad must have rows \* n = 6/);
+    expect(() => simdLogCosh(t, p, 2, 3, out, new Float32Array(6), new Float64Array(3))).toThrow(/upstream must have rows = 2 elements/);
+    expect(() => simdLogCosh(t, p, 2.5, 3, out)).toThrow(/rows must be an integer >= 0, received 2.5/);
+    expect(() => simdLogCosh(new Float32Array(0), new Float32Array(0), 0, 0, new Float64Array(0))).toThrow(/n must be an integer >= 1/);
+    expect(() => simdBinaryCrossentropy(t, p, 2, 3, out, null, null, { labelSmoothing: 2 })).toThrow(ConfigError);
+    expect(() => simdBinaryCrossentropy(t, p, 2, 3, out, null, null, { smoothing: 0.1 } as never)).toThrow(/unknown option "smoothing"; expected one of labelSmoothing/);
+    expect(() => simdBinaryFocalCrossentropy(t, p, 2, 3, out, null, null, { gamma: -1 })).toThrow(/gamma must be a finite number >= 0, received -1/);
+    expect(() => simdCategoricalFocalCrossentropy(t, p, 2, 3, out, null, null, { alpha: [1, 2] })).toThrow(new ShapeError("simdCategoricalFocalCrossentropy: alpha has 2 values but the rows have n = 3 classes"));
+  });
+
+  it("sparse labels: integers in [0, n) or ignoreClass, checked before anything is written", () => {
+    const o = new Float64Array(2).fill(7);
+    expect(() => simdSparseCategoricalCrossentropyFromLogits(new Int32Array([1, 3]), p, 2, 3, o)).toThrow(
+      new InputError("simdSparseCategoricalCrossentropyFromLogits: labels must hold integer class indices in [0, 2], received 3 at index 1"),
+    );
+    expect(() => simdSparseCategoricalCrossentropyFromLogits(new Float32Array([1, 0.5]), p, 2, 3, o)).toThrow(/received 0.5 at index 1/);
+    expect(() => simdSparseCategoricalCrossentropyFromLogits(new Int32Array([1, -1]), p, 2, 3, o)).toThrow(/received -1 at index 1/);
+    expect(Array.from(o)).toEqual([7, 7]);
+    expect(simdSparseCategoricalCrossentropyFromLogits(new Int32Array([1, 255]), p, 2, 3, o, null, null, { ignoreClass: 255 })).toBe(true);
+    expect(o[1]).toBe(0);
+  });
+
+  it("Float32 outputs and upstream, default upstream of ones, and rows = 0", () => {
+    const random = rng(9);
+    const rows = 5, n = 7, yt = new Float32Array(rows * n), yp = new Float32Array(rows * n);
+    for (let i = 0; i < yt.length; i++) {
+      yt[i] = random() < 0.5 ? 0 : 1;
+      yp[i] = normal(random, 2);
+    }
+    const a = new Float64Array(rows), b = new Float32Array(rows), ga = new Float32Array(rows * n), gb = new Float32Array(rows * n);
+    expect(simdBinaryCrossentropyFromLogits(yt, yp, rows, n, a, ga)).toBe(true);
+    expect(simdBinaryCrossentropyFromLogits(yt, yp, rows, n, b, gb, new Float32Array(rows).fill(1))).toBe(true);
+    expect(Array.from(b)).toEqual(Array.from(a).map(Math.fround));
+    expect(gb).toEqual(ga);
+    expect(simdBinaryCrossentropyFromLogits(new Float32Array(0), new Float32Array(0), 0, 3, new Float64Array(0))).toBe(true);
+  });
+
+  it("rows wider than a block, many blocks, and memory growth", () => {
+    const random = rng(11);
+    for (const [rows, n] of [[3, 70_000], [5000, 9]]) {
+      const yt = new Float32Array(rows * n), yp = new Float32Array(rows * n);
+      for (let r = 0; r < rows; r++) yt[r * n + Math.floor(random() * n)] = 1;
+      for (let i = 0; i < yp.length; i++) yp[i] = normal(random, 3);
+      const out = new Float64Array(rows), grad = new Float32Array(rows * n);
+      expect(simdCategoricalCrossentropyFromLogits(yt, yp, rows, n, out, grad)).toBe(true);
+      const js = categoricalCrossentropy(tensor(yt, [rows, n]), tensor(yp, [rows, n]), { fromLogits: true }).data;
+      const jsGrad = categoricalCrossentropy.vjp(tensor(yt, [rows, n]), tensor(yp, [rows, n]), tensor(new Float64Array(rows).fill(1), [rows]), { fromLogits: true }).data;
+      for (let r = 0; r < rows; r++) expect(Math.abs(out[r]! - js[r]!)).toBeLessThan(1e-5 * (1 + Math.abs(js[r]!)) * Math.log(n));
+      let worstGrad = 0;
+      for (let i = 0; i < grad.length; i++) worstGrad = Math.max(worstGrad, Math.abs(grad[i]! - jsGrad[i]!));
+      expect(worstGrad).toBeLessThan(1e-6);
+    }
+  });
+});
