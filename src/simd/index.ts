@@ -30,8 +30,9 @@
  * values (NaN, ±Infinity, probabilities at 0 and 1) are those of the JS kernels in
  * `src/losses/*.ts`, which stay the reference. test/simd.test.ts states and checks the bounds.
  *
- * The inputs are copied into WebAssembly memory a block of rows at a time (about 64 KB per
- * array, so that the copies and the kernel stay in the CPU cache), and the results copied out.
+ * The inputs are copied into WebAssembly memory a block of rows at a time (about 128 KB per
+ * array, so that the copies and the kernel stay in the CPU cache), and the results copied out;
+ * the memory grows to hold one block (a `RangeError` if a single row cannot fit in it).
  */
 import { ConfigError, InputError, ShapeError, describeValue } from "../errors";
 import { SIMD_MODULE_BASE64 } from "./modules";
@@ -158,9 +159,9 @@ async function load(): Promise<boolean> {
 export function enableSimd(): Promise<boolean> {
   if (state === "active") return Promise.resolve(true);
   if (state === "unavailable") return Promise.resolve(false);
-  if (pending) return pending;
+  // (pending again even if disableSimd() came in between: the compilation under way then ends active)
   state = "pending";
-  pending = load();
+  if (!pending) pending = load();
   return pending;
 }
 
