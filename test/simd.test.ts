@@ -368,11 +368,11 @@ describe("simd: elementary functions (every 97th float32 bit pattern)", () => {
     expect(b.worst, `log(1 - ${b.at})`).toBeLessThanOrEqual(2);
   });
 
-  it("log(cosh e) and tanh e (LogCosh with rows of one element) within 4 ulps for every 97th float32 in [0, 100]", () => {
-    const N = 0x42c80000 / 97;
+  it("log(cosh e) and tanh e (LogCosh with rows of one element) within 4 ulps for every 193rd float32 in [0, 100]", () => {
+    const N = 0x42c80000 / 193;
     const e = new Float32Array(Math.floor(N));
     const u = new Uint32Array(e.buffer);
-    for (let i = 0; i < e.length; i++) u[i] = i * 97;
+    for (let i = 0; i < e.length; i++) u[i] = i * 193;
     const zeros = new Float32Array(e.length);
     const out = new Float32Array(e.length), grad = new Float32Array(e.length);
     expect(simdLogCosh(zeros, e, e.length, 1, out, grad)).toBe(true);
