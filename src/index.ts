@@ -96,3 +96,22 @@ export { TFJS_ALIASES } from "./tfjs-aliases";
 export type { TfjsAlias } from "./tfjs-aliases";
 export { KERAS_LOSS_CONFIG_KEYS } from "./keras-format";
 export type { KerasSerializedLoss, SerializeLossOptions } from "./keras-format";
+// WebAssembly SIMD kernels for the exp/log losses (opt-in: await enableSimd()).
+export {
+  enableSimd,
+  disableSimd,
+  simdStatus,
+  simdLogCosh,
+  simdBinaryCrossentropy,
+  simdBinaryCrossentropyFromLogits,
+  simdBinaryFocalCrossentropy,
+  simdBinaryFocalCrossentropyFromLogits,
+  simdCategoricalCrossentropy,
+  simdCategoricalCrossentropyFromLogits,
+  simdCategoricalFocalCrossentropy,
+  simdCategoricalFocalCrossentropyFromLogits,
+  simdSparseCategoricalCrossentropyFromLogits,
+  simdKLDivergence,
+  simdPoisson,
+} from "./simd/index";
+export type { SimdState, SimdStatus, SimdLabelSmoothingOptions, SimdBinaryFocalOptions, SimdCategoricalFocalOptions, SimdSparseOptions } from "./simd/index";
