@@ -35,331 +35,13 @@
  * the memory grows to hold one block (a `RangeError` if a single row cannot fit in it).
  */
 import { ConfigError, InputError, ShapeError, describeValue } from "../errors";
-import { SIMD_MODULE_BASE64 } from "./modules";
+import {
+  EPSILON_F32, ONE_MINUS_EPSILON_F32, activeExports, begin, booleanOf, checkFloat32, checkOptionsObject, checkOutputs, checkSizes,
+  finiteOf, gammaOf, isInteger, labelSmoothingOf, negativeBaseSign, powMode, runBlocks,
+} from "./runtime";
 
-// ---------------------------------------------------------------------------------------------
-// The module and its state
-
-type Kernel7 = (t: number, p: number, g: number, u: number, o: number, rows: number, n: number) => void;
-
-/** The module's exports (see src/simd/losses.wat for each kernel's parameters). */
-interface SimdExports {
-  memory: WebAssembly.Memory;
-  logCosh: Kernel7;
-  bceLogits: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number) => void;
-  bce: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number, lo: number, hi: number) => void;
-  binaryFocal: (
-    t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number, lo: number, hi: number, logits: number,
-    gamma: number, gmode: number, gsign: number, gm1: number, gm1mode: number, gm1sign: number, balance: number, alpha: number, alpha0: number,
-  ) => void;
-  cceLogits: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number) => void;
-  cce: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number, lo: number, hi: number) => void;
-  categoricalFocal: (
-    t: number, p: number, g: number, u: number, o: number, rows: number, n: number, keep: number, shift: number, lo: number, hi: number, logits: number,
-    gamma: number, gmode: number, gm1: number, gm1mode: number, alphas: number, alpha: number, scratch: number, list: number,
-  ) => void;
-  scceLogits: Kernel7;
-  kld: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, eps: number) => void;
-  poisson: (t: number, p: number, g: number, u: number, o: number, rows: number, n: number, eps: number) => void;
-  expArray: (src: number, dst: number, count: number) => void;
-  expnArray: (src: number, dst: number, count: number) => void;
-  logArray: (src: number, dst: number, count: number) => void;
-  log1pUnitArray: (src: number, dst: number, count: number) => void;
-  log1mArray: (src: number, dst: number, count: number) => void;
-}
-
-/** Where the SIMD path stands. */
-export type SimdState = "inactive" | "pending" | "active" | "disabled" | "unavailable";
-
-/** What {@link simdStatus} reports. */
-export interface SimdStatus {
-  /** `true` when the kernel entry points compute (and return `true`); `false`: the JavaScript kernels run. */
-  active: boolean;
-  /**
-   * `"inactive"`: {@link enableSimd} was never called; `"pending"`: it is compiling;
-   * `"active"`; `"disabled"`: {@link disableSimd} was called; `"unavailable"`: this engine
-   * cannot run the module (no WebAssembly, no SIMD, or compilation failed; see `reason`).
-   */
-  state: SimdState;
-  /** A sentence saying which path runs and why. */
-  reason: string;
-}
-
-let state: SimdState = "inactive";
-let failure = "";
-let pending: Promise<boolean> | null = null;
-let compiled: WebAssembly.Module | null = null;
-let exports: SimdExports | null = null;
-/** Views of the module's memory, remade whenever it grows (growth detaches the old buffer). */
-let buffer: ArrayBuffer | null = null;
-let F32 = new Float32Array(0);
-let F64 = new Float64Array(0);
-let I32 = new Int32Array(0);
-
-/** Decodes base64 without atob/Buffer, so that any engine with WebAssembly can load the module. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const value = new Uint8Array(128);
-  for (let i = 0; i < 64; i++) value[alphabet.charCodeAt(i)] = i;
-  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  const bytes = new Uint8Array((text.length / 4) * 3 - padding);
-  for (let i = 0, j = 0; i < text.length; i += 4) {
-    const bits = (value[text.charCodeAt(i)]! << 18) | (value[text.charCodeAt(i + 1)]! << 12) | (value[text.charCodeAt(i + 2)]! << 6) | value[text.charCodeAt(i + 3)]!;
-    bytes[j++] = bits >> 16;
-    if (j < bytes.length) bytes[j++] = (bits >> 8) & 255;
-    if (j < bytes.length) bytes[j++] = bits & 255;
-  }
-  return bytes;
-}
-
-async function load(): Promise<boolean> {
-  try {
-    if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-      state = "unavailable";
-      failure = "this environment has no WebAssembly";
-      return false;
-    }
-    if (!compiled) {
-      const bytes = decodeBase64(SIMD_MODULE_BASE64);
-      if (!WebAssembly.validate(bytes)) {
-        state = "unavailable";
-        failure = "this engine's WebAssembly has no SIMD (WebAssembly.validate rejected the module, which uses fixed-width SIMD and bulk memory)";
-        return false;
-      }
-      compiled = await WebAssembly.compile(bytes);
-    }
-    const instance = await WebAssembly.instantiate(compiled, {});
-    // disableSimd() while compiling wins.
-    if (state !== "pending") return false;
-    exports = instance.exports as unknown as SimdExports;
-    buffer = null;
-    state = "active";
-    return true;
-  } catch (error) {
-    state = "unavailable";
-    failure = `compiling or instantiating the module failed: ${error instanceof Error ? error.message : String(error)}`;
-    return false;
-  } finally {
-    pending = null;
-  }
-}
-
-/**
- * Turns the WebAssembly SIMD kernels on: compiles and instantiates the embedded module
- * asynchronously (once; later calls reuse the compiled module).
- *
- * Resolves `true` when the kernels are active, `false` when this engine cannot run them (then
- * {@link simdStatus} says why, and the JavaScript kernels keep running). Never rejects.
- * Concurrent calls share one compilation.
- *
- * @example
- * const on = await enableSimd();
- * console.log(on, simdStatus().state); // true "active" (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)
- */
-export function enableSimd(): Promise<boolean> {
-  if (state === "active") return Promise.resolve(true);
-  if (state === "unavailable") return Promise.resolve(false);
-  // (pending again even if disableSimd() came in between: the compilation under way then ends active)
-  state = "pending";
-  if (!pending) pending = load();
-  return pending;
-}
-
-/**
- * Turns the SIMD kernels off: the entry points return `false` again and the module's memory
- * is released. {@link enableSimd} turns them back on (without recompiling).
- *
- * @example
- * disableSimd();
- * console.log(simdStatus().state); // "disabled"
- */
-export function disableSimd(): void {
-  if (state === "unavailable") return;
-  state = "disabled";
-  exports = null;
-  buffer = null;
-  F32 = new Float32Array(0);
-  F64 = new Float64Array(0);
-  I32 = new Int32Array(0);
-}
-
-/**
- * Which path the exp/log loss kernels take, and why.
- *
- * @example
- * simdStatus(); // { active: false, state: "inactive", reason: "enableSimd() has not been called: the JavaScript kernels run" }
- */
-export function simdStatus(): SimdStatus {
-  switch (state) {
-    case "active":
-      return { active: true, state, reason: "enableSimd() succeeded: the WebAssembly SIMD kernels run" };
-    case "pending":
-      return { active: false, state, reason: "enableSimd() is still compiling the module: the JavaScript kernels run until it resolves" };
-    case "disabled":
-      return { active: false, state, reason: "disableSimd() was called: the JavaScript kernels run" };
-    case "unavailable":
-      return { active: false, state, reason: `WebAssembly SIMD is unavailable (${failure}): the JavaScript kernels run` };
-    default:
-      return { active: false, state, reason: "enableSimd() has not been called: the JavaScript kernels run" };
-  }
-}
-
-/** The live exports, for the accuracy tests of the elementary functions (not part of the public API). */
-export function simdExportsForTesting(): SimdExports | null {
-  return state === "active" ? exports : null;
-}
-
-/** Grows the module's memory to at least `bytes` and refreshes the views. */
-function ensureMemory(ex: SimdExports, bytes: number): void {
-  const memory = ex.memory;
-  const have = memory.buffer.byteLength;
-  if (have < bytes) memory.grow(Math.ceil((bytes - have) / 65536));
-  if (buffer !== memory.buffer) {
-    buffer = memory.buffer as ArrayBuffer;
-    F32 = new Float32Array(buffer);
-    F64 = new Float64Array(buffer);
-    I32 = new Int32Array(buffer);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Argument checks
-
-function isInteger(v: unknown): v is number {
-  return typeof v === "number" && Number.isInteger(v);
-}
-
-function checkSizes(name: string, rows: number, n: number): void {
-  if (!isInteger(rows) || rows < 0) throw new ShapeError(`${name}: rows must be an integer >= 0, received ${describeValue(rows)}`);
-  if (!isInteger(n) || n < 1) throw new ShapeError(`${name}: n must be an integer >= 1 (the length of each row), received ${describeValue(n)}`);
-  if (rows * n > 2 ** 31) throw new ShapeError(`${name}: rows * n = ${rows * n} is more than the 2^31 elements a kernel takes`);
-}
-
-function checkFloat32(name: string, arg: string, a: unknown, length: number, what: string): asserts a is Float32Array {
-  if (!(a instanceof Float32Array)) throw new InputError(`${name}: ${arg} must be a Float32Array, received ${describeValue(a)}`);
-  if (a.length !== length) throw new ShapeError(`${name}: ${arg} must have ${what} = ${length} elements, received a Float32Array of length ${a.length}`);
-}
-
-function checkOutputs(
-  name: string, rows: number, n: number, out: unknown, grad: unknown, upstream: unknown,
-): asserts out is Float32Array | Float64Array {
-  if (!(out instanceof Float32Array || out instanceof Float64Array)) {
-    throw new InputError(`${name}: out must be a Float32Array or Float64Array of length rows = ${rows}, received ${describeValue(out)}`);
-  }
-  if (out.length !== rows) throw new ShapeError(`${name}: out must have rows = ${rows} elements, received a ${out.constructor.name} of length ${out.length}`);
-  if (grad != null) checkFloat32(name, "grad", grad, rows * n, "rows * n");
-  if (upstream != null) {
-    if (!(upstream instanceof Float64Array || upstream instanceof Float32Array)) {
-      throw new InputError(`${name}: upstream must be a Float64Array or Float32Array of length rows = ${rows}, received ${describeValue(upstream)}`);
-    }
-    if (upstream.length !== rows) throw new ShapeError(`${name}: upstream must have rows = ${rows} elements, received a ${upstream.constructor.name} of length ${upstream.length}`);
-  }
-}
-
-function checkOptionsObject(name: string, options: unknown, allowed: readonly string[]): void {
-  if (options === undefined || options === null) return;
-  if (typeof options !== "object") throw new ConfigError(`${name}: options must be an object, received ${describeValue(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new ConfigError(`${name}: unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(", ") || "(none)"}`);
-  }
-}
-
-function labelSmoothingOf(name: string, value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== "number" || !(value >= 0 && value <= 1)) throw new ConfigError(`${name}: labelSmoothing must be a number in [0, 1], received ${describeValue(value)}`);
-  return value;
-}
-
-function gammaOf(name: string, value: unknown): number {
-  if (value === undefined) return 2;
-  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) throw new ConfigError(`${name}: gamma must be a finite number >= 0, received ${describeValue(value)}`);
-  return value;
-}
-
-function finiteOf(name: string, arg: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError(`${name}: ${arg} must be a finite number, received ${describeValue(value)}`);
-  return value;
-}
-
-function booleanOf(name: string, arg: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new ConfigError(`${name}: ${arg} must be a boolean, received ${describeValue(value)}`);
-  return value;
-}
-
-/** How $pow computes b^e: 0 -> 1, 1 -> b, 2 -> b b, 3 -> exp(e log|b|) (the cases of the JS kernels' `power`). */
-function powMode(e: number): number {
-  return e === 0 ? 0 : e === 1 ? 1 : e === 2 ? 2 : 3;
-}
-
-/** The sign of Math.pow(b, e) for b < 0: 1 for an even integer e, -1 for an odd one, NaN otherwise. */
-function negativeBaseSign(e: number): number {
-  return Number.isInteger(e) ? (e % 2 === 0 ? 1 : -1) : NaN;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The driver: blocks of rows through WebAssembly memory
-
-/** Bytes of each input array per block: small enough for the CPU cache, large enough that the per-block calls do not count. */
-const BLOCK_BYTES = 128 * 1024;
-
-/** Calls a kernel on a block: pointers to yTrue (or labels), yPred, the gradient (0: none), upstream, values; and the block's rows. */
-type BlockCall = (ex: SimdExports, t: number, p: number, g: number, u: number, o: number, rows: number) => void;
-
-/**
- * Runs `call` over `rows` rows in blocks. `yTrue` is float32 rows of `n`, or (with `labels`)
- * one label per row written by `labels` into the int32 block. `extraBytes` of memory after the
- * blocks are the kernel's (scratch, alphas), at the returned offset passed to `prepare`.
- */
-function runBlocks(
-  ex: SimdExports,
-  yTrue: Float32Array | null,
-  labels: ((dst: Int32Array, dstOffset: number, from: number, count: number) => void) | null,
-  yPred: Float32Array, rows: number, n: number,
-  out: Float32Array | Float64Array, grad: Float32Array | null | undefined, upstream: Float64Array | Float32Array | null | undefined,
-  extraBytes: number, prepare: ((extra: number) => void) | null, call: BlockCall,
-): void {
-  const rowBytes = 4 * n;
-  const blockRows = Math.max(1, Math.min(rows, Math.floor(BLOCK_BYTES / rowBytes)));
-  const align = (x: number) => (x + 15) & ~15;
-  // Offset 0 means "no gradient" to the kernels: start higher. 16 bytes of slack after each block.
-  const T = 64;
-  const P = align(T + (labels ? 4 * blockRows : blockRows * rowBytes) + 16);
-  const G = align(P + blockRows * rowBytes + 16);
-  const U = align(G + (grad ? blockRows * rowBytes + 16 : 0));
-  const O = align(U + 8 * blockRows);
-  const extra = align(O + 8 * blockRows);
-  ensureMemory(ex, extra + extraBytes);
-  if (prepare) prepare(extra);
-  if (grad && !upstream) F64.fill(1, U >> 3, (U >> 3) + blockRows);
-  for (let r0 = 0; r0 < rows; r0 += blockRows) {
-    const m = Math.min(blockRows, rows - r0);
-    const from = r0 * n, to = (r0 + m) * n;
-    if (labels) labels(I32, T >> 2, r0, m);
-    else F32.set(yTrue!.subarray(from, to), T >> 2);
-    F32.set(yPred.subarray(from, to), P >> 2);
-    if (grad && upstream) F64.set(upstream.subarray(r0, r0 + m), U >> 3);
-    call(ex, T, P, grad ? G : 0, U, O, m);
-    out.set(F64.subarray(O >> 3, (O >> 3) + m), r0);
-    if (grad) grad.set(F32.subarray(G >> 2, (G >> 2) + (to - from)), from);
-  }
-}
-
-/** The usual checks of a float32 yTrue/yPred kernel; returns the exports, or null when SIMD is not active. */
-function begin(
-  name: string, yTrue: unknown, yPred: unknown, rows: number, n: number, out: unknown, grad: unknown, upstream: unknown,
-): SimdExports | null {
-  checkSizes(name, rows, n);
-  checkFloat32(name, "yTrue", yTrue, rows * n, "rows * n");
-  checkFloat32(name, "yPred", yPred, rows * n, "rows * n");
-  checkOutputs(name, rows, n, out, grad, upstream);
-  return state === "active" ? exports : null;
-}
-
-/** Keras's epsilon as float32 tensors hold it, and 1 - epsilon (0.99999988). */
-const EPSILON_F32 = Math.fround(1e-7);
-const ONE_MINUS_EPSILON_F32 = Math.fround(1 - 1e-7);
+export { enableSimd, disableSimd, simdStatus, simdExportsForTesting } from "./runtime";
+export type { SimdState, SimdStatus } from "./runtime";
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
@@ -378,10 +60,10 @@ export interface SimdLabelSmoothingOptions {
  * Returns `false` (nothing written) when SIMD is not active. Reference: Keras `log_cosh`.
  *
  * @example
- * await enableSimd();
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float32Array(2);
- * simdLogCosh(new Float32Array([0, 1, 0, 0]), new Float32Array([1, 1, 0, 0]), 2, 2, out);
- * console.log(out); // Float32Array [0.2168904, 0]  (Keras log_cosh docs: [0.217, 0])
+ * simdLogCosh(new Float32Array([0, 1, 0, 0]), new Float32Array([1, 1, 0, 0]), 2, 2, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.21689, 0]  (Keras log_cosh docs: [0.217, 0])
  */
 export function simdLogCosh(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -389,7 +71,7 @@ export function simdLogCosh(
 ): boolean {
   const ex = begin("simdLogCosh", yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) => e.logCosh(t, p, g, u, o, m, n));
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) => e.logCosh(t, p, g, u, o, m, n) });
   return true;
 }
 
@@ -404,9 +86,10 @@ export function simdLogCosh(
  * `binary_crossentropy`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdBinaryCrossentropy(new Float32Array([0, 1, 0, 0]), new Float32Array([0.6, 0.4, 0.4, 0.6]), 2, 2, out);
- * console.log(out); // Float64Array [0.9162907…, 0.7135581…]  (Keras docs: [0.916, 0.714])
+ * simdBinaryCrossentropy(new Float32Array([0, 1, 0, 0]), new Float32Array([0.6, 0.4, 0.4, 0.6]), 2, 2, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.91629, 0.71356]  (Keras docs: [0.916, 0.714])
  */
 export function simdBinaryCrossentropy(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -418,8 +101,8 @@ export function simdBinaryCrossentropy(
   const ex = begin(name, yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
   const keep = 1 - ls, shift = 0.5 * ls;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) =>
-    e.bce(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32));
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) =>
+    e.bce(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32) });
   return true;
 }
 
@@ -432,9 +115,10 @@ export function simdBinaryCrossentropy(
  * `sigmoid_cross_entropy_with_logits`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(1);
- * simdBinaryCrossentropyFromLogits(new Float32Array([0, 1]), new Float32Array([-18.6, 0.51]), 1, 2, out);
- * console.log(out); // Float64Array [0.23516…]  ((log1p(e^-18.6) + log1p(e^-0.51)) / 2)
+ * simdBinaryCrossentropyFromLogits(new Float32Array([0, 1]), new Float32Array([-18.6, 0.51]), 1, 2, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.23516]  ((log1p(e^-18.6) + log1p(e^-0.51)) / 2)
  */
 export function simdBinaryCrossentropyFromLogits(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -446,7 +130,7 @@ export function simdBinaryCrossentropyFromLogits(
   const ex = begin(name, yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
   const keep = 1 - ls, shift = 0.5 * ls;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) => e.bceLogits(t, p, g, u, o, m, n, keep, shift));
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) => e.bceLogits(t, p, g, u, o, m, n, keep, shift) });
   return true;
 }
 
@@ -460,10 +144,19 @@ export interface SimdBinaryFocalOptions extends SimdLabelSmoothingOptions {
   gamma?: number;
 }
 
-function binaryFocal(
-  name: string, logits: boolean, yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
-  grad: Float32Array | null | undefined, upstream: Float64Array | Float32Array | null | undefined, options: SimdBinaryFocalOptions | undefined,
-): boolean {
+/** The arguments of an entry point, as passed (checked by `begin`). */
+interface EntryArgs {
+  yTrue: Float32Array;
+  yPred: Float32Array;
+  rows: number;
+  n: number;
+  out: Float32Array | Float64Array;
+  grad: Float32Array | null | undefined;
+  upstream: Float64Array | Float32Array | null | undefined;
+}
+
+function binaryFocal(name: string, logits: boolean, args: EntryArgs, options: SimdBinaryFocalOptions | undefined): boolean {
+  const { yTrue, yPred, rows, n, out, grad, upstream } = args;
   checkOptionsObject(name, options, ["labelSmoothing", "applyClassBalancing", "alpha", "gamma"]);
   const ls = labelSmoothingOf(name, options?.labelSmoothing);
   const gamma = gammaOf(name, options?.gamma);
@@ -473,9 +166,9 @@ function binaryFocal(
   if (!ex) return false;
   const keep = 1 - ls, shift = 0.5 * ls, gm1 = gamma - 1;
   const gmode = powMode(gamma), gsign = negativeBaseSign(gamma), gm1mode = powMode(gm1), gm1sign = negativeBaseSign(gm1);
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) =>
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) =>
     e.binaryFocal(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32, logits ? 1 : 0,
-      gamma, gmode, gsign, gm1, gm1mode, gm1sign, balance ? 1 : 0, alpha, 1 - alpha));
+      gamma, gmode, gsign, gm1, gm1mode, gm1sign, balance ? 1 : 0, alpha, 1 - alpha) });
   return true;
 }
 
@@ -491,15 +184,16 @@ function binaryFocal(
  * `binary_focal_crossentropy`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdBinaryFocalCrossentropy(new Float32Array([0, 1, 0, 0]), new Float32Array([0.6, 0.4, 0.4, 0.6]), 2, 2, out);
- * console.log(out); // Float64Array [0.32986…, 0.20579…]  (Keras docs: [0.330, 0.206])
+ * simdBinaryFocalCrossentropy(new Float32Array([0, 1, 0, 0]), new Float32Array([0.6, 0.4, 0.4, 0.6]), 2, 2, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.32986, 0.20580]  (Keras docs: [0.330, 0.206])
  */
 export function simdBinaryFocalCrossentropy(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
   grad?: Float32Array | null, upstream?: Float64Array | Float32Array | null, options?: SimdBinaryFocalOptions,
 ): boolean {
-  return binaryFocal("simdBinaryFocalCrossentropy", false, yTrue, yPred, rows, n, out, grad, upstream, options);
+  return binaryFocal("simdBinaryFocalCrossentropy", false, { yTrue, yPred, rows, n, out, grad, upstream }, options);
 }
 
 /**
@@ -510,15 +204,16 @@ export function simdBinaryFocalCrossentropy(
  * Options, shapes and reference as {@link simdBinaryFocalCrossentropy}.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdBinaryFocalCrossentropyFromLogits(new Float32Array([0, 1, 0, 0]), new Float32Array([-18.6, 0.51, 2.94, -12.8]), 2, 2, out, null, null, { gamma: 3 });
- * console.log((out[0] + out[1]) / 2); // 0.64699…  (Keras BinaryFocalCrossentropy docs: 0.647)
+ * simdBinaryFocalCrossentropyFromLogits(new Float32Array([0, 1, 0, 0]), new Float32Array([-18.6, 0.51, 2.94, -12.8]), 2, 2, out, null, null, { gamma: 3 }); // true  (false: SIMD is not active, nothing written)
+ * (out[0] + out[1]) / 2 // 0.6470  (Keras BinaryFocalCrossentropy docs: 0.647)
  */
 export function simdBinaryFocalCrossentropyFromLogits(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
   grad?: Float32Array | null, upstream?: Float64Array | Float32Array | null, options?: SimdBinaryFocalOptions,
 ): boolean {
-  return binaryFocal("simdBinaryFocalCrossentropyFromLogits", true, yTrue, yPred, rows, n, out, grad, upstream, options);
+  return binaryFocal("simdBinaryFocalCrossentropyFromLogits", true, { yTrue, yPred, rows, n, out, grad, upstream }, options);
 }
 
 /**
@@ -530,9 +225,10 @@ export function simdBinaryFocalCrossentropyFromLogits(
  * Reference: Keras `categorical_crossentropy`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdCategoricalCrossentropy(new Float32Array([0, 1, 0, 0, 0, 1]), new Float32Array([0.05, 0.95, 0, 0.1, 0.8, 0.1]), 2, 3, out);
- * console.log(out); // Float64Array [0.05129…, 2.30258…]  (Keras docs: [0.0513, 2.303])
+ * simdCategoricalCrossentropy(new Float32Array([0, 1, 0, 0, 0, 1]), new Float32Array([0.05, 0.95, 0, 0.1, 0.8, 0.1]), 2, 3, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.05129, 2.30259]  (Keras docs: [0.0513, 2.303])
  */
 export function simdCategoricalCrossentropy(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -544,8 +240,8 @@ export function simdCategoricalCrossentropy(
   const ex = begin(name, yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
   const keep = 1 - ls, shift = ls / n;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) =>
-    e.cce(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32));
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) =>
+    e.cce(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32) });
   return true;
 }
 
@@ -558,9 +254,10 @@ export function simdCategoricalCrossentropy(
  * Reference: TensorFlow `softmax_cross_entropy_with_logits`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(1);
- * simdCategoricalCrossentropyFromLogits(new Float32Array([0, 1, 0]), new Float32Array([1, 2, 3]), 1, 3, out);
- * console.log(out); // Float64Array [1.40760…]  (logsumexp(1, 2, 3) - 2)
+ * simdCategoricalCrossentropyFromLogits(new Float32Array([0, 1, 0]), new Float32Array([1, 2, 3]), 1, 3, out); // true  (false: SIMD is not active, nothing written)
+ * out // [1.40761]  (logsumexp(1, 2, 3) - 2)
  */
 export function simdCategoricalCrossentropyFromLogits(
   yTrue: Float32Array, logits: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -572,7 +269,7 @@ export function simdCategoricalCrossentropyFromLogits(
   const ex = begin(name, yTrue, logits, rows, n, out, grad, upstream);
   if (!ex) return false;
   const keep = 1 - ls, shift = ls / n;
-  runBlocks(ex, yTrue, null, logits, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) => e.cceLogits(t, p, g, u, o, m, n, keep, shift));
+  runBlocks(ex, { yTrue, labels: null, yPred: logits, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) => e.cceLogits(t, p, g, u, o, m, n, keep, shift) });
   return true;
 }
 
@@ -584,10 +281,8 @@ export interface SimdCategoricalFocalOptions extends SimdLabelSmoothingOptions {
   gamma?: number;
 }
 
-function categoricalFocal(
-  name: string, logits: boolean, yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
-  grad: Float32Array | null | undefined, upstream: Float64Array | Float32Array | null | undefined, options: SimdCategoricalFocalOptions | undefined,
-): boolean {
+function categoricalFocal(name: string, logits: boolean, args: EntryArgs, options: SimdCategoricalFocalOptions | undefined): boolean {
+  const { yTrue, yPred, rows, n, out, grad, upstream } = args;
   checkOptionsObject(name, options, ["labelSmoothing", "alpha", "gamma"]);
   const ls = labelSmoothingOf(name, options?.labelSmoothing);
   const gamma = gammaOf(name, options?.gamma);
@@ -608,8 +303,9 @@ function categoricalFocal(
   // extra memory: the row's exponentials (scratch), the list of vectors with labels, the class weights
   const vectorBytes = ((n + 3) & ~3) * 4 + 16;
   let scratch = 0, list = 0, alphaPtr = 0;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 3 * vectorBytes,
-    (extra) => {
+  runBlocks(ex, {
+    yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 3 * vectorBytes,
+    prepare: (extra, F32) => {
       scratch = extra;
       list = extra + 2 * vectorBytes;
       if (alphas) {
@@ -617,9 +313,10 @@ function categoricalFocal(
         for (let k = 0; k < n; k++) F32[(alphaPtr >> 2) + k] = alphas[k]!;
       }
     },
-    (e, t, p, g, u, o, m) =>
+    call: (e, t, p, g, u, o, m) =>
       e.categoricalFocal(t, p, g, u, o, m, n, keep, shift, EPSILON_F32, ONE_MINUS_EPSILON_F32, logits ? 1 : 0,
-        gamma, gmode, gm1, gm1mode, alphaPtr, alpha, scratch, list));
+        gamma, gmode, gm1, gm1mode, alphaPtr, alpha, scratch, list),
+  });
   return true;
 }
 
@@ -634,15 +331,16 @@ function categoricalFocal(
  * `categorical_focal_crossentropy`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdCategoricalFocalCrossentropy(new Float32Array([0, 1, 0, 0, 0, 1]), new Float32Array([0.05, 0.9, 0.05, 0.1, 0.85, 0.05]), 2, 3, out);
- * console.log(out); // Float64Array [2.6340…e-4, 0.67591…]  (Keras docs: [2.63401289e-04, 6.75912094e-01])
+ * simdCategoricalFocalCrossentropy(new Float32Array([0, 1, 0, 0, 0, 1]), new Float32Array([0.05, 0.9, 0.05, 0.1, 0.85, 0.05]), 2, 3, out); // true  (false: SIMD is not active, nothing written)
+ * out // [2.6340e-4, 0.67591]  (Keras docs: [2.63401289e-04, 6.75912094e-01])
  */
 export function simdCategoricalFocalCrossentropy(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
   grad?: Float32Array | null, upstream?: Float64Array | Float32Array | null, options?: SimdCategoricalFocalOptions,
 ): boolean {
-  return categoricalFocal("simdCategoricalFocalCrossentropy", false, yTrue, yPred, rows, n, out, grad, upstream, options);
+  return categoricalFocal("simdCategoricalFocalCrossentropy", false, { yTrue, yPred, rows, n, out, grad, upstream }, options);
 }
 
 /**
@@ -652,15 +350,16 @@ export function simdCategoricalFocalCrossentropy(
  * Options, shapes and reference as {@link simdCategoricalFocalCrossentropy}.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(1);
- * simdCategoricalFocalCrossentropyFromLogits(new Float32Array([0, 1, 0]), new Float32Array([1, 2, 3]), 1, 3, out);
- * console.log(out); // Float64Array [0.20073…]  (0.25 (1 - q)^2 (-log q), q = softmax(1, 2, 3)[1])
+ * simdCategoricalFocalCrossentropyFromLogits(new Float32Array([0, 1, 0]), new Float32Array([1, 2, 3]), 1, 3, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.20074]  (0.25 (1 - q)^2 (-log q), q = softmax(1, 2, 3)[1])
  */
 export function simdCategoricalFocalCrossentropyFromLogits(
   yTrue: Float32Array, logits: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
   grad?: Float32Array | null, upstream?: Float64Array | Float32Array | null, options?: SimdCategoricalFocalOptions,
 ): boolean {
-  return categoricalFocal("simdCategoricalFocalCrossentropyFromLogits", true, yTrue, logits, rows, n, out, grad, upstream, options);
+  return categoricalFocal("simdCategoricalFocalCrossentropyFromLogits", true, { yTrue, yPred: logits, rows, n, out, grad, upstream }, options);
 }
 
 /** Options of {@link simdSparseCategoricalCrossentropyFromLogits}. */
@@ -680,9 +379,10 @@ export interface SimdSparseOptions {
  * Options: `ignoreClass` (null). Reference: TensorFlow `sparse_softmax_cross_entropy_with_logits`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdSparseCategoricalCrossentropyFromLogits(new Int32Array([1, -1]), new Float32Array([1, 2, 3, 0, 0, 0]), 2, 3, out, null, null, { ignoreClass: -1 });
- * console.log(out); // Float64Array [1.40760…, 0]
+ * simdSparseCategoricalCrossentropyFromLogits(new Int32Array([1, -1]), new Float32Array([1, 2, 3, 0, 0, 0]), 2, 3, out, null, null, { ignoreClass: -1 }); // true  (false: SIMD is not active, nothing written)
+ * out // [1.40761, 0]  (logsumexp(1, 2, 3) - 2; the ignored row is 0)
  */
 export function simdSparseCategoricalCrossentropyFromLogits(
   labels: Int32Array | Float32Array, logits: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -706,7 +406,7 @@ export function simdSparseCategoricalCrossentropyFromLogits(
       throw new InputError(`${name}: labels must hold integer class indices in [0, ${n - 1}]${ignore === null ? "" : ` or ignoreClass=${ignore}`}, received ${v} at index ${r}`);
     }
   }
-  const ex = state === "active" ? exports : null;
+  const ex = activeExports();
   if (!ex) return false;
   const copyLabels = (dst: Int32Array, at: number, from: number, count: number) => {
     for (let i = 0; i < count; i++) {
@@ -714,7 +414,10 @@ export function simdSparseCategoricalCrossentropyFromLogits(
       dst[at + i] = v === ignore ? -1 : v;
     }
   };
-  runBlocks(ex, null, copyLabels, logits, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) => e.scceLogits(t, p, g, u, o, m, n));
+  runBlocks(ex, {
+    yTrue: null, labels: copyLabels, yPred: logits, rows, n, out, grad, upstream, extraBytes: 0, prepare: null,
+    call: (e, t, p, g, u, o, m) => e.scceLogits(t, p, g, u, o, m, n),
+  });
   return true;
 }
 
@@ -726,9 +429,10 @@ export function simdSparseCategoricalCrossentropyFromLogits(
  * Shapes as {@link simdLogCosh}. Reference: Keras `kl_divergence`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float64Array(2);
- * simdKLDivergence(new Float32Array([0, 1, 0, 0]), new Float32Array([0.6, 0.4, 0.4, 0.6]), 2, 2, out);
- * console.log(out); // Float64Array [0.91628…, -3.08…e-6]  (Keras docs: [0.91629, -3.08e-6])
+ * simdKLDivergence(new Float32Array([0, 1, 0, 0]), new Float32Array([0.6, 0.4, 0.4, 0.6]), 2, 2, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.91629, -3.08e-6]  (Keras docs: [0.91629, -3.08e-6])
  */
 export function simdKLDivergence(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -736,7 +440,7 @@ export function simdKLDivergence(
 ): boolean {
   const ex = begin("simdKLDivergence", yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) => e.kld(t, p, g, u, o, m, n, EPSILON_F32));
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) => e.kld(t, p, g, u, o, m, n, EPSILON_F32) });
   return true;
 }
 
@@ -747,9 +451,10 @@ export function simdKLDivergence(
  * Shapes as {@link simdLogCosh}. Reference: Keras `poisson`.
  *
  * @example
+ * await enableSimd(); // (once, before the first call; see enableSimd)
  * const out = new Float32Array(2);
- * simdPoisson(new Float32Array([0, 1, 0, 0]), new Float32Array([1, 1, 0, 0]), 2, 2, out);
- * console.log(out); // Float32Array [0.99999994, 0]  (Keras poisson docs)
+ * simdPoisson(new Float32Array([0, 1, 0, 0]), new Float32Array([1, 1, 0, 0]), 2, 2, out); // true  (false: SIMD is not active, nothing written)
+ * out // [0.9999999, 0]  (Keras poisson docs: [0.99999994, 0])
  */
 export function simdPoisson(
   yTrue: Float32Array, yPred: Float32Array, rows: number, n: number, out: Float32Array | Float64Array,
@@ -757,6 +462,6 @@ export function simdPoisson(
 ): boolean {
   const ex = begin("simdPoisson", yTrue, yPred, rows, n, out, grad, upstream);
   if (!ex) return false;
-  runBlocks(ex, yTrue, null, yPred, rows, n, out, grad, upstream, 0, null, (e, t, p, g, u, o, m) => e.poisson(t, p, g, u, o, m, n, EPSILON_F32));
+  runBlocks(ex, { yTrue, labels: null, yPred, rows, n, out, grad, upstream, extraBytes: 0, prepare: null, call: (e, t, p, g, u, o, m) => e.poisson(t, p, g, u, o, m, n, EPSILON_F32) });
   return true;
 }
