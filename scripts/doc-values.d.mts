@@ -1,6 +1,6 @@
 // Types of scripts/doc-values.mjs, for test/doc-examples.test.ts.
 export interface ExpectedNumber {
-  value: number;
+  value: number | boolean | string;
   tol: number;
   token: string;
 }

@@ -5,6 +5,8 @@
 // scripts/check-readme.mjs (README.md) and test/doc-examples.test.ts (TSDoc @example).
 
 const NUMBER = /^-?(?:Infinity|NaN|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)/i;
+// `true`, `false`, or a double-quoted string without escapes: compared exactly.
+const LITERAL = /^(?:true|false|"[^"\\]*")/;
 const DECLARATION = /^(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=/;
 const NOT_AN_EXPRESSION = /^(?:(?:const|let|var|import|export|class|function|interface|type|if|for|while|return|throw)\b|[{}@])/;
 
@@ -15,7 +17,8 @@ const NOT_AN_EXPRESSION = /^(?:(?:const|let|var|import|export|class|function|int
  * `2.63401289e-04` → ±5e-13), plus half a float32 ulp of the value, since results are
  * float32 numbers (or means of them) and cannot be closer than that to a decimal; a number
  * written without a decimal point (`0`, `25`) must match to 1e-6 (Keras's assertAllClose
- * default). What follows the value must be empty or a parenthesized remark.
+ * default). `true`, `false` and a double-quoted string (`"active"`) must match exactly.
+ * What follows the value must be empty or a parenthesized remark.
  */
 export function parseExpected(comment) {
   const text = comment.trim();
@@ -53,6 +56,11 @@ export function parseExpected(comment) {
         }
         return null;
       }
+    }
+    const literal = LITERAL.exec(text.slice(i));
+    if (literal) {
+      i += literal[0].length;
+      return { value: JSON.parse(literal[0]), tol: 0, token: literal[0] };
     }
     const m = NUMBER.exec(text.slice(i));
     if (!m) return null;
@@ -103,6 +111,9 @@ export function compareValue(actual, expected, path = "") {
     }
     return null;
   }
+  if (typeof expected.value !== "number") {
+    return got === expected.value ? null : `${path || "value"}: expected ${expected.token}, got ${describe(got)}`;
+  }
   if (typeof got !== "number") return `${path || "value"}: expected ${expected.token}, got ${describe(got)}`;
   if (Number.isNaN(expected.value) ? Number.isNaN(got) : Math.abs(got - expected.value) <= expected.tol) return null;
   if (expected.value === got) return null; // ±Infinity
@@ -111,6 +122,7 @@ export function compareValue(actual, expected, path = "") {
 
 function describe(x) {
   if (Array.isArray(x)) return `[${x.map(describe).join(", ")}]`;
+  if (typeof x === "string") return JSON.stringify(x);
   return typeof x === "number" ? String(x) : `${typeof x} ${String(x)}`;
 }
 

@@ -146,3 +146,22 @@ export type {
   DiagnoseOptions,
   DiagnosableLoss,
 } from "./training/index";
+// WebAssembly SIMD kernels for the exp/log losses (opt-in: await enableSimd()).
+export {
+  enableSimd,
+  disableSimd,
+  simdStatus,
+  simdLogCosh,
+  simdBinaryCrossentropy,
+  simdBinaryCrossentropyFromLogits,
+  simdBinaryFocalCrossentropy,
+  simdBinaryFocalCrossentropyFromLogits,
+  simdCategoricalCrossentropy,
+  simdCategoricalCrossentropyFromLogits,
+  simdCategoricalFocalCrossentropy,
+  simdCategoricalFocalCrossentropyFromLogits,
+  simdSparseCategoricalCrossentropyFromLogits,
+  simdKLDivergence,
+  simdPoisson,
+} from "./simd/index";
+export type { SimdState, SimdStatus, SimdLabelSmoothingOptions, SimdBinaryFocalOptions, SimdCategoricalFocalOptions, SimdSparseOptions } from "./simd/index";

@@ -86,15 +86,19 @@ const files = sourceFiles(join(root, "src"));
 const examples = files.flatMap(examplesOf);
 const names = Object.keys(lib).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
 
-function run(example: Example): number {
+// Examples may `await` (enableSimd): they then run as an async function, awaited by the test.
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as FunctionConstructor;
+
+function run(example: Example): number | Promise<number> {
   const { code, checks } = instrument(example.lines, (i) => `${example.file}:${example.line + 1 + i} (${example.symbol})`);
   const fixtures = FIXTURES[example.symbol] ?? {};
   const fixtureNames = Object.keys(fixtures);
   // The example's own declarations live in an inner block, so they may shadow a fixture.
   const body = `${fixtureNames.length ? `const { ${fixtureNames.join(", ")} } = __fixtures;` : ""}\n{\n${code}\n}`;
-  const fn = new Function("__check", "__fixtures", ...names, body) as (...args: unknown[]) => void;
-  fn(check, fixtures, ...names.map((name) => (lib as Record<string, unknown>)[name]));
-  return checks;
+  const Fn = /\bawait\b/.test(code) ? AsyncFunction : Function;
+  const fn = new Fn("__check", "__fixtures", ...names, body) as (...args: unknown[]) => unknown;
+  const result = fn(check, fixtures, ...names.map((name) => (lib as Record<string, unknown>)[name]));
+  return result instanceof Promise ? result.then(() => checks) : checks;
 }
 
 // toTfjsLoss's example runs against TensorFlow.js (tfjs-core, cpu backend, tfjs-layers).
@@ -111,18 +115,22 @@ describe("TSDoc @example blocks", () => {
   });
 
   for (const example of examples) {
-    it(`${example.symbol} (${example.file}:${example.line}) prints what its comment says`, () => {
-      const checks = run(example);
+    it(`${example.symbol} (${example.file}:${example.line}) prints what its comment says`, async () => {
+      const checks = await run(example);
       expect(checks, "an @example needs at least one `// value` comment").toBeGreaterThan(0);
     });
   }
 
-  it("fails on a wrong value, a prose-only example and an undefined name", () => {
+  it("fails on a wrong value, a prose-only example and an undefined name", async () => {
     const at = (lines: string[]): Example => ({ file: "x.ts", line: 1, symbol: "x", lines });
     expect(() => run(at(["new MeanSquaredError()([1.0, 0.0, 1.0], [0.9, 0.1, 0.8]) // 0.03"]))).toThrow(/expected 0\.03/);
     expect(() => run(at(["meanSquaredError([[0, 1]], [[1, 1]]).toArray() // [0.5, 0.5]"]))).toThrow(/expected 2 entries/);
     expect(() => run(at(["cosineSimilarity([[1, 1]], [[1, 1]]).toArray() // [-0.99999994]"]))).toThrow(/-0\.99999994/);
     expect(run(at(["new MeanSquaredError()([1.0, 0.0, 1.0], [0.9, 0.1, 0.8]) // looks small"]))).toBe(0);
     expect(() => run(at(["notALoss(1, 2) // 3"]))).toThrow(ReferenceError);
+    await expect(run(at(["const x = await Promise.resolve(2); x // 3"]))).rejects.toThrow(/expected 3/);
+    await expect(run(at(["(await Promise.resolve(true)) // false"]))).rejects.toThrow(/expected false/);
+    expect(() => run(at(['"disabled" // "active"']))).toThrow(/expected "active"/);
+    expect(run(at(["1 < 2 // true", "\"on\" // \"on\""]))).toBe(2);
   });
 });
