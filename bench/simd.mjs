@@ -6,17 +6,20 @@
 //   npm run bench:simd -- --only cce,scce    # some workloads (ids below)
 //   npm run bench:simd -- --write            # also write bench/simd-results.md
 //
-// Three implementations per workload, in one process, on the same arrays:
+// Four implementations per workload, in one process, on the same arrays:
 // - loop: the plain single-pass loop with Math.exp/log/log1p (bench/loops.mjs, or below for the
 //   workloads it lacks), Keras's formula and clipping, returning the default reduction;
 // - losskit: the Keras-named class with its default reduction (valueAndGrad rows:
-//   `loss.valueAndGrad`), from dist/index.js;
+//   `loss.valueAndGrad`), from dist/index.js, with SIMD disabled (its JavaScript kernels);
+// - losskit+simd: the same call after `await enableSimd()`: the public API taking the SIMD
+//   route (src/losses/simd-route.ts; simdStatus().lastRun is checked to say "simd");
 // - simd: the SIMD entry point (copying the inputs into WebAssembly memory and the results
 //   out, a block of rows at a time), then the mean of the per-row values in JavaScript
 //   (valueAndGrad rows: upstream 1/B per row, a fresh gradient array per call as the loop and
 //   losskit allocate one).
 // Every call is timed on its own (no repetition inside a sample), after a full GC
-// (--expose-gc); rounds interleave the three, rotating the order. Medians of the samples, in
+// (--expose-gc); rounds interleave the four, rotating the order. SIMD is switched off for
+// `losskit` and on for the others before each call, outside the timed region. Medians of the samples, in
 // wall-clock time and in CPU time of the process (process.cpuUsage(): on a shared machine the
 // wall clock also counts the time other processes hold the core; the CPU time does not).
 // Before timing, the three values are checked against each other (1e-5 relative).
@@ -320,14 +323,35 @@ function parseArgs(argv) {
   return o;
 }
 
+/** SIMD on for every implementation but `losskit` (losskit's JavaScript kernels). */
+async function simdFor(name) {
+  const on = name !== "losskit";
+  if (on && !lk.simdStatus().active) {
+    if (!(await lk.enableSimd())) throw new Error(`bench/simd.mjs: ${lk.simdStatus().reason}`);
+  } else if (!on && lk.simdStatus().active) lk.disableSimd();
+}
+
+/** Runs `name` once with SIMD set for it; for the losskit calls, checks the path the loss took. */
+async function call(impls, name) {
+  await simdFor(name);
+  const result = impls[name]();
+  if (name.startsWith("losskit")) {
+    const path = lk.simdStatus().lastRun?.path;
+    const want = name === "losskit" ? "javascript" : "simd";
+    if (path !== want) throw new Error(`bench/simd.mjs: ${name} took the ${path} path (${lk.simdStatus().lastRun?.reason}), expected ${want}`);
+  }
+  return result;
+}
+
 /** Each implementation: 2 warm-up calls, then `samples` rounds (order rotated), a full GC and one timed call per round. */
-function timeInterleaved(impls, samples) {
+async function timeInterleaved(impls, samples) {
   const names = Object.keys(impls);
-  for (const name of names) for (let i = 0; i < 2; i++) sink.last = impls[name]();
+  for (const name of names) for (let i = 0; i < 2; i++) sink.last = await call(impls, name);
   const out = Object.fromEntries(names.map((name) => [name, { wall: [], cpu: [] }]));
   for (let round = 0; round < samples; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + round) % names.length];
+      await simdFor(name);
       gc?.();
       const c0 = process.cpuUsage(), t0 = performance.now();
       sink.last = impls[name]();
@@ -374,38 +398,42 @@ const header = `[${B}, ${D}] float32, Node ${process.version}, ${cpu} (${os.cpus
 console.log(`SIMD kernels vs the Math.exp/log loop and losskit's JS kernels: ${header}`);
 console.log(`median ms per call over ${options.samples} samples (each call timed alone, GC before each), wall clock then CPU time; ratios against the loop\n`);
 const lines = [
-  "| workload | loop ms | losskit ms | losskit / loop | simd ms | simd / loop | loop CPU ms | losskit CPU ms | losskit / loop | simd CPU ms | simd / loop | simd ≤ 0.30 loop |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+  "| workload | loop ms | losskit ms | losskit / loop | losskit+simd ms | losskit+simd / loop | simd ms | simd / loop | loop CPU ms | losskit CPU ms | losskit / loop | losskit+simd CPU ms | losskit+simd / loop | simd CPU ms | simd / loop | simd ≤ 0.30 loop |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
 ];
 console.log(lines.join("\n"));
 const rows = [];
 for (const w of WORKLOADS) {
   if (options.only && !options.only.includes(w.id)) continue;
-  const impls = w.make();
+  const made = w.make();
+  const impls = { loop: made.loop, losskit: made.losskit, "losskit+simd": made.losskit, simd: made.simd };
   const first = {};
-  for (const [name, run] of Object.entries(impls)) first[name] = run();
+  for (const name of Object.keys(impls)) first[name] = await call(impls, name);
   checkAgreement(w.title, first);
-  const timed = timeInterleaved(impls, options.samples);
+  const timed = await timeInterleaved(impls, options.samples);
   const m = (name, kind) => median(timed[name][kind]);
   const cells = (kind) => {
-    const loop = m("loop", kind), losskit = m("losskit", kind), simd = m("simd", kind);
-    return [loop.toFixed(1), losskit.toFixed(1), (losskit / loop).toFixed(2), simd.toFixed(1), (simd / loop).toFixed(2)];
+    const loop = m("loop", kind), losskit = m("losskit", kind), routed = m("losskit+simd", kind), simd = m("simd", kind);
+    return [loop.toFixed(1), losskit.toFixed(1), (losskit / loop).toFixed(2), routed.toFixed(1), (routed / loop).toFixed(2), simd.toFixed(1), (simd / loop).toFixed(2)];
   };
   const wall = cells("wall"), cpu = cells("cpu");
-  const ratio = Number(cpu[4]), wallRatio = Number(wall[4]);
+  const ratio = Number(cpu[6]), wallRatio = Number(wall[6]);
   const line = `| ${w.title} | ${wall.join(" | ")} | ${cpu.join(" | ")} | ${ratio <= 0.3 && wallRatio <= 0.3 ? "yes" : ratio <= 0.3 || wallRatio <= 0.3 ? "one of two" : "**no**"} |`;
   console.log(line);
   lines.push(line);
-  rows.push({ id: w.id, wallRatio, ratio });
+  rows.push({ id: w.id, wallRatio, ratio, routedWall: Number(wall[4]), routedCpu: Number(cpu[4]), routedVsJs: Number(cpu[3]) / Number(cpu[1]) });
 }
 const summarize = (key, label) => {
   const r = rows.map((x) => x[key]);
   return `${label}: median ${median(r).toFixed(2)}, worst ${Math.max(...r).toFixed(2)}, ${r.filter((x) => x <= 0.3).length} of ${r.length} workloads at or under 0.30`;
 };
-const summary = `\nsimd / loop, ${summarize("wallRatio", "wall clock")}; ${summarize("ratio", "CPU time")}.`;
+const summary =
+  `\nsimd / loop, ${summarize("wallRatio", "wall clock")}; ${summarize("ratio", "CPU time")}.` +
+  `\nlosskit+simd / loop, ${summarize("routedWall", "wall clock")}; ${summarize("routedCpu", "CPU time")}.` +
+  `\nlosskit+simd / losskit (CPU time): median ${median(rows.map((x) => x.routedVsJs)).toFixed(2)}, worst ${Math.max(...rows.map((x) => x.routedVsJs)).toFixed(2)}.`;
 console.log(summary);
 if (options.write) {
   const file = fileURLToPath(new URL("./simd-results.md", import.meta.url));
-  writeFileSync(file, `# SIMD kernels: results\n\n\`npm run bench:simd\` (bench/simd.mjs): ${header}.\n\nMedian ms per call over ${options.samples} samples (each call timed alone, after a full GC; rounds interleave the three implementations), in wall-clock time and in CPU time of the process.\n\n${lines.join("\n")}\n${summary}\n`);
+  writeFileSync(file, `# SIMD kernels: results\n\n\`npm run bench:simd\` (bench/simd.mjs): ${header}.\n\nMedian ms per call over ${options.samples} samples (each call timed alone, after a full GC; rounds interleave the four implementations; losskit runs with SIMD disabled, losskit+simd is the same call with SIMD enabled), in wall-clock time and in CPU time of the process.\n\n${lines.join("\n")}\n${summary}\n`);
   console.log(`wrote ${file}`);
 }

@@ -164,4 +164,4 @@ export {
   simdKLDivergence,
   simdPoisson,
 } from "./simd/index";
-export type { SimdState, SimdStatus, SimdLabelSmoothingOptions, SimdBinaryFocalOptions, SimdCategoricalFocalOptions, SimdSparseOptions } from "./simd/index";
+export type { SimdRun, SimdState, SimdStatus, SimdLabelSmoothingOptions, SimdBinaryFocalOptions, SimdCategoricalFocalOptions, SimdSparseOptions } from "./simd/index";

@@ -236,7 +236,7 @@ describe("simd: lifecycle", () => {
     expect(simdStatus()).toMatchObject({ active: false, state: "pending" });
     expect(second).toBe(first);
     expect(await first).toBe(true);
-    expect(simdStatus()).toEqual({ active: true, state: "active", reason: "enableSimd() succeeded: the WebAssembly SIMD kernels run" });
+    expect(simdStatus()).toEqual({ active: true, state: "active", reason: "enableSimd() succeeded: the WebAssembly SIMD kernels run", lastRun: null });
     expect(simdLogCosh(new Float32Array([0, 1, 0, 0]), new Float32Array([1, 1, 0, 0]), 2, 2, out)).toBe(true);
     expect(out[1]).toBe(0);
     disableSimd();

@@ -11,6 +11,8 @@ import { squeeze } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
 import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, meanOver } from "./layout";
 import { logf } from "../math/fastmath";
+import { runSimdRoute, type SimdRoute } from "./simd-route";
+import { simdKLDivergence, simdPoisson } from "../simd/index";
 
 /** Keras's `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -37,9 +39,11 @@ function epsilonFor(options: KernelOptions<object>): number {
 /** The signature every "rows" loop below shares: output, optional gradient and upstream, the two inputs, the packed layout, epsilon. */
 type RowsLoop = (out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array) => void;
 
-/** A reduce-over-the-last-axis kernel from its rows loop: values, and the gradient when an upstream is given. */
-function rowsKernel(loop: RowsLoop) {
+/** A reduce-over-the-last-axis kernel from its rows loop (after the SIMD route, ./simd-route.ts): values, and the gradient when an upstream is given. */
+function rowsKernel(loop: RowsLoop, route: SimdRoute<undefined>) {
   return (yTrue: Tensor, yPred: Tensor, options: KernelOptions<object>, upstream?: Upstream): KernelResult => {
+    const simd = runSimdRoute(route, yTrue, yPred, options.dtype, -1, upstream);
+    if (simd) return simd;
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     const u = upstream ? upstream(outShape) : null;
@@ -48,7 +52,7 @@ function rowsKernel(loop: RowsLoop) {
   };
 }
 
-const poissonKernel = /*#__PURE__*/ rowsKernel(poissonRows);
+const poissonKernel = /*#__PURE__*/ rowsKernel(poissonRows, { loss: "poisson", entry: simdPoisson });
 
 // The loops of the kernels ("rows" functions) take only typed arrays and numbers: V8 embeds
 // the maps of the objects a function reads in its optimized code, and the maps of per-call
@@ -117,7 +121,7 @@ export const poisson = /*#__PURE__*/ defineLossFunction({
 // KL divergence
 // ---------------------------------------------------------------------------------------
 
-const klDivergenceKernel = /*#__PURE__*/ rowsKernel(klDivergenceRows);
+const klDivergenceKernel = /*#__PURE__*/ rowsKernel(klDivergenceRows, { loss: "kl_divergence", entry: simdKLDivergence });
 
 /**
  * Σ t log(t / p) per row, both clipped to [eps, 1] as Keras clips them (NaN stays NaN:

@@ -12,6 +12,8 @@ import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, meanOver } from "./l
 import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 import { contiguousKernel, contiguousRows } from "./contiguous";
+import { runSimdRoute, type SimdRoute } from "./simd-route";
+import { simdLogCosh } from "../simd/index";
 
 /** One Huber term, as the contiguous loop computes it: `q (|e| - q / 2)`, `q = min(|e|, delta)`. */
 function huberTerm(e: number, delta: number): number {
@@ -395,6 +397,9 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
   },
 });
 
+/** LogCosh's SIMD route (./simd-route.ts). */
+const SIMD_LOG_COSH: SimdRoute<undefined> = { loss: "log_cosh", entry: simdLogCosh };
+
 /**
  * Logarithm of the hyperbolic cosine of the error, averaged over the last axis.
  *
@@ -413,6 +418,8 @@ export const logCosh = /*#__PURE__*/ defineLossFunction({
   name: "log_cosh",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
+    const simd = runSimdRoute(SIMD_LOG_COSH, yTrue, yPred, options.dtype, -1, upstream);
+    if (simd) return simd;
     const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
     logCoshRows(out, t.data, p.data, packRows(options.dtype === "float32", t, p));

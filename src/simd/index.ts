@@ -40,8 +40,9 @@ import {
   finiteOf, gammaOf, isInteger, labelSmoothingOf, negativeBaseSign, powMode, runBlocks,
 } from "./runtime";
 
-export { enableSimd, disableSimd, simdStatus, simdExportsForTesting } from "./runtime";
-export type { SimdState, SimdStatus } from "./runtime";
+export { enableSimd } from "./enable";
+export { disableSimd, simdStatus, simdExportsForTesting } from "./runtime";
+export type { SimdRun, SimdState, SimdStatus } from "./runtime";
 
 // ---------------------------------------------------------------------------------------------
 // Entry points

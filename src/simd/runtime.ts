@@ -5,7 +5,6 @@
  * through WebAssembly memory.
  */
 import { ConfigError, InputError, ShapeError, describeValue } from "../errors";
-import { SIMD_MODULE_BASE64 } from "./modules";
 
 // ---------------------------------------------------------------------------------------------
 // The module and its state
@@ -53,6 +52,33 @@ export interface SimdStatus {
   state: SimdState;
   /** A sentence saying which path runs and why. */
   reason: string;
+  /**
+   * The last call of a loss with a SIMD route (LogCosh, the binary, categorical and sparse
+   * crossentropies and their focal variants, KL divergence, Poisson): its name, the path it
+   * took, and why; `null` before the first such call.
+   */
+  lastRun: SimdRun | null;
+}
+
+/** What {@link SimdStatus.lastRun} reports. */
+export interface SimdRun {
+  /** The loss's function name, e.g. `"binary_crossentropy"`. */
+  loss: string;
+  /** `"simd"`: the WebAssembly kernel ran; `"javascript"`: the JavaScript kernel did. */
+  path: "simd" | "javascript";
+  /** Why that path (a fixed phrase: "SIMD kernel", "dtype is float64", …). */
+  reason: string;
+}
+
+let lastLoss = "";
+let lastPath: "simd" | "javascript" = "javascript";
+let lastReason = "";
+
+/** Records which path a loss call took (read by {@link simdStatus}); no allocation. */
+export function noteRun(loss: string, path: "simd" | "javascript", reason: string): void {
+  lastLoss = loss;
+  lastPath = path;
+  lastReason = reason;
 }
 
 let state: SimdState = "inactive";
@@ -66,23 +92,7 @@ let F32 = new Float32Array(0);
 let F64 = new Float64Array(0);
 let I32 = new Int32Array(0);
 
-/** Decodes base64 without atob/Buffer, so that any engine with WebAssembly can load the module. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const value = new Uint8Array(128);
-  for (let i = 0; i < 64; i++) value[alphabet.charCodeAt(i)] = i;
-  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  const bytes = new Uint8Array((text.length / 4) * 3 - padding);
-  for (let i = 0, j = 0; i < text.length; i += 4) {
-    const bits = (value[text.charCodeAt(i)]! << 18) | (value[text.charCodeAt(i + 1)]! << 12) | (value[text.charCodeAt(i + 2)]! << 6) | value[text.charCodeAt(i + 3)]!;
-    bytes[j++] = bits >> 16;
-    if (j < bytes.length) bytes[j++] = (bits >> 8) & 255;
-    if (j < bytes.length) bytes[j++] = bits & 255;
-  }
-  return bytes;
-}
-
-async function load(): Promise<boolean> {
+async function load(moduleBytes: () => Uint8Array<ArrayBuffer>): Promise<boolean> {
   try {
     if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
       state = "unavailable";
@@ -90,7 +100,7 @@ async function load(): Promise<boolean> {
       return false;
     }
     if (!compiled) {
-      const bytes = decodeBase64(SIMD_MODULE_BASE64);
+      const bytes = moduleBytes();
       if (!WebAssembly.validate(bytes)) {
         state = "unavailable";
         failure = "this engine's WebAssembly has no SIMD (WebAssembly.validate rejected the module, which uses fixed-width SIMD and bulk memory)";
@@ -115,23 +125,15 @@ async function load(): Promise<boolean> {
 }
 
 /**
- * Turns the WebAssembly SIMD kernels on: compiles and instantiates the embedded module
- * asynchronously (once; later calls reuse the compiled module).
- *
- * Resolves `true` when the kernels are active, `false` when this engine cannot run them (then
- * {@link simdStatus} says why, and the JavaScript kernels keep running). Never rejects.
- * Concurrent calls share one compilation.
- *
- * @example
- * await enableSimd() // true  (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+; false where unavailable)
- * simdStatus().state // "active"
+ * The body of `enableSimd` (src/simd/enable.ts, which holds the module's bytes, so that the
+ * losses can call the entry points without bundling them): compiles `moduleBytes()` once.
  */
-export function enableSimd(): Promise<boolean> {
+export function startSimd(moduleBytes: () => Uint8Array<ArrayBuffer>): Promise<boolean> {
   if (state === "active") return Promise.resolve(true);
   if (state === "unavailable") return Promise.resolve(false);
   // (pending again even if disableSimd() came in between: the compilation under way then ends active)
   state = "pending";
-  if (!pending) pending = load();
+  if (!pending) pending = load(moduleBytes);
   return pending;
 }
 
@@ -166,17 +168,24 @@ export function disableSimd(): void {
  * simdStatus().reason // "enableSimd() succeeded: the WebAssembly SIMD kernels run"
  */
 export function simdStatus(): SimdStatus {
+  const status = statusOfState();
+  status.lastRun = lastLoss === "" ? null : { loss: lastLoss, path: lastPath, reason: lastReason };
+  return status;
+}
+
+function statusOfState(): SimdStatus {
+  const lastRun = null;
   switch (state) {
     case "active":
-      return { active: true, state, reason: "enableSimd() succeeded: the WebAssembly SIMD kernels run" };
+      return { active: true, state, lastRun, reason: "enableSimd() succeeded: the WebAssembly SIMD kernels run" };
     case "pending":
-      return { active: false, state, reason: "enableSimd() is still compiling the module: the JavaScript kernels run until it resolves" };
+      return { active: false, state, lastRun, reason: "enableSimd() is still compiling the module: the JavaScript kernels run until it resolves" };
     case "disabled":
-      return { active: false, state, reason: "disableSimd() was called: the JavaScript kernels run" };
+      return { active: false, state, lastRun, reason: "disableSimd() was called: the JavaScript kernels run" };
     case "unavailable":
-      return { active: false, state, reason: `WebAssembly SIMD is unavailable (${failure}): the JavaScript kernels run` };
+      return { active: false, state, lastRun, reason: `WebAssembly SIMD is unavailable (${failure}): the JavaScript kernels run` };
     default:
-      return { active: false, state, reason: "enableSimd() has not been called: the JavaScript kernels run" };
+      return { active: false, state, lastRun, reason: "enableSimd() has not been called: the JavaScript kernels run" };
   }
 }
 

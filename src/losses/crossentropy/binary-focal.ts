@@ -13,6 +13,8 @@ import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } fro
 import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, type PairRows, meanOver } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
+import { runSimdRoute, type SimdRoute } from "../simd-route";
+import { simdBinaryFocalCrossentropy, simdBinaryFocalCrossentropyFromLogits, type SimdBinaryFocalOptions } from "../../simd/index";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
 
 /** Options of {@link binaryFocalCrossentropy} and {@link BinaryFocalCrossentropy}. */
@@ -33,12 +35,19 @@ export interface BinaryFocalCrossentropyConfig {
 
 export interface BinaryFocalCrossentropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<BinaryFocalCrossentropyConfig> {}
 
+const SIMD_FOCAL: SimdRoute<SimdBinaryFocalOptions> = { loss: "binary_focal_crossentropy", entry: simdBinaryFocalCrossentropy };
+const SIMD_FOCAL_LOGITS: SimdRoute<SimdBinaryFocalOptions> = { loss: "binary_focal_crossentropy", entry: simdBinaryFocalCrossentropyFromLogits };
+
 function binaryFocalKernel(
   yTrue: Tensor,
   yPred: Tensor,
   upstream: Upstream | undefined,
   o: KernelOptions<BinaryFocalCrossentropyConfig>,
 ): KernelResult {
+  const simd = runSimdRoute(o.fromLogits ? SIMD_FOCAL_LOGITS : SIMD_FOCAL, yTrue, yPred, o.dtype, o.axis, upstream, {
+    applyClassBalancing: o.applyClassBalancing, alpha: o.alpha, gamma: o.gamma, labelSmoothing: o.labelSmoothing,
+  });
+  if (simd) return simd;
   const { t, p, g, grad, outShape } = sameShapeRows("binary_focal_crossentropy", yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
   const u = upstream ? upstream(outShape) : null;
   const out = allocate(o.dtype, p.rows);

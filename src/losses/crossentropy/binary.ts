@@ -13,6 +13,8 @@ import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } fro
 import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer, meanOver } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
+import { runSimdRoute, type SimdRoute } from "../simd-route";
+import { simdBinaryCrossentropy, simdBinaryCrossentropyFromLogits, type SimdLabelSmoothingOptions } from "../../simd/index";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
 
 /** Options of {@link binaryCrossentropy} and {@link BinaryCrossentropy}. */
@@ -26,6 +28,16 @@ export interface BinaryCrossentropyConfig {
 }
 
 export interface BinaryCrossentropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<BinaryCrossentropyConfig> {}
+
+const SIMD_BCE: SimdRoute<SimdLabelSmoothingOptions> = { loss: "binary_crossentropy", entry: simdBinaryCrossentropy };
+const SIMD_BCE_LOGITS: SimdRoute<SimdLabelSmoothingOptions> = { loss: "binary_crossentropy", entry: simdBinaryCrossentropyFromLogits };
+
+/** The kernel: the SIMD route when it can run (see ../simd-route.ts), else the JavaScript loops. */
+function binaryCrossentropyKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<BinaryCrossentropyConfig>, upstream: Upstream | undefined): KernelResult {
+  const simd = runSimdRoute(o.fromLogits ? SIMD_BCE_LOGITS : SIMD_BCE, yTrue, yPred, o.dtype, o.axis, upstream, { labelSmoothing: o.labelSmoothing });
+  if (simd) return simd;
+  return upstream ? binaryCrossentropyFused(yTrue, yPred, upstream, o) : { values: binaryCrossentropyForward(yTrue, yPred, o) };
+}
 
 function binaryCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOptions<BinaryCrossentropyConfig>): Tensor {
   const { t, p, outShape } = sameShapeRows("binary_crossentropy", yTrue, yPred, o.axis);
@@ -207,7 +219,7 @@ export const binaryCrossentropy = /*#__PURE__*/ defineLossFunction<BinaryCrossen
     checkLabelSmoothing("binary_crossentropy", o.labelSmoothing);
     checkAxis("binary_crossentropy", o.axis);
   },
-  kernel: (yTrue, yPred, o, upstream) => (upstream ? binaryCrossentropyFused(yTrue, yPred, upstream, o) : { values: binaryCrossentropyForward(yTrue, yPred, o) }),
+  kernel: (yTrue, yPred, o, upstream) => binaryCrossentropyKernel(yTrue, yPred, o, upstream),
 });
 
 /**

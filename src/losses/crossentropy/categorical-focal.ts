@@ -13,6 +13,8 @@ import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } fro
 import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, type PairRows } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
+import { runSimdRoute, type SimdRoute } from "../simd-route";
+import { simdCategoricalFocalCrossentropy, simdCategoricalFocalCrossentropyFromLogits, type SimdCategoricalFocalOptions } from "../../simd/index";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
 
 /** Options of {@link categoricalFocalCrossentropy} and {@link CategoricalFocalCrossentropy}. */
@@ -31,6 +33,9 @@ export interface CategoricalFocalCrossentropyConfig {
 
 export interface CategoricalFocalCrossentropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<CategoricalFocalCrossentropyConfig> {}
 
+const SIMD_FOCAL: SimdRoute<SimdCategoricalFocalOptions> = { loss: "categorical_focal_crossentropy", entry: simdCategoricalFocalCrossentropy };
+const SIMD_FOCAL_LOGITS: SimdRoute<SimdCategoricalFocalOptions> = { loss: "categorical_focal_crossentropy", entry: simdCategoricalFocalCrossentropyFromLogits };
+
 function categoricalFocalKernel(
   yTrue: Tensor,
   yPred: Tensor,
@@ -38,6 +43,12 @@ function categoricalFocalKernel(
   o: KernelOptions<CategoricalFocalCrossentropyConfig>,
 ): KernelResult {
   const name = "categorical_focal_crossentropy";
+  // The SIMD route, unless a wrong number of class weights must throw the message below.
+  if (typeof o.alpha === "number" || o.alpha.length === yPred.shape[yPred.rank - 1]) {
+    const route = o.fromLogits ? SIMD_FOCAL_LOGITS : SIMD_FOCAL;
+    const simd = runSimdRoute(route, yTrue, yPred, o.dtype, o.axis, upstream, { alpha: o.alpha, gamma: o.gamma, labelSmoothing: o.labelSmoothing });
+    if (simd) return simd;
+  }
   const { t, p, g, grad, outShape } = classAxisRows(name, yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
   const n = p.length;
   const alphas = typeof o.alpha === "number" ? null : Float64Array.from(o.alpha);

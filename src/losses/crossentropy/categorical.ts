@@ -13,6 +13,8 @@ import { checkBoolean, checkNumber, defineLossFunction, type KernelOptions } fro
 import { LAYOUT_HEADER, packRows, pairRows, type PairRows, gradientBuffer } from "../layout";
 import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
+import { runSimdRoute, type SimdRoute } from "../simd-route";
+import { simdCategoricalCrossentropy, simdCategoricalCrossentropyFromLogits, type SimdLabelSmoothingOptions } from "../../simd/index";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
 
 /** Options of {@link categoricalCrossentropy} and {@link CategoricalCrossentropy}. */
@@ -26,6 +28,16 @@ export interface CategoricalCrossentropyConfig {
 }
 
 export interface CategoricalCrossentropyOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<CategoricalCrossentropyConfig> {}
+
+const SIMD_CCE: SimdRoute<SimdLabelSmoothingOptions> = { loss: "categorical_crossentropy", entry: simdCategoricalCrossentropy };
+const SIMD_CCE_LOGITS: SimdRoute<SimdLabelSmoothingOptions> = { loss: "categorical_crossentropy", entry: simdCategoricalCrossentropyFromLogits };
+
+/** The kernel: the SIMD route when it can run (see ../simd-route.ts), else the JavaScript loops. */
+function categoricalCrossentropyKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<CategoricalCrossentropyConfig>, upstream: Upstream | undefined): KernelResult {
+  const simd = runSimdRoute(o.fromLogits ? SIMD_CCE_LOGITS : SIMD_CCE, yTrue, yPred, o.dtype, o.axis, upstream, { labelSmoothing: o.labelSmoothing });
+  if (simd) return simd;
+  return upstream ? categoricalCrossentropyFused(yTrue, yPred, upstream, o) : { values: categoricalCrossentropyForward(yTrue, yPred, o) };
+}
 
 function categoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOptions<CategoricalCrossentropyConfig>): Tensor {
   const { t, p, outShape } = sameShapeRows("categorical_crossentropy", yTrue, yPred, o.axis);
@@ -193,7 +205,7 @@ export const categoricalCrossentropy = /*#__PURE__*/ defineLossFunction<Categori
     checkLabelSmoothing("categorical_crossentropy", o.labelSmoothing);
     checkAxis("categorical_crossentropy", o.axis);
   },
-  kernel: (yTrue, yPred, o, upstream) => (upstream ? categoricalCrossentropyFused(yTrue, yPred, upstream, o) : { values: categoricalCrossentropyForward(yTrue, yPred, o) }),
+  kernel: (yTrue, yPred, o, upstream) => categoricalCrossentropyKernel(yTrue, yPred, o, upstream),
 });
 
 /**

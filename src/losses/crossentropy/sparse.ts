@@ -15,6 +15,9 @@ import { expf, log1pUnitf, logf } from "../../math/fastmath";
 import { epsilon, oneMinusEpsilon, sameShape } from "../../math/constants";
 import { checkAxis, checkLabelSmoothing, classAxisRows, clipHigh, clipLow, power, sameShapeRows } from "./shared";
 import { sparseLabelHint } from "../../suggest";
+import { simdEligible } from "../simd-route";
+import { noteRun } from "../../simd/runtime";
+import { simdSparseCategoricalCrossentropyFromLogits, type SimdSparseOptions } from "../../simd/index";
 
 /** Options of {@link sparseCategoricalCrossentropy} and {@link SparseCategoricalCrossentropy}. */
 export interface SparseCategoricalCrossentropyConfig {
@@ -85,9 +88,37 @@ function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCateg
   return layout;
 }
 
+const SCCE = "sparse_categorical_crossentropy";
+/** The checked labels carry -1 where ignoreClass was. */
+const SIMD_IGNORED: SimdSparseOptions = { ignoreClass: -1 };
+
+/**
+ * yPred's logits as one flat float32 array when the SIMD route can run (see ../simd-route.ts):
+ * SIMD active, float32, the class axis last, yPred contiguous with its rows one after another;
+ * else null (and `simdStatus().lastRun` says why).
+ */
+function simdLogits(yPred: Tensor, p: Rows, o: KernelOptions<SparseCategoricalCrossentropyConfig>): Float32Array | null {
+  if (!o.fromLogits) {
+    if (simdEligible(SCCE, o.dtype, o.axis, yPred.rank)) noteRun(SCCE, "javascript", "the SIMD kernel takes logits only");
+    return null;
+  }
+  if (!simdEligible(SCCE, o.dtype, o.axis, yPred.rank)) return null;
+  const n = p.length, size = yPred.size;
+  if (!(yPred.data instanceof Float32Array) || !yPred.isContiguous || n === 0 || p.stride !== 1 || p.rows * n !== size || (p.rows > 0 && p.offsets[0] !== yPred.offset)) {
+    noteRun(SCCE, "javascript", "yPred is not a contiguous float32 tensor with the classes on its last axis");
+    return null;
+  }
+  return yPred.data.subarray(yPred.offset, yPred.offset + size);
+}
+
 function sparseCategoricalCrossentropyForward(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCategoricalCrossentropyConfig>): KernelResult {
   const { p, labels, outShape, mask } = sparseLayout(yTrue, yPred, o);
   const out = allocate(o.dtype, p.rows);
+  const logits = simdLogits(yPred, p, o);
+  if (logits && simdSparseCategoricalCrossentropyFromLogits(labels, logits, p.rows, p.length, out, null, null, SIMD_IGNORED)) {
+    noteRun(SCCE, "simd", "SIMD kernel");
+    return { values: new Tensor(out, outShape), mask };
+  }
   const pd = p.data, ps = p.stride, n = p.length;
   if (o.fromLogits) {
     scceLogitsRows(out, labels, pd, packRows(o.dtype === "float32", null, p));
@@ -112,6 +143,11 @@ function sparseCategoricalCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstre
   const { p, labels, outShape, mask, g, grad } = sparseLayout(yTrue, yPred, o, gradientBuffer(upstream, o.dtype, yPred.size));
   const u = upstream(outShape, { mask });
   const out = allocate(o.dtype, p.rows);
+  const logits = simdLogits(yPred, p, o);
+  if (logits && simdSparseCategoricalCrossentropyFromLogits(labels, logits, p.rows, p.length, out, g!.data as Float32Array, u, SIMD_IGNORED)) {
+    noteRun(SCCE, "simd", "SIMD kernel");
+    return { values: new Tensor(out, outShape), grad, mask };
+  }
   const pd = p.data, ps = p.stride, n = p.length, gd = g!.data, gs = g!.stride;
   if (o.fromLogits) {
     scceLogitsGradRows(out, gd, u, labels, pd, packRows(o.dtype === "float32", null, p, g), new Float64Array(n));
