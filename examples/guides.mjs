@@ -54,9 +54,7 @@ const boxExamples = [
 
 // ---------------------------------------------------------------------------------------
 // Triplet and other metric-learning losses (TripletSemiHardLoss on labelled embeddings, the
-// guide's split triplet_loss, ...): their examples go in this list.
-// ---------------------------------------------------------------------------------------
-const tripletExamples = [];
+// guide's split triplet_loss, …) are in ./guides-metric.mjs, run at the end of this file.
 
 // ---------------------------------------------------------------------------------------
 // The soft F-beta loss
@@ -100,7 +98,6 @@ const tfaExamples = [
 const sections = [
   ["Focal loss on an imbalanced toy set", focalExamples],
   ["GIoU on two boxes; DIoU and CIoU", boxExamples],
-  ["Triplet and metric-learning losses", tripletExamples],
   ["The soft F-beta loss", fbetaExamples],
   ["TensorFlow Addons docstrings", tfaExamples],
 ];
@@ -126,3 +123,7 @@ for (const [heading, examples] of sections) {
 }
 console.log(`\n${total - failures} of ${total} examples match their reference`);
 if (failures > 0) process.exit(1);
+
+// The metric-learning guides (exits non-zero on a mismatch too).
+console.log("\n# Metric learning");
+await import("./guides-metric.mjs");
