@@ -49,15 +49,15 @@ export function hingeFused32(out: Float32Array, gd: Float32Array, u: Float64Arra
       s1 += 0.5 * (e1 + Math.abs(e1));
       s2 += 0.5 * (e2 + Math.abs(e2));
       s3 += 0.5 * (e3 + Math.abs(e3));
-      gd[j - p0 + 0] = -scale * y0 * (e0 >= 0 ? 1 : 0) + 0;
-      gd[j - p0 + 1] = -scale * y1 * (e1 >= 0 ? 1 : 0) + 0;
-      gd[j - p0 + 2] = -scale * y2 * (e2 >= 0 ? 1 : 0) + 0;
-      gd[j - p0 + 3] = -scale * y3 * (e3 >= 0 ? 1 : 0) + 0;
+      gd[j - p0 + 0] = -scale * y0 * +(e0 >= 0) + 0;
+      gd[j - p0 + 1] = -scale * y1 * +(e1 >= 0) + 0;
+      gd[j - p0 + 2] = -scale * y2 * +(e2 >= 0) + 0;
+      gd[j - p0 + 3] = -scale * y3 * +(e3 >= 0) + 0;
     }
     for (; k < n; k++, j++) {
       const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.5 * (e + Math.abs(e));
-      gd[j - p0] = -scale * y * (e >= 0 ? 1 : 0) + 0;
+      gd[j - p0] = -scale * y * +(e >= 0) + 0;
     }
     const sum = s0 + s1 + s2 + s3;
     out[r] = sum / n;
@@ -114,15 +114,15 @@ export function hingeFused64(out: Float64Array, gd: Float64Array, u: Float64Arra
       s1 += 0.5 * (e1 + Math.abs(e1));
       s2 += 0.5 * (e2 + Math.abs(e2));
       s3 += 0.5 * (e3 + Math.abs(e3));
-      gd[j - p0 + 0] = -scale * y0 * (e0 >= 0 ? 1 : 0) + 0;
-      gd[j - p0 + 1] = -scale * y1 * (e1 >= 0 ? 1 : 0) + 0;
-      gd[j - p0 + 2] = -scale * y2 * (e2 >= 0 ? 1 : 0) + 0;
-      gd[j - p0 + 3] = -scale * y3 * (e3 >= 0 ? 1 : 0) + 0;
+      gd[j - p0 + 0] = -scale * y0 * +(e0 >= 0) + 0;
+      gd[j - p0 + 1] = -scale * y1 * +(e1 >= 0) + 0;
+      gd[j - p0 + 2] = -scale * y2 * +(e2 >= 0) + 0;
+      gd[j - p0 + 3] = -scale * y3 * +(e3 >= 0) + 0;
     }
     for (; k < n; k++, j++) {
       const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.5 * (e + Math.abs(e));
-      gd[j - p0] = -scale * y * (e >= 0 ? 1 : 0) + 0;
+      gd[j - p0] = -scale * y * +(e >= 0) + 0;
     }
     const sum = s0 + s1 + s2 + s3;
     out[r] = sum / n;

@@ -248,15 +248,15 @@ function maeFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Fl
       s1 += Math.abs(e1);
       s2 += Math.abs(e2);
       s3 += Math.abs(e3);
-      gd[j - p0 + 0] = scale * ((e0 > 0 ? 1 : 0) - (e0 < 0 ? 1 : 0));
-      gd[j - p0 + 1] = scale * ((e1 > 0 ? 1 : 0) - (e1 < 0 ? 1 : 0));
-      gd[j - p0 + 2] = scale * ((e2 > 0 ? 1 : 0) - (e2 < 0 ? 1 : 0));
-      gd[j - p0 + 3] = scale * ((e3 > 0 ? 1 : 0) - (e3 < 0 ? 1 : 0));
+      gd[j - p0 + 0] = scale * (+(e0 > 0) - +(e0 < 0));
+      gd[j - p0 + 1] = scale * (+(e1 > 0) - +(e1 < 0));
+      gd[j - p0 + 2] = scale * (+(e2 > 0) - +(e2 < 0));
+      gd[j - p0 + 3] = scale * (+(e3 > 0) - +(e3 < 0));
     }
     for (; k < n; k++, j++) {
       const e = pd[j]! - td[j + dt]!;
       s0 += Math.abs(e);
-      gd[j - p0] = scale * ((e > 0 ? 1 : 0) - (e < 0 ? 1 : 0));
+      gd[j - p0] = scale * (+(e > 0) - +(e < 0));
     }
     const sum = s0 + s1 + s2 + s3;
     out[r] = sum / n;
@@ -311,15 +311,15 @@ function maeFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Fl
       s1 += Math.abs(e1);
       s2 += Math.abs(e2);
       s3 += Math.abs(e3);
-      gd[j - p0 + 0] = scale * ((e0 > 0 ? 1 : 0) - (e0 < 0 ? 1 : 0));
-      gd[j - p0 + 1] = scale * ((e1 > 0 ? 1 : 0) - (e1 < 0 ? 1 : 0));
-      gd[j - p0 + 2] = scale * ((e2 > 0 ? 1 : 0) - (e2 < 0 ? 1 : 0));
-      gd[j - p0 + 3] = scale * ((e3 > 0 ? 1 : 0) - (e3 < 0 ? 1 : 0));
+      gd[j - p0 + 0] = scale * (+(e0 > 0) - +(e0 < 0));
+      gd[j - p0 + 1] = scale * (+(e1 > 0) - +(e1 < 0));
+      gd[j - p0 + 2] = scale * (+(e2 > 0) - +(e2 < 0));
+      gd[j - p0 + 3] = scale * (+(e3 > 0) - +(e3 < 0));
     }
     for (; k < n; k++, j++) {
       const e = pd[j]! - td[j + dt]!;
       s0 += Math.abs(e);
-      gd[j - p0] = scale * ((e > 0 ? 1 : 0) - (e < 0 ? 1 : 0));
+      gd[j - p0] = scale * (+(e > 0) - +(e < 0));
     }
     const sum = s0 + s1 + s2 + s3;
     out[r] = sum / n;
