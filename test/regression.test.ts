@@ -676,3 +676,29 @@ describe("regression registry", () => {
     expect(cosine.getConfig()).toMatchObject({ name: "cosine_loss", reduction: "sum", axis: 2 });
   });
 });
+
+describe("Huber at infinite and NaN errors (branch-free contiguous loops and the strided path agree)", () => {
+  // Keras: |e| > delta takes the linear branch, so an infinite error gives an infinite loss and
+  // the gradient delta · sign(e); a NaN error gives NaN for both. Values by hand (delta = 1, n = 5).
+  const yTrue = [[0, 0, 0, 0, 0]];
+  const yPred = [[Infinity, 0.5, 2, -3, 0.1]];
+  const expectedGrad = [1, 0.5, 1, -1, 0.1].map((g) => Math.fround(g / 5));
+  it("contiguous inputs", () => {
+    expect((new Huber({ reduction: "none" })(yTrue, yPred) as Tensor).toArray()).toEqual([Infinity]);
+    expect(flat(new Huber({ reduction: "sum" }).grad(yTrue, yPred))).toEqual(expectedGrad);
+  });
+  it("a strided view of the same numbers", () => {
+    const data = new Float32Array(10);
+    [Infinity, 0.5, 2, -3, 0.1].forEach((v, i) => (data[2 * i] = v));
+    const view = new Tensor(data, [1, 5], [10, 2]);
+    expect((new Huber({ reduction: "none" })(yTrue, view) as Tensor).toArray()).toEqual([Infinity]);
+    expect(flat(new Huber({ reduction: "sum" }).grad(yTrue, view))).toEqual(expectedGrad);
+  });
+  it("a NaN error makes the row's value and that element's gradient NaN", () => {
+    const p = [[NaN, 0.5, 2, -3, 0.1]];
+    expect(Number.isNaN((new Huber({ reduction: "none" })(yTrue, p) as Tensor).item())).toBe(true);
+    const g = flat(new Huber({ reduction: "sum" }).grad(yTrue, p));
+    expect(Number.isNaN(g[0]!)).toBe(true);
+    expect(g.slice(1)).toEqual(expectedGrad.slice(1));
+  });
+});

@@ -334,39 +334,52 @@ function maeFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Fl
   }
 }
 
-// huber: mean(q (|e| - q / 2)) with q = min(|e|, delta): 0.5 e^2 inside delta, delta |e| - 0.5 delta^2 beyond; gradient clamp(e, -delta, delta) / n
+// huber: 0.5 e^2 where |e| <= delta, delta |e| - 0.5 delta^2 beyond, the branch chosen by a 0/1 weight
+// (+(|e| <= delta)) rather than a conditional, which random errors would mispredict; gradient
+// e inside, delta sign(e) beyond (TensorFlow's branch at |e| = delta: the quadratic one)
 
 function huberValues32(out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
   const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
-  const delta = params[0]!, minusDelta = -delta;
+  const delta = params[0]!, half = 0.5 * delta * delta;
   let j = p0;
   for (let r = 0; r < rows; r++) {
+    const rowStart = j;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
     for (; k + 3 < n; k += 4, j += 4) {
       const e0 = pd[j + 0]! - td[j + dt + 0]!;
       const e1 = pd[j + 1]! - td[j + dt + 1]!;
       const e2 = pd[j + 2]! - td[j + dt + 2]!;
       const e3 = pd[j + 3]! - td[j + dt + 3]!;
-      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
-      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
-      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
-      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
+      s0 += (+(Math.abs(e0) <= delta) * (0.5 * e0 * e0) + (1 - +(Math.abs(e0) <= delta)) * (delta * Math.abs(e0) - half));
+      s1 += (+(Math.abs(e1) <= delta) * (0.5 * e1 * e1) + (1 - +(Math.abs(e1) <= delta)) * (delta * Math.abs(e1) - half));
+      s2 += (+(Math.abs(e2) <= delta) * (0.5 * e2 * e2) + (1 - +(Math.abs(e2) <= delta)) * (delta * Math.abs(e2) - half));
+      s3 += (+(Math.abs(e3) <= delta) * (0.5 * e3 * e3) + (1 - +(Math.abs(e3) <= delta)) * (delta * Math.abs(e3) - half));
     }
     for (; k < n; k++, j++) {
       const e = pd[j]! - td[j + dt]!;
-      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
+      s0 += (+(Math.abs(e) <= delta) * (0.5 * e * e) + (1 - +(Math.abs(e) <= delta)) * (delta * Math.abs(e) - half));
     }
-    const sum = s0 + s1 + s2 + s3;
+    const raw = s0 + s1 + s2 + s3;
+    let sum = raw;
+    // The branch-free terms give NaN for an infinite error (0 · Inf); such a row is summed
+    // again with the plain terms, as the general path's huberTerm falls back to them.
+    if (raw !== raw) {
+      sum = 0;
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!, a = Math.abs(e);
+        sum += a <= delta ? 0.5 * e * e : delta * a - half;
+      }
+    }
     out[r] = sum / n;
   }
 }
 
 function huberFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
   const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
-  const delta = params[0]!, minusDelta = -delta;
+  const delta = params[0]!, half = 0.5 * delta * delta;
   let j = p0;
   for (let r = 0; r < rows; r++) {
-    const scale = (1 * u[r]!) / n;
+    const scale = u[r]! / n;
     const rowStart = j;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
     for (; k + 3 < n; k += 4, j += 4) {
@@ -374,56 +387,85 @@ function huberFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: 
       const e1 = pd[j + 1]! - td[j + dt + 1]!;
       const e2 = pd[j + 2]! - td[j + dt + 2]!;
       const e3 = pd[j + 3]! - td[j + dt + 3]!;
-      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
-      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
-      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
-      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
-      gd[j - p0 + 0] = scale * Math.max(minusDelta, Math.min(e0, delta));
-      gd[j - p0 + 1] = scale * Math.max(minusDelta, Math.min(e1, delta));
-      gd[j - p0 + 2] = scale * Math.max(minusDelta, Math.min(e2, delta));
-      gd[j - p0 + 3] = scale * Math.max(minusDelta, Math.min(e3, delta));
+      s0 += (+(Math.abs(e0) <= delta) * (0.5 * e0 * e0) + (1 - +(Math.abs(e0) <= delta)) * (delta * Math.abs(e0) - half));
+      s1 += (+(Math.abs(e1) <= delta) * (0.5 * e1 * e1) + (1 - +(Math.abs(e1) <= delta)) * (delta * Math.abs(e1) - half));
+      s2 += (+(Math.abs(e2) <= delta) * (0.5 * e2 * e2) + (1 - +(Math.abs(e2) <= delta)) * (delta * Math.abs(e2) - half));
+      s3 += (+(Math.abs(e3) <= delta) * (0.5 * e3 * e3) + (1 - +(Math.abs(e3) <= delta)) * (delta * Math.abs(e3) - half));
+      gd[j - p0 + 0] = scale * (+(Math.abs(e0) <= delta) * e0 + (1 - +(Math.abs(e0) <= delta)) * delta * (+(e0 > 0) - +(e0 < 0)));
+      gd[j - p0 + 1] = scale * (+(Math.abs(e1) <= delta) * e1 + (1 - +(Math.abs(e1) <= delta)) * delta * (+(e1 > 0) - +(e1 < 0)));
+      gd[j - p0 + 2] = scale * (+(Math.abs(e2) <= delta) * e2 + (1 - +(Math.abs(e2) <= delta)) * delta * (+(e2 > 0) - +(e2 < 0)));
+      gd[j - p0 + 3] = scale * (+(Math.abs(e3) <= delta) * e3 + (1 - +(Math.abs(e3) <= delta)) * delta * (+(e3 > 0) - +(e3 < 0)));
     }
     for (; k < n; k++, j++) {
       const e = pd[j]! - td[j + dt]!;
-      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
-      gd[j - p0] = scale * Math.max(minusDelta, Math.min(e, delta));
+      s0 += (+(Math.abs(e) <= delta) * (0.5 * e * e) + (1 - +(Math.abs(e) <= delta)) * (delta * Math.abs(e) - half));
+      gd[j - p0] = scale * (+(Math.abs(e) <= delta) * e + (1 - +(Math.abs(e) <= delta)) * delta * (+(e > 0) - +(e < 0)));
     }
-    const sum = s0 + s1 + s2 + s3;
+    const raw = s0 + s1 + s2 + s3;
+    let sum = raw;
+    // The branch-free terms give NaN for an infinite error (0 · Inf); such a row is summed
+    // again with the plain terms, as the general path's huberTerm falls back to them.
+    if (raw !== raw) {
+      sum = 0;
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!, a = Math.abs(e);
+        sum += a <= delta ? 0.5 * e * e : delta * a - half;
+      }
+    }
     out[r] = sum / n;
+    // A NaN error has a NaN value, so its gradient is NaN: the branch-free sign above gives 0,
+    // so a row whose sum is NaN is redone with the plain expression.
+    if (raw !== raw) {
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!;
+        gd[i - p0] = !(Math.abs(e) > delta) ? scale * e : e > 0 ? scale * delta : -scale * delta;
+      }
+    }
   }
 }
 
 function huberValues64(out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
   const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
-  const delta = params[0]!, minusDelta = -delta;
+  const delta = params[0]!, half = 0.5 * delta * delta;
   let j = p0;
   for (let r = 0; r < rows; r++) {
+    const rowStart = j;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
     for (; k + 3 < n; k += 4, j += 4) {
       const e0 = pd[j + 0]! - td[j + dt + 0]!;
       const e1 = pd[j + 1]! - td[j + dt + 1]!;
       const e2 = pd[j + 2]! - td[j + dt + 2]!;
       const e3 = pd[j + 3]! - td[j + dt + 3]!;
-      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
-      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
-      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
-      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
+      s0 += (+(Math.abs(e0) <= delta) * (0.5 * e0 * e0) + (1 - +(Math.abs(e0) <= delta)) * (delta * Math.abs(e0) - half));
+      s1 += (+(Math.abs(e1) <= delta) * (0.5 * e1 * e1) + (1 - +(Math.abs(e1) <= delta)) * (delta * Math.abs(e1) - half));
+      s2 += (+(Math.abs(e2) <= delta) * (0.5 * e2 * e2) + (1 - +(Math.abs(e2) <= delta)) * (delta * Math.abs(e2) - half));
+      s3 += (+(Math.abs(e3) <= delta) * (0.5 * e3 * e3) + (1 - +(Math.abs(e3) <= delta)) * (delta * Math.abs(e3) - half));
     }
     for (; k < n; k++, j++) {
       const e = pd[j]! - td[j + dt]!;
-      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
+      s0 += (+(Math.abs(e) <= delta) * (0.5 * e * e) + (1 - +(Math.abs(e) <= delta)) * (delta * Math.abs(e) - half));
     }
-    const sum = s0 + s1 + s2 + s3;
+    const raw = s0 + s1 + s2 + s3;
+    let sum = raw;
+    // The branch-free terms give NaN for an infinite error (0 · Inf); such a row is summed
+    // again with the plain terms, as the general path's huberTerm falls back to them.
+    if (raw !== raw) {
+      sum = 0;
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!, a = Math.abs(e);
+        sum += a <= delta ? 0.5 * e * e : delta * a - half;
+      }
+    }
     out[r] = sum / n;
   }
 }
 
 function huberFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
   const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
-  const delta = params[0]!, minusDelta = -delta;
+  const delta = params[0]!, half = 0.5 * delta * delta;
   let j = p0;
   for (let r = 0; r < rows; r++) {
-    const scale = (1 * u[r]!) / n;
+    const scale = u[r]! / n;
     const rowStart = j;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
     for (; k + 3 < n; k += 4, j += 4) {
@@ -431,21 +473,39 @@ function huberFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: 
       const e1 = pd[j + 1]! - td[j + dt + 1]!;
       const e2 = pd[j + 2]! - td[j + dt + 2]!;
       const e3 = pd[j + 3]! - td[j + dt + 3]!;
-      s0 += Math.min(Math.abs(e0), delta) * (Math.abs(e0) - 0.5 * Math.min(Math.abs(e0), delta));
-      s1 += Math.min(Math.abs(e1), delta) * (Math.abs(e1) - 0.5 * Math.min(Math.abs(e1), delta));
-      s2 += Math.min(Math.abs(e2), delta) * (Math.abs(e2) - 0.5 * Math.min(Math.abs(e2), delta));
-      s3 += Math.min(Math.abs(e3), delta) * (Math.abs(e3) - 0.5 * Math.min(Math.abs(e3), delta));
-      gd[j - p0 + 0] = scale * Math.max(minusDelta, Math.min(e0, delta));
-      gd[j - p0 + 1] = scale * Math.max(minusDelta, Math.min(e1, delta));
-      gd[j - p0 + 2] = scale * Math.max(minusDelta, Math.min(e2, delta));
-      gd[j - p0 + 3] = scale * Math.max(minusDelta, Math.min(e3, delta));
+      s0 += (+(Math.abs(e0) <= delta) * (0.5 * e0 * e0) + (1 - +(Math.abs(e0) <= delta)) * (delta * Math.abs(e0) - half));
+      s1 += (+(Math.abs(e1) <= delta) * (0.5 * e1 * e1) + (1 - +(Math.abs(e1) <= delta)) * (delta * Math.abs(e1) - half));
+      s2 += (+(Math.abs(e2) <= delta) * (0.5 * e2 * e2) + (1 - +(Math.abs(e2) <= delta)) * (delta * Math.abs(e2) - half));
+      s3 += (+(Math.abs(e3) <= delta) * (0.5 * e3 * e3) + (1 - +(Math.abs(e3) <= delta)) * (delta * Math.abs(e3) - half));
+      gd[j - p0 + 0] = scale * (+(Math.abs(e0) <= delta) * e0 + (1 - +(Math.abs(e0) <= delta)) * delta * (+(e0 > 0) - +(e0 < 0)));
+      gd[j - p0 + 1] = scale * (+(Math.abs(e1) <= delta) * e1 + (1 - +(Math.abs(e1) <= delta)) * delta * (+(e1 > 0) - +(e1 < 0)));
+      gd[j - p0 + 2] = scale * (+(Math.abs(e2) <= delta) * e2 + (1 - +(Math.abs(e2) <= delta)) * delta * (+(e2 > 0) - +(e2 < 0)));
+      gd[j - p0 + 3] = scale * (+(Math.abs(e3) <= delta) * e3 + (1 - +(Math.abs(e3) <= delta)) * delta * (+(e3 > 0) - +(e3 < 0)));
     }
     for (; k < n; k++, j++) {
       const e = pd[j]! - td[j + dt]!;
-      s0 += Math.min(Math.abs(e), delta) * (Math.abs(e) - 0.5 * Math.min(Math.abs(e), delta));
-      gd[j - p0] = scale * Math.max(minusDelta, Math.min(e, delta));
+      s0 += (+(Math.abs(e) <= delta) * (0.5 * e * e) + (1 - +(Math.abs(e) <= delta)) * (delta * Math.abs(e) - half));
+      gd[j - p0] = scale * (+(Math.abs(e) <= delta) * e + (1 - +(Math.abs(e) <= delta)) * delta * (+(e > 0) - +(e < 0)));
     }
-    const sum = s0 + s1 + s2 + s3;
+    const raw = s0 + s1 + s2 + s3;
+    let sum = raw;
+    // The branch-free terms give NaN for an infinite error (0 · Inf); such a row is summed
+    // again with the plain terms, as the general path's huberTerm falls back to them.
+    if (raw !== raw) {
+      sum = 0;
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!, a = Math.abs(e);
+        sum += a <= delta ? 0.5 * e * e : delta * a - half;
+      }
+    }
     out[r] = sum / n;
+    // A NaN error has a NaN value, so its gradient is NaN: the branch-free sign above gives 0,
+    // so a row whose sum is NaN is redone with the plain expression.
+    if (raw !== raw) {
+      for (let i = rowStart; i < j; i++) {
+        const e = pd[i]! - td[i + dt]!;
+        gd[i - p0] = !(Math.abs(e) > delta) ? scale * e : e > 0 ? scale * delta : -scale * delta;
+      }
+    }
   }
 }

@@ -15,10 +15,15 @@ import { contiguousKernel, contiguousRows } from "./contiguous";
 import { runSimdRoute, type SimdRoute } from "./simd-route";
 import { simdLogCosh } from "../simd/index";
 
-/** One Huber term, as the contiguous loop computes it: `q (|e| - q / 2)`, `q = min(|e|, delta)`. */
+/**
+ * One Huber term, as the contiguous loop computes it: the branch chosen by a 0/1 weight, and
+ * the plain conditional where that gives NaN (an infinite error: 0 · Inf), as the contiguous
+ * loop redoes such a row.
+ */
 function huberTerm(e: number, delta: number): number {
-  const a = Math.abs(e), q = Math.min(a, delta);
-  return q * (a - 0.5 * q);
+  const a = Math.abs(e), w = +(a <= delta), half = 0.5 * delta * delta;
+  const v = w * (0.5 * e * e) + (1 - w) * (delta * a - half);
+  return v === v ? v : a <= delta ? 0.5 * e * e : delta * a - half;
 }
 
 /** Params of the contiguous loops of losses without options. */
@@ -363,9 +368,9 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
     const out = allocate(options.dtype, p.rows);
     const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
     for (let r = 0; r < p.rows; r++) {
-      // q (|e| - q / 2) with q = min(|e|, delta): 0.5 e^2 inside delta, delta |e| - 0.5 delta^2
-      // beyond, written as the contiguous path writes it and summed in its order, so a strided
-      // view gives the same bits as its contiguous copy.
+      // 0.5 e^2 inside delta, delta |e| - 0.5 delta^2 beyond, written as the contiguous path
+      // writes it and summed in its order, so a strided view gives the same bits as its
+      // contiguous copy.
       let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
       for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
         s0 += huberTerm(pd[po]! - td[to]!, delta);
