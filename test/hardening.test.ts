@@ -45,6 +45,7 @@ import {
 } from "../src/index";
 import { MAX_RANK, MAX_SIZE } from "../src/tensor/limits";
 import { describeValue, formatShape } from "../src/errors";
+import { lossByName, requiredOptions } from "./support/required-options.mjs";
 
 describe("1: a non-number in a shape is a ShapeError, not a TypeError", () => {
   it("a Symbol in an ndarray-like shape, a shape argument or a Tensor shape", () => {
@@ -278,8 +279,7 @@ describe("7: one rule for options (undefined or a plain object), and exported he
     expect(classes.length).toBeGreaterThanOrEqual(22);
     expect(handles.length).toBeGreaterThanOrEqual(21);
     for (const name of listLosses()) {
-      // WeightedKappaLoss has a required option (numClasses).
-      const loss = /kappa/i.test(name) ? getLoss({ className: name, config: { numClasses: 2 } }) : getLoss(name);
+      const loss = lossByName(lib, name);
       expect(classes.map(([, c]) => c)).toContain(loss.constructor);
     }
   });
@@ -443,7 +443,7 @@ describe("8: numerics — LogCosh never below 0; a mean over no elements is 0, n
     for (const Class of classes) {
       for (const shape of [[0], [2, 0], [0, 3], [3, 2, 0]]) {
         for (const reduction of ["sum_over_batch_size", "none"] as const) {
-          const loss = new Class(Class.name === "WeightedKappaLoss" ? { reduction, numClasses: 2 } : { reduction });
+          const loss = new Class({ ...requiredOptions(Class), reduction });
           for (const run of [() => loss(empty(shape), empty(shape)), () => loss.valueAndGrad(empty(shape), empty(shape)).value]) {
             let result: number | Tensor;
             try {

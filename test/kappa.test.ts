@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, ShapeError, Tensor, WeightedKappaLoss, getLoss, type Loss } from "../src/index";
+import { ConfigError, ShapeError, Tensor, WeightedKappaLoss, getLoss, tensor, type Loss } from "../src/index";
 import { expectClose, expectGradMatches, rng, snapshot } from "./helpers";
 import { expectGradsEverywhere, expectRegistered, expectRoundTrip, filled } from "./beyond-helpers";
 
@@ -171,5 +171,14 @@ describe("WeightedKappaLoss registry, config and errors", () => {
     expect(() => kappa([2, 1, 0, 3], DOC_PRED)).toThrow("weighted_kappa_loss: yTrue must have shape [batch, 4] (numClasses = 4, one-hot or soft label rows), received shape [4]");
     expect(() => kappa(DOC_TRUE, DOC_PRED.map((r) => r.slice(0, 3)))).toThrow(/yPred must have shape \[batch, 4\]/);
     expect(() => kappa(DOC_TRUE, DOC_PRED.slice(0, 3))).toThrow(/expected the same batch size/);
+  });
+});
+
+describe("WeightedKappaLoss on an empty batch", () => {
+  it("is 0 with a zero gradient, as every loss reduces an empty batch (not TFA's 0/0 = NaN)", () => {
+    const loss = new WeightedKappaLoss({ numClasses: 3 });
+    const empty = tensor(new Float32Array(0), [0, 3]);
+    expect((loss(empty, empty) as Tensor).item()).toBe(0); // default reduction "none", as TFA
+    expect(loss.grad(empty, empty).shape).toEqual([0, 3]);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "esbuild";
 import { BUILTIN_LOSSES } from "../src/losses/index";
 import { builtinClassName } from "../src/names";
+import { lossByName, requiredOptions } from "./support/required-options.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "losskit-minified-"));
@@ -88,8 +89,7 @@ describe("minified bundle", () => {
     }
     // Every class the registry knows, by the registry's own reading.
     for (const name of lk.listLosses()) {
-      // WeightedKappaLoss has a required option (numClasses).
-      const loss = /kappa/i.test(name) ? lk.getLoss({ className: name, config: { numClasses: 2 } }) : lk.getLoss(name);
+      const loss = lossByName(lk, name);
       expect(lk.serializeLoss(loss).className).toBe(loss.constructor.name);
     }
     expect(lk.LossFunctionWrapper.name).toBe("LossFunctionWrapper");
@@ -118,7 +118,7 @@ describe("the name table", () => {
   it("gives every built-in loss (src/losses/index.ts) its class name, by its handle's Keras name", () => {
     for (const entry of BUILTIN_LOSSES) {
       // A class-only loss (WeightedKappaLoss) is named by its internal handle's name.
-      const lossName = entry.fn ? entry.fn.lossName : (new entry.cls({ numClasses: 2 }) as unknown as { fn: { lossName: string } }).fn.lossName;
+      const lossName = entry.fn ? entry.fn.lossName : (new entry.cls(requiredOptions(entry.cls)) as unknown as { fn: { lossName: string } }).fn.lossName;
       expect(builtinClassName(lossName), lossName).toBe(entry.className);
     }
   });

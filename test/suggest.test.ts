@@ -18,6 +18,8 @@ import {
   sparseCategoricalCrossentropy,
 } from "../src/index";
 import { editDistance, nameWords, quoteName, suggestNames } from "../src/suggest";
+import * as lib from "../src/index";
+import { lossByName as lossByNameWithOptions } from "./support/required-options.mjs";
 
 /** The names a getLoss error suggests, in order. */
 function hintsFor(identifier: string): string[] {
@@ -32,15 +34,7 @@ function hintsFor(identifier: string): string[] {
 }
 
 /** The class a name leads to. */
-/** getLoss by name; a loss with a required option (WeightedKappaLoss's numClasses) gets one. */
-const lossByName = (name: string) => {
-  try {
-    return getLoss(name);
-  } catch (error) {
-    if (/numClasses is required/.test(String(error))) return getLoss({ className: name, config: { numClasses: 2 } });
-    throw error;
-  }
-};
+const lossByName = (name: string) => lossByNameWithOptions(lib, name);
 const classOf = (name: string) => lossByName(name).constructor;
 
 describe("did you mean: one suggestion per loss", () => {

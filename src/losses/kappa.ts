@@ -53,6 +53,8 @@ function kappaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<WeightedKapp
   const u = upstream ? upstream([]) : null;
   const grad = u ? new Tensor(allocate(o.dtype, yPred.size), yPred.shape) : undefined;
   const out = allocate(o.dtype, 1);
+  // An empty batch is 0, as every losskit loss reduces an empty batch (TFA's 0/0 would be NaN).
+  if (yPred.shape[0] === 0) return { values: new Tensor(out, []), grad };
   // Per-call scratch of 3 numClasses entries (not per element): label and prediction totals and column weights per class.
   kappaRows(
     out, grad ? grad.data : null, t.data, p.data, packRows(o.dtype === "float32", t, p),

@@ -83,5 +83,4 @@ export declare function sameSnapshot(a: unknown, b: unknown): boolean;
 export declare function runCase(lib: Library, targets: FuzzTarget[], spec: CaseSpec): Outcome;
 export declare function tally(table: Record<string, OutcomeRow>, outcome: Outcome): Record<string, OutcomeRow>;
 
-export function requiredOptions(cls: Function): Record<string, unknown>;
-export function lossByName(lib: unknown, name: string): import("../../src/index").Loss;
+export { requiredOptions, lossByName } from "../support/required-options.mjs";

@@ -10,6 +10,9 @@
 // Nothing here knows the list of losses: `fuzzTargets(lib)` finds every loss class, every
 // function handle and every getLoss name in whatever library it is given.
 import fc from "fast-check";
+import { lossByName, requiredOptions } from "../support/required-options.mjs";
+
+export { lossByName, requiredOptions };
 
 // ---------------------------------------------------------------------------------------
 // Pools of values
@@ -200,21 +203,6 @@ export const caseArb = fc.record({
  */
 function isPlainOptions(x) {
   return x === undefined || (x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype);
-}
-
-/** Options a loss cannot be built without (WeightedKappaLoss's numClasses has no default). */
-export function requiredOptions(cls) {
-  return cls.name === "WeightedKappaLoss" ? { numClasses: 3 } : {};
-}
-
-/** getLoss(name), giving a loss with a required option the option (see requiredOptions). */
-export function lossByName(lib, name) {
-  try {
-    return lib.getLoss(name);
-  } catch (error) {
-    if (error instanceof lib.ConfigError && /is required/.test(error.message)) return lib.getLoss({ className: name, config: { numClasses: 3 } });
-    throw error;
-  }
 }
 
 export function fuzzTargets(lib) {
