@@ -43,7 +43,23 @@ export type Upstream = ((valuesShape: readonly number[], own?: OwnWeighting) => 
    * which hands this out zeroed, or a new array.
    */
   readonly out?: FloatArray;
+  /**
+   * Present only when the caller gave no sample weights and no mask and reduces the values
+   * to a number: the upstream is then one number for every value (the reduction's scale),
+   * which this returns instead of an array of copies. A kernel without weighting of its own
+   * may call it in place of the upstream (once, as it would call the upstream), and may then
+   * return `total` instead of the values.
+   */
+  readonly uniform?: (valuesShape: readonly number[]) => number;
 };
+
+/**
+ * `Σ values` of a call without its values: what a reducing call without sample weights or a
+ * mask needs. `shape` is the shape the values would have; `sum` must equal `plainSum` of
+ * them (src/reduction/reduce.ts) to the last bit, float32 values rounded first. `undefined`
+ * when the kernel has no such path for these inputs.
+ */
+export type KernelTotal<O> = (yTrue: Tensor, yPred: Tensor, options: KernelOptions<O>) => { sum: number; shape: number[] } | undefined;
 
 /** What a kernel returns. */
 export interface KernelResult extends OwnWeighting {
@@ -51,6 +67,11 @@ export interface KernelResult extends OwnWeighting {
   values: Tensor;
   /** `d(Σ upstream ⊙ values) / d yPred`, shaped like `yPred`: present exactly when an upstream was given. */
   grad?: Tensor;
+  /**
+   * `Σ values` in the reductions' order (see {@link KernelTotal}), only after the kernel called
+   * `upstream.uniform`; `values` may then be a shape-only tensor (`SHAPE_ONLY` data).
+   */
+  total?: number;
 }
 
 /** A loss kernel (see the module comment). */

@@ -1,5 +1,5 @@
 import { ConfigError, GradientNotImplementedError, InputError, ShapeError, describeValue, formatShape } from "./errors";
-import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult, type OwnWeighting, type Upstream } from "./kernel";
+import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult, type KernelTotal, type OwnWeighting, type Upstream } from "./kernel";
 import { applyPlan, multiplyWeights, planWeights, standardizeReduction, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
 import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
@@ -203,9 +203,30 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     return result;
   }
 
+  /**
+   * `Σ values` and the values' shape without the values, when the kernel has such a path for
+   * these inputs (src/kernel.ts `KernelTotal`), else `undefined`. Only for losses without a
+   * mask or weights of their own.
+   */
+  evaluateTotal(yTrue: Tensor, yPred: Tensor): { sum: number; shape: number[] } | undefined {
+    void yTrue, yPred;
+    return undefined;
+  }
+
   /** Keras's `__call__`: per-sample values, then weighting, masking and reduction. */
   compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null, options?: CallOptions): LossResultFor<R> {
     const input = this.prepare(yTrue, yPred, sampleWeight, options);
+    if (!input.sampleWeight && !input.mask && this.reduction !== "none") {
+      // A reducing call without weights needs only Σ values: kernels with a total path skip
+      // writing the values (same bits as reducing them, see KernelTotal).
+      const total = this.evaluateTotal(input.yTrue, input.yPred);
+      if (total) {
+        const plan = this.plan(total.shape, undefined, input);
+        const value = (total.sum * plan.scale!) as LossResultFor<R>;
+        if (this.checkNumerics ?? numericsSwitch.enabled) verifyLossCall(this, input.yTrue, input.yPred, input.sampleWeight, value);
+        return value;
+      }
+    }
     const result = this.evaluate(input.yTrue, input.yPred);
     const value = applyPlan(result.values, this.plan(result.values.shape, result, input), this.dtype) as LossResultFor<R>;
     if (this.checkNumerics ?? numericsSwitch.enabled) verifyLossCall(this, input.yTrue, input.yPred, input.sampleWeight, value);
@@ -247,6 +268,14 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
       return upstreamOf({ shape }, plan).data;
     }) as Upstream;
     if (out) Object.defineProperty(upstream, "out", { value: out });
+    if (!input.sampleWeight && !input.mask && this.reduction !== "none") {
+      Object.defineProperty(upstream, "uniform", {
+        value: (shape: readonly number[]) => {
+          plan = this.plan(shape, undefined, input);
+          return plan.scale ?? 1;
+        },
+      });
+    }
     const result = this.evaluate(input.yTrue, input.yPred, upstream);
     if (!plan) throw new Error(`${this.constructor.name}.evaluate did not ask for its upstream`);
     let grad = this.checkGrad(result.grad, input.yPred);
@@ -257,7 +286,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     }
     const given = options?.out;
     if (given instanceof Tensor && grad.data === given.data) grad = given;
-    const value = applyPlan(result.values, plan, this.dtype) as LossResultFor<R>;
+    const value = (result.total === undefined ? applyPlan(result.values, plan, this.dtype) : result.total * plan.scale!) as LossResultFor<R>;
     if (this.checkNumerics ?? numericsSwitch.enabled) verifyLossCall(this, input.yTrue, input.yPred, input.sampleWeight, value, grad);
     return { value, grad };
   }
@@ -387,6 +416,7 @@ interface BuiltinHandle {
   lossName: string;
   validateOptions(options: Record<string, unknown>): Record<string, unknown>;
   kernel: Kernel<Record<string, unknown>>;
+  total?: KernelTotal<Record<string, unknown>>;
 }
 
 /**
@@ -400,6 +430,7 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
   declare readonly fnOptions: Readonly<Record<string, unknown>>;
   declare private readonly backwardFn: BackwardFunction | undefined;
   declare private readonly kernel: Kernel<Record<string, unknown>> | undefined;
+  declare private readonly kernelTotal: KernelTotal<Record<string, unknown>> | undefined;
   declare private readonly kernelOptions: KernelOptions<Record<string, unknown>>;
 
   /**
@@ -422,6 +453,7 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
     Object.defineProperty(this, "fnOptions", { value: validated });
     Object.defineProperty(this, "kernelOptions", { value: { ...validated, dtype: this.dtype } });
     Object.defineProperty(this, "kernel", { value: backward ? undefined : builtin.kernel });
+    Object.defineProperty(this, "kernelTotal", { value: backward ? undefined : builtin.total });
     // A function may carry its gradient as `fn.backward` (so a registered function keeps it).
     const carried = (fn as { backward?: unknown }).backward;
     Object.defineProperty(this, "backwardFn", { value: backward ?? (typeof carried === "function" ? carried : undefined) });
@@ -430,6 +462,12 @@ export class LossFunctionWrapper<R extends ReductionOption = ReductionOption> ex
   evaluate(yTrue: Tensor, yPred: Tensor, upstream?: Upstream): KernelResult {
     if (this.kernel) return this.kernel(yTrue, yPred, this.optionsForKernel(), upstream);
     return super.evaluate(yTrue, yPred, upstream);
+  }
+
+  evaluateTotal(yTrue: Tensor, yPred: Tensor): { sum: number; shape: number[] } | undefined {
+    // A subclass that overrides evaluate() gets its own evaluate, not the kernel's total.
+    if (!this.kernelTotal || this.evaluate !== LossFunctionWrapper.prototype.evaluate) return undefined;
+    return this.kernelTotal(yTrue, yPred, this.optionsForKernel());
   }
 
   call(yTrue: Tensor, yPred: Tensor): CallResult {

@@ -8,12 +8,13 @@
  * (strided, broadcast) path stays in the kernels; both sum a row in the same order.
  */
 import type { KernelResult, Upstream } from "../kernel";
-import { Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
+import { SHAPE_ONLY, Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
 import { gradientBuffer } from "./layout";
 import {
   hingeFused32, hingeFused64, hingeValues32, hingeValues64,
   squaredHingeFused32, squaredHingeFused64, squaredHingeValues32, squaredHingeValues64,
 } from "./contiguous-hinge";
+import { COLUMN_KIND, columnFused32, columnFused64, columnGradTotal32, columnGradTotal64, columnTotal32, columnTotal64, columnValues32, columnValues64 } from "./contiguous-column";
 
 /**
  * `[rows, n, tOffset, pOffset]` when yTrue and yPred are C-contiguous with the same shape of
@@ -33,16 +34,57 @@ export function contiguousRows(yTrue: Tensor, yPred: Tensor, dtype: DType): Int3
 /** A kernel's contiguous path: values, and with an upstream the fused gradient (see {@link contiguousRows}). */
 export function contiguousKernel(loss: ContiguousLoss, yTrue: Tensor, yPred: Tensor, dtype: DType, upstream: Upstream | undefined, params: Float64Array, geo: Int32Array): KernelResult {
   const outShape = yPred.shape.slice(0, -1);
-  const out = allocate(dtype, geo[0]!);
+  const kind = geo[1] === 1 ? columnKind(loss) : -1;
   if (!upstream) {
-    runContiguous(loss, out, null, null, yTrue.data, yPred.data, geo, params);
+    const out = allocate(dtype, geo[0]!);
+    if (kind >= 0) {
+      if (out instanceof Float32Array) columnValues32(kind, out, yTrue.data as Float32Array, yPred.data as Float32Array, geo, params);
+      else columnValues64(kind, out as Float64Array, yTrue.data as Float64Array, yPred.data as Float64Array, geo, params);
+    } else runContiguous(loss, out, null, null, yTrue.data, yPred.data, geo, params);
     return { values: new Tensor(out, outShape) };
   }
-  const given = upstream(outShape);
-  const u = given instanceof Float64Array ? given : Float64Array.from(given);
-  const gd = gradientBuffer(upstream, dtype, yPred.size);
-  runContiguous(loss, out, gd, u, yTrue.data, yPred.data, geo, params);
+  // Every gradient position is written, so the caller's buffer needs no zeroing.
+  const gd = gradientBuffer(upstream, dtype, yPred.size, false);
+  if (kind >= 0 && upstream.uniform) {
+    // A column of a reducing call without weights: one upstream number for every row, and
+    // Σ values instead of the values (as large as the inputs).
+    const c = upstream.uniform(outShape);
+    const total = dtype === "float32"
+      ? columnGradTotal32(kind, gd as Float32Array, c, yTrue.data as Float32Array, yPred.data as Float32Array, geo, params)
+      : columnGradTotal64(kind, gd as Float64Array, c, yTrue.data as Float64Array, yPred.data as Float64Array, geo, params);
+    return { values: new Tensor(SHAPE_ONLY, outShape), grad: new Tensor(gd, yPred.shape), total };
+  }
+  const out = allocate(dtype, geo[0]!);
+  if (kind >= 0) {
+    const u = float64(upstream(outShape));
+    if (out instanceof Float32Array) columnFused32(kind, out, gd as Float32Array, u, yTrue.data as Float32Array, yPred.data as Float32Array, geo, params);
+    else columnFused64(kind, out as Float64Array, gd as Float64Array, u, yTrue.data as Float64Array, yPred.data as Float64Array, geo, params);
+  } else {
+    runContiguous(loss, out, gd, float64(upstream(outShape)), yTrue.data, yPred.data, geo, params);
+  }
   return { values: new Tensor(out, outShape), grad: new Tensor(gd, yPred.shape) };
+}
+
+/**
+ * `Σ values` without writing them (`KernelTotal`, src/kernel.ts) for a contiguous column
+ * (`[batch, 1]`: the values array would be as large as the inputs); `undefined` otherwise.
+ */
+export function contiguousTotal(loss: ContiguousLoss, yTrue: Tensor, yPred: Tensor, dtype: DType, params: Float64Array): { sum: number; shape: number[] } | undefined {
+  const geo = contiguousRows(yTrue, yPred, dtype);
+  const kind = geo && geo[1] === 1 ? columnKind(loss) : -1;
+  if (kind < 0) return undefined;
+  const sum = dtype === "float32"
+    ? columnTotal32(kind, yTrue.data as Float32Array, yPred.data as Float32Array, geo!, params)
+    : columnTotal64(kind, yTrue.data as Float64Array, yPred.data as Float64Array, geo!, params);
+  return { sum, shape: yPred.shape.slice(0, -1) };
+}
+
+function columnKind(loss: ContiguousLoss): number {
+  return loss === "mse" ? COLUMN_KIND.mse : loss === "mae" ? COLUMN_KIND.mae : loss === "huber" ? COLUMN_KIND.huber : -1;
+}
+
+function float64(u: FloatArray): Float64Array {
+  return u instanceof Float64Array ? u : Float64Array.from(u);
 }
 
 /** Which of the loops below a kernel runs. */

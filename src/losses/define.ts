@@ -4,7 +4,7 @@
  * `LossFunctionWrapper`) all run the same kernel (src/kernel.ts).
  */
 import { ConfigError, describeValue } from "../errors";
-import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult } from "../kernel";
+import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult, type KernelTotal } from "../kernel";
 import { FORBIDDEN_KEYS } from "../math/constants";
 import { closestNames } from "../suggest";
 import { checkDtype, checkOptionsObject } from "../options";
@@ -23,6 +23,8 @@ export interface LossFunctionSpec<O extends object> {
   validate?: (options: O) => void;
   /** Per-sample values, and the gradient in the same pass when an upstream is given. */
   kernel: Kernel<O>;
+  /** Optional: `Σ values` without the values, for reducing calls without weights (src/kernel.ts). */
+  total?: KernelTotal<O>;
 }
 
 /** Options of a function handle call: the loss's options plus the output dtype. */
@@ -47,6 +49,8 @@ export interface LossFunction<O extends object = object> {
   validateOptions(options: Record<string, unknown>): O;
   /** The kernel itself, for callers that validated the options once (loss classes). */
   readonly kernel: Kernel<O>;
+  /** The kernel's `total` path, when it has one. */
+  readonly total?: KernelTotal<O>;
 }
 
 /** Make a function handle (and everything a class needs) from a loss spec. */
@@ -98,6 +102,7 @@ export function defineLossFunction<O extends object>(spec: LossFunctionSpec<O>):
   Object.defineProperty(handle, "evaluate", { value: evaluate });
   Object.defineProperty(handle, "validateOptions", { value: validateOptions });
   Object.defineProperty(handle, "kernel", { value: spec.kernel });
+  if (spec.total) Object.defineProperty(handle, "total", { value: spec.total });
   return handle;
 }
 

@@ -104,11 +104,12 @@ export function packRows(f32: boolean, t: Rows | null, p: Rows, g?: Rows | null)
 
 /**
  * The buffer a kernel writes its gradient into: the caller's `out` (zeroed, for kernels that
- * accumulate) when `valueAndGrad(…, { out })` gave one, else a new zeroed array.
+ * accumulate) when `valueAndGrad(…, { out })` gave one, else a new zeroed array. A kernel
+ * that writes every position passes `zeroed: false` and gets the caller's buffer as it is.
  */
-export function gradientBuffer(upstream: Upstream, dtype: DType, size: number): FloatArray {
+export function gradientBuffer(upstream: Upstream, dtype: DType, size: number, zeroed = true): FloatArray {
   const out = upstream.out;
-  if (out) return out.fill(0);
+  if (out) return zeroed ? out.fill(0) : out;
   return allocate(dtype, size);
 }
 

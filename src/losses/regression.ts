@@ -11,7 +11,7 @@ import { checkNumber, defineLossFunction } from "./define";
 import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, meanOver } from "./layout";
 import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
-import { contiguousKernel, contiguousRows } from "./contiguous";
+import { contiguousKernel, contiguousRows, contiguousTotal } from "./contiguous";
 import { runSimdRoute, type SimdRoute } from "./simd-route";
 import { simdLogCosh } from "../simd/index";
 
@@ -40,6 +40,7 @@ const NO_PARAMS = /*#__PURE__*/ new Float64Array(0);
 export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_error",
   defaults: {},
+  total: (yTrue, yPred, options) => contiguousTotal("mse", yTrue, yPred, options.dtype, NO_PARAMS),
   kernel(yTrue, yPred, options, upstream) {
     const geo = contiguousRows(yTrue, yPred, options.dtype);
     if (geo) return contiguousKernel("mse", yTrue, yPred, options.dtype, upstream, NO_PARAMS, geo);
@@ -131,6 +132,7 @@ export const meanSquaredError = /*#__PURE__*/ defineLossFunction({
 export const meanAbsoluteError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_error",
   defaults: {},
+  total: (yTrue, yPred, options) => contiguousTotal("mae", yTrue, yPred, options.dtype, NO_PARAMS),
   kernel(yTrue, yPred, options, upstream) {
     const geo = contiguousRows(yTrue, yPred, options.dtype);
     if (geo) return contiguousKernel("mae", yTrue, yPred, options.dtype, upstream, NO_PARAMS, geo);
@@ -354,6 +356,9 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
   validate(options) {
     checkNumber("huber", "delta", options.delta, { min: 0 });
   },
+  total: (yTrue, yPred, options) =>
+    // Keras casts delta to the loss dtype.
+    contiguousTotal("huber", yTrue, yPred, options.dtype, Float64Array.of(options.dtype === "float32" ? Math.fround(options.delta) : options.delta)),
   kernel(yTrue, yPred, options, upstream) {
     const geo = contiguousRows(yTrue, yPred, options.dtype);
     if (geo) {

@@ -1,5 +1,5 @@
 import { ConfigError, ShapeError, describeValue, formatShape } from "../errors";
-import { SHAPE_ONLY, Tensor, allocate, shapeSize, type DType } from "../tensor/tensor";
+import { SHAPE_ONLY, Tensor, allocate, shapeSize, type DType, type FloatArray } from "../tensor/tensor";
 import { elementOffsets } from "../tensor/rows";
 import { broadcastTo, expandDims, tryBroadcastShapes } from "../tensor/views";
 import { squeezeOrExpandToSameRank } from "./rank";
@@ -204,15 +204,66 @@ export function applyPlan(values: Tensor, plan: WeightPlan, dtype: DType = value
     }
     return new Tensor(out, plan.resultShape);
   }
-  let sum = 0;
-  if (weights) {
-    for (let i = 0; i < n; i++) sum += vd[base + (valueIndex ? valueIndex[i]! : i)]! * weights[i]!;
-  } else if (valueIndex) {
-    for (let i = 0; i < n; i++) sum += vd[base + valueIndex[i]!]!;
-  } else {
-    for (let i = 0; i < n; i++) sum += vd[base + i]!;
-  }
+  const sum = weights ? weightedSum(vd, base, valueIndex ?? IDENTITY, weights, n) : valueIndex ? gatheredSum(vd, base, valueIndex, n) : plainSum(vd, base, n);
   return sum * scale;
+}
+
+const IDENTITY = /*#__PURE__*/ new Int32Array(0);
+
+/**
+ * The reductions' sums. Four accumulators, element `i` into accumulator `i % 4` (the tail
+ * into the first), added as `(s0 + s1) + (s2 + s3)`: the one summation order of every
+ * reduction, weighted or not, which kernels computing a total without the values
+ * (`KernelTotal`, src/kernel.ts) reproduce.
+ */
+export function plainSum(vd: FloatArray, base: number, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const m = n - (n & 3);
+  for (let i = 0; i < m; i += 4) {
+    s0 += vd[base + i]!;
+    s1 += vd[base + i + 1]!;
+    s2 += vd[base + i + 2]!;
+    s3 += vd[base + i + 3]!;
+  }
+  for (let i = m; i < n; i++) s0 += vd[base + i]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+function gatheredSum(vd: FloatArray, base: number, index: Int32Array, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const m = n - (n & 3);
+  for (let i = 0; i < m; i += 4) {
+    s0 += vd[base + index[i]!]!;
+    s1 += vd[base + index[i + 1]!]!;
+    s2 += vd[base + index[i + 2]!]!;
+    s3 += vd[base + index[i + 3]!]!;
+  }
+  for (let i = m; i < n; i++) s0 += vd[base + index[i]!]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/** `Σ v·w` in the order of {@link plainSum}; an empty `index` means the identity. */
+function weightedSum(vd: FloatArray, base: number, index: Int32Array, w: Float64Array, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const m = n - (n & 3);
+  if (index.length === 0) {
+    for (let i = 0; i < m; i += 4) {
+      s0 += vd[base + i]! * w[i]!;
+      s1 += vd[base + i + 1]! * w[i + 1]!;
+      s2 += vd[base + i + 2]! * w[i + 2]!;
+      s3 += vd[base + i + 3]! * w[i + 3]!;
+    }
+    for (let i = m; i < n; i++) s0 += vd[base + i]! * w[i]!;
+  } else {
+    for (let i = 0; i < m; i += 4) {
+      s0 += vd[base + index[i]!]! * w[i]!;
+      s1 += vd[base + index[i + 1]!]! * w[i + 1]!;
+      s2 += vd[base + index[i + 2]!]! * w[i + 2]!;
+      s3 += vd[base + index[i + 3]!]! * w[i + 3]!;
+    }
+    for (let i = m; i < n; i++) s0 += vd[base + index[i]!]! * w[i]!;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /**

@@ -1,0 +1,145 @@
+/**
+ * The column paths (last axis of length 1, a Dense(1) output) of MSE, MAE and Huber
+ * (src/losses/contiguous-column.ts), the total path of reducing calls without weights
+ * (`KernelTotal`, `upstream.uniform`) and the reductions' one summation order
+ * (`plainSum`). Every path must give the same bits as the general (strided) path and the
+ * weighted path, in both dtypes, NaN and Infinity included.
+ */
+import { describe, expect, it } from "vitest";
+import { Huber, MeanAbsoluteError, MeanSquaredError, Tensor, reduceWeightedValues, type DType, type Loss } from "../src/index";
+import { rng } from "./helpers";
+
+const LOSSES: [string, (o: { reduction?: "sum" | "sum_over_batch_size" | "mean_with_sample_weight" | "none"; dtype: DType }) => Loss][] = [
+  ["MeanSquaredError", (o) => new MeanSquaredError(o)],
+  ["MeanAbsoluteError", (o) => new MeanAbsoluteError(o)],
+  ["Huber(delta=0.7)", (o) => new Huber({ ...o, delta: 0.7 })],
+];
+
+function column(values: number[], dtype: DType): Tensor {
+  return new Tensor(dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values), [values.length, 1]);
+}
+
+/** The same numbers as a strided [n, 1] view (every other element of a buffer). */
+function stridedColumn(values: number[], dtype: DType): Tensor {
+  const data = dtype === "float32" ? new Float32Array(2 * values.length) : new Float64Array(2 * values.length);
+  values.forEach((v, i) => (data[2 * i] = v));
+  return new Tensor(data, [values.length, 1], [2, 1]);
+}
+
+function randomColumn(n: number, seed: number, special = false): number[] {
+  const r = rng(seed);
+  const out = Array.from({ length: n }, () => 3 * (r() - 0.5));
+  if (special) {
+    out[3] = Infinity;
+    out[8] = -Infinity;
+    out[n - 2] = 0;
+  }
+  return out;
+}
+
+function bits(x: number | Tensor): number[] {
+  return typeof x === "number" ? [x] : Array.from(x.toArray() as number[]).flat(3) as number[];
+}
+
+describe("column paths agree bit for bit with the strided path", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [name, make] of LOSSES) {
+      for (const n of [1, 2, 3, 4, 5, 7, 13, 64]) {
+        it(`${name} ${dtype} [${n},1]`, () => {
+          const t = randomColumn(n, 7 + n), p = randomColumn(n, 100 + n, n >= 13);
+          const none = make({ reduction: "none", dtype });
+          expect(bits(none(column(t, dtype), column(p, dtype)))).toEqual(bits(none(stridedColumn(t, dtype), stridedColumn(p, dtype))));
+          for (const reduction of ["sum", "sum_over_batch_size", "mean_with_sample_weight"] as const) {
+            const loss = make({ reduction, dtype });
+            const fast = loss.valueAndGrad(column(t, dtype), column(p, dtype));
+            const general = loss.valueAndGrad(stridedColumn(t, dtype), stridedColumn(p, dtype));
+            // The value path (total), the valueAndGrad path (gradient and total) and the
+            // general path (values, then the reduction) give the same bits.
+            expect(loss(column(t, dtype), column(p, dtype))).toBe(general.value);
+            expect(fast.value).toBe(general.value);
+            expect(bits(fast.grad)).toEqual(bits(general.grad));
+            // Weights of 1 go through the weighted path (values written, per-row upstream).
+            const ones = new Array(n).fill(1);
+            expect(loss(column(t, dtype), column(p, dtype), ones)).toBe(general.value);
+            const weighted = loss.valueAndGrad(column(t, dtype), column(p, dtype), ones);
+            expect(weighted.value).toBe(general.value);
+            expect(bits(weighted.grad)).toEqual(bits(general.grad));
+          }
+        });
+      }
+    }
+  }
+});
+
+describe("column paths: values and gradients by hand", () => {
+  // yTrue 0, yPred = e: MSE e², MAE |e|, Huber(δ=1) ½e² inside, |e| − ½ beyond.
+  const e = [0.5, -2, Infinity, -Infinity, 0, 1];
+  it("MeanSquaredError", () => {
+    const loss = new MeanSquaredError({ reduction: "sum", dtype: "float64" });
+    const { value, grad } = loss.valueAndGrad(column([0, 0, 0, 0, 0, 0], "float64"), column(e, "float64"));
+    expect(value).toBe(Infinity);
+    expect(bits(grad)).toEqual([1, -4, Infinity, -Infinity, 0, 2]);
+  });
+  it("MeanAbsoluteError (sign(0) = 0, as TensorFlow)", () => {
+    const loss = new MeanAbsoluteError({ reduction: "sum_over_batch_size", dtype: "float64" });
+    const { grad } = loss.valueAndGrad(column([0, 0, 0, 0, 0, 0], "float64"), column(e, "float64"));
+    expect(bits(grad)).toEqual([1, -1, 1, -1, 0, 1].map((g) => g / 6));
+    expect(loss(column([0, 0], "float64"), column([0.5, -2], "float64"))).toBe(1.25);
+  });
+  it("Huber: an infinite error has an infinite value and gradient ±δ; a NaN error is NaN in both", () => {
+    const loss = new Huber({ reduction: "sum", dtype: "float64" });
+    const { value, grad } = loss.valueAndGrad(column([0, 0, 0, 0, 0, 0], "float64"), column(e, "float64"));
+    expect(value).toBe(Infinity);
+    expect(bits(grad)).toEqual([0.5, -1, 1, -1, 0, 1]);
+    expect(loss(column([0, 0, 0], "float64"), column([0.5, -2, 1], "float64"))).toBe(0.125 + 1.5 + 0.5);
+    const nan = loss.valueAndGrad(column([0, 0], "float64"), column([NaN, 3], "float64"));
+    expect(nan.value).toBeNaN();
+    expect(bits(nan.grad)[0]).toBeNaN();
+    expect(bits(nan.grad)[1]).toBe(1);
+  });
+  it("a NaN error in MeanAbsoluteError has a NaN gradient (the branch-free sign would say 0)", () => {
+    const g = bits(new MeanAbsoluteError({ reduction: "sum" }).grad([[0], [0]], [[NaN], [2]]));
+    expect(g[0]).toBeNaN();
+    expect(g[1]).toBe(1);
+  });
+});
+
+describe("the total path respects what it must", () => {
+  it("a subclass that overrides evaluate() is called, not the kernel's total", () => {
+    class Doubled extends MeanSquaredError {
+      override evaluate(yTrue: Tensor, yPred: Tensor) {
+        const r = super.evaluate(yTrue, yPred);
+        return { values: new Tensor((r.values.toTypedArray() as Float32Array).map((v) => 2 * v), r.values.shape) };
+      }
+    }
+    expect(new Doubled({ reduction: "sum" })([[0], [0]], [[1], [2]])).toBe(10);
+  });
+  it("a mask, sample weights and reduction none still weigh the values", () => {
+    const loss = new MeanSquaredError();
+    expect(loss([[0], [0], [0]], [[1], [2], [3]], null, { mask: [1, 0, 1] })).toBe(5);
+    expect(loss([[0], [0], [0]], [[1], [2], [3]], [1, 0, 2])).toBe((1 + 18) / 3);
+    expect((new MeanSquaredError({ reduction: "none" })([[0], [0]], [[1], [2]]) as Tensor).toArray()).toEqual([1, 4]);
+    const vg = new MeanSquaredError({ reduction: "none" }).valueAndGrad([[0], [0]], [[1], [2]]);
+    expect((vg.value as Tensor).toArray()).toEqual([1, 4]);
+    expect(bits(vg.grad)).toEqual([2, 4]);
+  });
+});
+
+describe("the reductions sum in one order", () => {
+  // plainSum: element i into accumulator i % 4, then (s0 + s1) + (s2 + s3). With values whose
+  // sum depends on the order, the weighted (all-ones) and unweighted paths still agree.
+  it("weights of 1 and no weights give the same bits for every length", () => {
+    const r = rng(5);
+    for (let n = 1; n <= 40; n++) {
+      const v = new Tensor(Float64Array.from({ length: n }, () => (r() - 0.5) * 10 ** Math.floor(r() * 16)), [n]);
+      const plain = reduceWeightedValues(v, { reduction: "sum" });
+      expect(reduceWeightedValues(v, { reduction: "sum", sampleWeight: new Tensor(new Float64Array(n).fill(1), [n]) })).toBe(plain);
+      // The order itself, written out here.
+      const s = [0, 0, 0, 0];
+      const d = v.toTypedArray();
+      for (let i = 0; i < n - (n & 3); i++) s[i % 4]! += d[i]!;
+      for (let i = n - (n & 3); i < n; i++) s[0]! += d[i]!;
+      expect(plain).toBe(s[0]! + s[1]! + (s[2]! + s[3]!));
+    }
+  });
+});
