@@ -106,7 +106,7 @@ describe("column paths: values and gradients by hand", () => {
 
 describe("the total path respects what it must", () => {
   it("a subclass that overrides evaluate() is called, not the kernel's total", () => {
-    class Doubled extends MeanSquaredError {
+    class Doubled extends MeanSquaredError<"sum"> {
       override evaluate(yTrue: Tensor, yPred: Tensor) {
         const r = super.evaluate(yTrue, yPred);
         return { values: new Tensor((r.values.toTypedArray() as Float32Array).map((v) => 2 * v), r.values.shape) };
