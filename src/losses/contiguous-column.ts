@@ -10,8 +10,8 @@
  * values rounded to float32 first), so a reducing call without weights gives the same bits
  * as computing the values and reducing them.
  *
- * Layout `geo` = `[rows, 1, tOffset, pOffset]` from `contiguousRows`; `params[0]` is Huber's
- * delta. The loss is chosen once per call (`kind`: 0 MSE, 1 MAE, 2 Huber), never per element.
+ * Layout `geo` = `[rows, 1, offset, offset]` (yTrue and yPred seen from one offset, see
+ * `alignedInputs` in ./contiguous.ts); `params[0]` is Huber's delta. The loss is chosen once per call (`kind`: 0 MSE, 1 MAE, 2 Huber), never per element.
  */
 
 /** Which column loop: the index of the loss in the switch of each function below. */
@@ -44,69 +44,69 @@ function huberSlope(e: number, delta: number): number {
 
 /** Per-row values of a column (float32). */
 export function columnValues32(kind: number, out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   const m = rows - (rows & 3);
   switch (kind) {
     case 0:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         out[r] = e0 * e0;
         out[r + 1] = e1 * e1;
         out[r + 2] = e2 * e2;
         out[r + 3] = e3 * e3;
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = e * e;
       }
       return;
     case 1:
       for (let r = 0; r < m; r += 4) {
-        out[r] = Math.abs(pd[p0 + r]! - td[p0 + dt + r]!);
-        out[r + 1] = Math.abs(pd[p0 + r + 1]! - td[p0 + dt + r + 1]!);
-        out[r + 2] = Math.abs(pd[p0 + r + 2]! - td[p0 + dt + r + 2]!);
-        out[r + 3] = Math.abs(pd[p0 + r + 3]! - td[p0 + dt + r + 3]!);
+        out[r] = Math.abs(pd[p0 + r]! - td[p0 + r]!);
+        out[r + 1] = Math.abs(pd[p0 + r + 1]! - td[p0 + r + 1]!);
+        out[r + 2] = Math.abs(pd[p0 + r + 2]! - td[p0 + r + 2]!);
+        out[r + 3] = Math.abs(pd[p0 + r + 3]! - td[p0 + r + 3]!);
       }
-      for (let r = m; r < rows; r++) out[r] = Math.abs(pd[p0 + r]! - td[p0 + dt + r]!);
+      for (let r = m; r < rows; r++) out[r] = Math.abs(pd[p0 + r]! - td[p0 + r]!);
       return;
     default:
-      for (let r = 0; r < rows; r++) out[r] = huberTerm(pd[p0 + r]! - td[p0 + dt + r]!, delta, half);
+      for (let r = 0; r < rows; r++) out[r] = huberTerm(pd[p0 + r]! - td[p0 + r]!, delta, half);
   }
 }
 
 /** Per-row values of a column (float64). */
 export function columnValues64(kind: number, out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   const m = rows - (rows & 3);
   switch (kind) {
     case 0:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         out[r] = e0 * e0;
         out[r + 1] = e1 * e1;
         out[r + 2] = e2 * e2;
         out[r + 3] = e3 * e3;
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = e * e;
       }
       return;
     case 1:
       for (let r = 0; r < m; r += 4) {
-        out[r] = Math.abs(pd[p0 + r]! - td[p0 + dt + r]!);
-        out[r + 1] = Math.abs(pd[p0 + r + 1]! - td[p0 + dt + r + 1]!);
-        out[r + 2] = Math.abs(pd[p0 + r + 2]! - td[p0 + dt + r + 2]!);
-        out[r + 3] = Math.abs(pd[p0 + r + 3]! - td[p0 + dt + r + 3]!);
+        out[r] = Math.abs(pd[p0 + r]! - td[p0 + r]!);
+        out[r + 1] = Math.abs(pd[p0 + r + 1]! - td[p0 + r + 1]!);
+        out[r + 2] = Math.abs(pd[p0 + r + 2]! - td[p0 + r + 2]!);
+        out[r + 3] = Math.abs(pd[p0 + r + 3]! - td[p0 + r + 3]!);
       }
-      for (let r = m; r < rows; r++) out[r] = Math.abs(pd[p0 + r]! - td[p0 + dt + r]!);
+      for (let r = m; r < rows; r++) out[r] = Math.abs(pd[p0 + r]! - td[p0 + r]!);
       return;
     default:
-      for (let r = 0; r < rows; r++) out[r] = huberTerm(pd[p0 + r]! - td[p0 + dt + r]!, delta, half);
+      for (let r = 0; r < rows; r++) out[r] = huberTerm(pd[p0 + r]! - td[p0 + r]!, delta, half);
   }
 }
 
@@ -115,84 +115,84 @@ export function columnValues64(kind: number, out: Float64Array, td: Float64Array
  * would hold it, summed in `plainSum`'s order.
  */
 export function columnTotal32(kind: number, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): number {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   const m = rows - (rows & 3);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   switch (kind) {
     case 0:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += Math.fround(e0 * e0);
         s1 += Math.fround(e1 * e1);
         s2 += Math.fround(e2 * e2);
         s3 += Math.fround(e3 * e3);
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += Math.fround(e * e);
       }
       break;
     case 1:
       for (let r = 0; r < m; r += 4) {
-        s0 += Math.fround(Math.abs(pd[p0 + r]! - td[p0 + dt + r]!));
-        s1 += Math.fround(Math.abs(pd[p0 + r + 1]! - td[p0 + dt + r + 1]!));
-        s2 += Math.fround(Math.abs(pd[p0 + r + 2]! - td[p0 + dt + r + 2]!));
-        s3 += Math.fround(Math.abs(pd[p0 + r + 3]! - td[p0 + dt + r + 3]!));
+        s0 += Math.fround(Math.abs(pd[p0 + r]! - td[p0 + r]!));
+        s1 += Math.fround(Math.abs(pd[p0 + r + 1]! - td[p0 + r + 1]!));
+        s2 += Math.fround(Math.abs(pd[p0 + r + 2]! - td[p0 + r + 2]!));
+        s3 += Math.fround(Math.abs(pd[p0 + r + 3]! - td[p0 + r + 3]!));
       }
-      for (let r = m; r < rows; r++) s0 += Math.fround(Math.abs(pd[p0 + r]! - td[p0 + dt + r]!));
+      for (let r = m; r < rows; r++) s0 += Math.fround(Math.abs(pd[p0 + r]! - td[p0 + r]!));
       break;
     default:
       for (let r = 0; r < m; r += 4) {
-        s0 += Math.fround(huberTerm(pd[p0 + r]! - td[p0 + dt + r]!, delta, half));
-        s1 += Math.fround(huberTerm(pd[p0 + r + 1]! - td[p0 + dt + r + 1]!, delta, half));
-        s2 += Math.fround(huberTerm(pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, delta, half));
-        s3 += Math.fround(huberTerm(pd[p0 + r + 3]! - td[p0 + dt + r + 3]!, delta, half));
+        s0 += Math.fround(huberTerm(pd[p0 + r]! - td[p0 + r]!, delta, half));
+        s1 += Math.fround(huberTerm(pd[p0 + r + 1]! - td[p0 + r + 1]!, delta, half));
+        s2 += Math.fround(huberTerm(pd[p0 + r + 2]! - td[p0 + r + 2]!, delta, half));
+        s3 += Math.fround(huberTerm(pd[p0 + r + 3]! - td[p0 + r + 3]!, delta, half));
       }
-      for (let r = m; r < rows; r++) s0 += Math.fround(huberTerm(pd[p0 + r]! - td[p0 + dt + r]!, delta, half));
+      for (let r = m; r < rows; r++) s0 += Math.fround(huberTerm(pd[p0 + r]! - td[p0 + r]!, delta, half));
   }
   return s0 + s1 + (s2 + s3);
 }
 
 /** `Σ values` of a column (float64), in `plainSum`'s order. */
 export function columnTotal64(kind: number, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): number {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   const m = rows - (rows & 3);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   switch (kind) {
     case 0:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += e0 * e0;
         s1 += e1 * e1;
         s2 += e2 * e2;
         s3 += e3 * e3;
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += e * e;
       }
       break;
     case 1:
       for (let r = 0; r < m; r += 4) {
-        s0 += Math.abs(pd[p0 + r]! - td[p0 + dt + r]!);
-        s1 += Math.abs(pd[p0 + r + 1]! - td[p0 + dt + r + 1]!);
-        s2 += Math.abs(pd[p0 + r + 2]! - td[p0 + dt + r + 2]!);
-        s3 += Math.abs(pd[p0 + r + 3]! - td[p0 + dt + r + 3]!);
+        s0 += Math.abs(pd[p0 + r]! - td[p0 + r]!);
+        s1 += Math.abs(pd[p0 + r + 1]! - td[p0 + r + 1]!);
+        s2 += Math.abs(pd[p0 + r + 2]! - td[p0 + r + 2]!);
+        s3 += Math.abs(pd[p0 + r + 3]! - td[p0 + r + 3]!);
       }
-      for (let r = m; r < rows; r++) s0 += Math.abs(pd[p0 + r]! - td[p0 + dt + r]!);
+      for (let r = m; r < rows; r++) s0 += Math.abs(pd[p0 + r]! - td[p0 + r]!);
       break;
     default:
       for (let r = 0; r < m; r += 4) {
-        s0 += huberTerm(pd[p0 + r]! - td[p0 + dt + r]!, delta, half);
-        s1 += huberTerm(pd[p0 + r + 1]! - td[p0 + dt + r + 1]!, delta, half);
-        s2 += huberTerm(pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, delta, half);
-        s3 += huberTerm(pd[p0 + r + 3]! - td[p0 + dt + r + 3]!, delta, half);
+        s0 += huberTerm(pd[p0 + r]! - td[p0 + r]!, delta, half);
+        s1 += huberTerm(pd[p0 + r + 1]! - td[p0 + r + 1]!, delta, half);
+        s2 += huberTerm(pd[p0 + r + 2]! - td[p0 + r + 2]!, delta, half);
+        s3 += huberTerm(pd[p0 + r + 3]! - td[p0 + r + 3]!, delta, half);
       }
-      for (let r = m; r < rows; r++) s0 += huberTerm(pd[p0 + r]! - td[p0 + dt + r]!, delta, half);
+      for (let r = m; r < rows; r++) s0 += huberTerm(pd[p0 + r]! - td[p0 + r]!, delta, half);
   }
   return s0 + s1 + (s2 + s3);
 }
@@ -202,26 +202,26 @@ export function columnTotal64(kind: number, td: Float64Array, pd: Float64Array, 
  * written to `out` (weighted calls: the reduction needs them). `params` = `[delta]`.
  */
 export function columnFused32(kind: number, out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   switch (kind) {
     case 0:
       for (let r = 0; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = e * e;
         gd[r] = 2 * u[r]! * e;
       }
       return;
     case 1:
       for (let r = 0; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = Math.abs(e);
         gd[r] = u[r]! * maeSlope(e);
       }
       return;
     default:
       for (let r = 0; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = huberTerm(e, delta, half);
         gd[r] = u[r]! * huberSlope(e, delta);
       }
@@ -233,15 +233,15 @@ export function columnFused32(kind: number, out: Float32Array, gd: Float32Array,
  * weights): the values are not written; the sum is `plainSum`'s, as {@link columnTotal32}.
  */
 export function columnGradTotal32(kind: number, gd: Float32Array, c: number, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): number {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   const m = rows - (rows & 3), c2 = 2 * c;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   switch (kind) {
     case 0:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += Math.fround(e0 * e0);
         s1 += Math.fround(e1 * e1);
         s2 += Math.fround(e2 * e2);
@@ -252,15 +252,15 @@ export function columnGradTotal32(kind: number, gd: Float32Array, c: number, td:
         gd[r + 3] = c2 * e3;
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += Math.fround(e * e);
         gd[r] = c2 * e;
       }
       break;
     case 1:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += Math.fround(Math.abs(e0));
         s1 += Math.fround(Math.abs(e1));
         s2 += Math.fround(Math.abs(e2));
@@ -271,15 +271,15 @@ export function columnGradTotal32(kind: number, gd: Float32Array, c: number, td:
         gd[r + 3] = c * maeSlope(e3);
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += Math.fround(Math.abs(e));
         gd[r] = c * maeSlope(e);
       }
       break;
     default:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += Math.fround(huberTerm(e0, delta, half));
         s1 += Math.fround(huberTerm(e1, delta, half));
         s2 += Math.fround(huberTerm(e2, delta, half));
@@ -290,7 +290,7 @@ export function columnGradTotal32(kind: number, gd: Float32Array, c: number, td:
         gd[r + 3] = c * huberSlope(e3, delta);
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += Math.fround(huberTerm(e, delta, half));
         gd[r] = c * huberSlope(e, delta);
       }
@@ -303,26 +303,26 @@ export function columnGradTotal32(kind: number, gd: Float32Array, c: number, td:
  * written to `out` (weighted calls: the reduction needs them). `params` = `[delta]`.
  */
 export function columnFused64(kind: number, out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   switch (kind) {
     case 0:
       for (let r = 0; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = e * e;
         gd[r] = 2 * u[r]! * e;
       }
       return;
     case 1:
       for (let r = 0; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = Math.abs(e);
         gd[r] = u[r]! * maeSlope(e);
       }
       return;
     default:
       for (let r = 0; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         out[r] = huberTerm(e, delta, half);
         gd[r] = u[r]! * huberSlope(e, delta);
       }
@@ -334,15 +334,15 @@ export function columnFused64(kind: number, out: Float64Array, gd: Float64Array,
  * weights): the values are not written; the sum is `plainSum`'s, as {@link columnTotal64}.
  */
 export function columnGradTotal64(kind: number, gd: Float64Array, c: number, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): number {
-  const rows = geo[0]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, p0 = geo[3]!;
   const delta = kind === 2 ? params[0]! : 0, half = 0.5 * delta * delta;
   const m = rows - (rows & 3), c2 = 2 * c;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   switch (kind) {
     case 0:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += e0 * e0;
         s1 += e1 * e1;
         s2 += e2 * e2;
@@ -353,15 +353,15 @@ export function columnGradTotal64(kind: number, gd: Float64Array, c: number, td:
         gd[r + 3] = c2 * e3;
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += e * e;
         gd[r] = c2 * e;
       }
       break;
     case 1:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += Math.abs(e0);
         s1 += Math.abs(e1);
         s2 += Math.abs(e2);
@@ -372,15 +372,15 @@ export function columnGradTotal64(kind: number, gd: Float64Array, c: number, td:
         gd[r + 3] = c * maeSlope(e3);
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += Math.abs(e);
         gd[r] = c * maeSlope(e);
       }
       break;
     default:
       for (let r = 0; r < m; r += 4) {
-        const e0 = pd[p0 + r]! - td[p0 + dt + r]!, e1 = pd[p0 + r + 1]! - td[p0 + dt + r + 1]!;
-        const e2 = pd[p0 + r + 2]! - td[p0 + dt + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + dt + r + 3]!;
+        const e0 = pd[p0 + r]! - td[p0 + r]!, e1 = pd[p0 + r + 1]! - td[p0 + r + 1]!;
+        const e2 = pd[p0 + r + 2]! - td[p0 + r + 2]!, e3 = pd[p0 + r + 3]! - td[p0 + r + 3]!;
         s0 += huberTerm(e0, delta, half);
         s1 += huberTerm(e1, delta, half);
         s2 += huberTerm(e2, delta, half);
@@ -391,7 +391,7 @@ export function columnGradTotal64(kind: number, gd: Float64Array, c: number, td:
         gd[r + 3] = c * huberSlope(e3, delta);
       }
       for (let r = m; r < rows; r++) {
-        const e = pd[p0 + r]! - td[p0 + dt + r]!;
+        const e = pd[p0 + r]! - td[p0 + r]!;
         s0 += huberTerm(e, delta, half);
         gd[r] = c * huberSlope(e, delta);
       }

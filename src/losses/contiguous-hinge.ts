@@ -8,23 +8,23 @@
 // hinge: mean(max(1 - y p, 0)), y = a t + b: gradient -y [1 - y p >= 0] / n (TensorFlow passes the kink to its first argument)
 
 export function hingeValues32(out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.5 * (e0 + Math.abs(e0));
       s1 += 0.5 * (e1 + Math.abs(e1));
       s2 += 0.5 * (e2 + Math.abs(e2));
       s3 += 0.5 * (e3 + Math.abs(e3));
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.5 * (e + Math.abs(e));
     }
     const sum = s0 + s1 + s2 + s3;
@@ -33,18 +33,17 @@ export function hingeValues32(out: Float32Array, td: Float32Array, pd: Float32Ar
 }
 
 export function hingeFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
     const scale = u[r]! / n;
-    const rowStart = j;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.5 * (e0 + Math.abs(e0));
       s1 += 0.5 * (e1 + Math.abs(e1));
       s2 += 0.5 * (e2 + Math.abs(e2));
@@ -54,8 +53,8 @@ export function hingeFused32(out: Float32Array, gd: Float32Array, u: Float64Arra
       gd[j - p0 + 2] = -scale * y2 * +(e2 >= 0) + 0;
       gd[j - p0 + 3] = -scale * y3 * +(e3 >= 0) + 0;
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.5 * (e + Math.abs(e));
       gd[j - p0] = -scale * y * +(e >= 0) + 0;
     }
@@ -64,8 +63,8 @@ export function hingeFused32(out: Float32Array, gd: Float32Array, u: Float64Arra
     // A NaN error has a NaN value, so its gradient is NaN: the branch-free sign above gives 0,
     // so a row whose sum is NaN is redone with the plain expression.
     if (sum !== sum) {
-      for (let i = rowStart; i < j; i++) {
-        const y = a * td[i + dt]! + b; const e = 1 - y * pd[i]!;
+      for (let i = rowStart; i < rowEnd; i++) {
+        const y = a * td[i]! + b; const e = 1 - y * pd[i]!;
         gd[i - p0] = e >= 0 ? -scale * y : e < 0 ? 0 : NaN; // + 0: no -0 where the gradient is 0
       }
     }
@@ -73,23 +72,23 @@ export function hingeFused32(out: Float32Array, gd: Float32Array, u: Float64Arra
 }
 
 export function hingeValues64(out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.5 * (e0 + Math.abs(e0));
       s1 += 0.5 * (e1 + Math.abs(e1));
       s2 += 0.5 * (e2 + Math.abs(e2));
       s3 += 0.5 * (e3 + Math.abs(e3));
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.5 * (e + Math.abs(e));
     }
     const sum = s0 + s1 + s2 + s3;
@@ -98,18 +97,17 @@ export function hingeValues64(out: Float64Array, td: Float64Array, pd: Float64Ar
 }
 
 export function hingeFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
     const scale = u[r]! / n;
-    const rowStart = j;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.5 * (e0 + Math.abs(e0));
       s1 += 0.5 * (e1 + Math.abs(e1));
       s2 += 0.5 * (e2 + Math.abs(e2));
@@ -119,8 +117,8 @@ export function hingeFused64(out: Float64Array, gd: Float64Array, u: Float64Arra
       gd[j - p0 + 2] = -scale * y2 * +(e2 >= 0) + 0;
       gd[j - p0 + 3] = -scale * y3 * +(e3 >= 0) + 0;
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.5 * (e + Math.abs(e));
       gd[j - p0] = -scale * y * +(e >= 0) + 0;
     }
@@ -129,8 +127,8 @@ export function hingeFused64(out: Float64Array, gd: Float64Array, u: Float64Arra
     // A NaN error has a NaN value, so its gradient is NaN: the branch-free sign above gives 0,
     // so a row whose sum is NaN is redone with the plain expression.
     if (sum !== sum) {
-      for (let i = rowStart; i < j; i++) {
-        const y = a * td[i + dt]! + b; const e = 1 - y * pd[i]!;
+      for (let i = rowStart; i < rowEnd; i++) {
+        const y = a * td[i]! + b; const e = 1 - y * pd[i]!;
         gd[i - p0] = e >= 0 ? -scale * y : e < 0 ? 0 : NaN; // + 0: no -0 where the gradient is 0
       }
     }
@@ -140,23 +138,23 @@ export function hingeFused64(out: Float64Array, gd: Float64Array, u: Float64Arra
 // squaredHinge: mean(max(1 - y p, 0)^2), y = a t + b: gradient -2 y max(1 - y p, 0) / n
 
 export function squaredHingeValues32(out: Float32Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.25 * (e0 + Math.abs(e0)) * (e0 + Math.abs(e0));
       s1 += 0.25 * (e1 + Math.abs(e1)) * (e1 + Math.abs(e1));
       s2 += 0.25 * (e2 + Math.abs(e2)) * (e2 + Math.abs(e2));
       s3 += 0.25 * (e3 + Math.abs(e3)) * (e3 + Math.abs(e3));
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.25 * (e + Math.abs(e)) * (e + Math.abs(e));
     }
     const sum = s0 + s1 + s2 + s3;
@@ -165,18 +163,17 @@ export function squaredHingeValues32(out: Float32Array, td: Float32Array, pd: Fl
 }
 
 export function squaredHingeFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td: Float32Array, pd: Float32Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
     const scale = u[r]! / n;
-    const rowStart = j;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.25 * (e0 + Math.abs(e0)) * (e0 + Math.abs(e0));
       s1 += 0.25 * (e1 + Math.abs(e1)) * (e1 + Math.abs(e1));
       s2 += 0.25 * (e2 + Math.abs(e2)) * (e2 + Math.abs(e2));
@@ -186,8 +183,8 @@ export function squaredHingeFused32(out: Float32Array, gd: Float32Array, u: Floa
       gd[j - p0 + 2] = -scale * y2 * (e2 + Math.abs(e2)) + 0;
       gd[j - p0 + 3] = -scale * y3 * (e3 + Math.abs(e3)) + 0;
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.25 * (e + Math.abs(e)) * (e + Math.abs(e));
       gd[j - p0] = -scale * y * (e + Math.abs(e)) + 0;
     }
@@ -197,23 +194,23 @@ export function squaredHingeFused32(out: Float32Array, gd: Float32Array, u: Floa
 }
 
 export function squaredHingeValues64(out: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.25 * (e0 + Math.abs(e0)) * (e0 + Math.abs(e0));
       s1 += 0.25 * (e1 + Math.abs(e1)) * (e1 + Math.abs(e1));
       s2 += 0.25 * (e2 + Math.abs(e2)) * (e2 + Math.abs(e2));
       s3 += 0.25 * (e3 + Math.abs(e3)) * (e3 + Math.abs(e3));
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.25 * (e + Math.abs(e)) * (e + Math.abs(e));
     }
     const sum = s0 + s1 + s2 + s3;
@@ -222,18 +219,17 @@ export function squaredHingeValues64(out: Float64Array, td: Float64Array, pd: Fl
 }
 
 export function squaredHingeFused64(out: Float64Array, gd: Float64Array, u: Float64Array, td: Float64Array, pd: Float64Array, geo: Int32Array, params: Float64Array): void {
-  const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!, p0 = geo[3]!;
+  const rows = geo[0]!, n = geo[1]!, p0 = geo[3]!, m = n - (n & 3);
   const a = params[0]!, b = params[1]!;
-  let j = p0;
   for (let r = 0; r < rows; r++) {
     const scale = u[r]! / n;
-    const rowStart = j;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-    for (; k + 3 < n; k += 4, j += 4) {
-      const y0 = a * td[j + dt + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
-      const y1 = a * td[j + dt + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
-      const y2 = a * td[j + dt + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
-      const y3 = a * td[j + dt + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
+    const rowStart = p0 + r * n, rowEnd4 = rowStart + m, rowEnd = rowStart + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = rowStart; j < rowEnd4; j += 4) {
+      const y0 = a * td[j + 0]! + b; const e0 = 1 - y0 * pd[j + 0]!;
+      const y1 = a * td[j + 1]! + b; const e1 = 1 - y1 * pd[j + 1]!;
+      const y2 = a * td[j + 2]! + b; const e2 = 1 - y2 * pd[j + 2]!;
+      const y3 = a * td[j + 3]! + b; const e3 = 1 - y3 * pd[j + 3]!;
       s0 += 0.25 * (e0 + Math.abs(e0)) * (e0 + Math.abs(e0));
       s1 += 0.25 * (e1 + Math.abs(e1)) * (e1 + Math.abs(e1));
       s2 += 0.25 * (e2 + Math.abs(e2)) * (e2 + Math.abs(e2));
@@ -243,8 +239,8 @@ export function squaredHingeFused64(out: Float64Array, gd: Float64Array, u: Floa
       gd[j - p0 + 2] = -scale * y2 * (e2 + Math.abs(e2)) + 0;
       gd[j - p0 + 3] = -scale * y3 * (e3 + Math.abs(e3)) + 0;
     }
-    for (; k < n; k++, j++) {
-      const y = a * td[j + dt]! + b; const e = 1 - y * pd[j]!;
+    for (let j = rowEnd4; j < rowEnd; j++) {
+      const y = a * td[j]! + b; const e = 1 - y * pd[j]!;
       s0 += 0.25 * (e + Math.abs(e)) * (e + Math.abs(e));
       gd[j - p0] = -scale * y * (e + Math.abs(e)) + 0;
     }
