@@ -1,6 +1,6 @@
 import { ConfigError, GradientNotImplementedError, InputError, ShapeError, describeValue, formatShape } from "./errors";
 import { fixedUpstream, type Kernel, type KernelOptions, type KernelResult, type KernelTotal, type OwnWeighting, type Upstream } from "./kernel";
-import { applyPlan, multiplyWeights, planWeights, standardizeReduction, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
+import { applyPlan, multiplyWeights, planWeights, standardizeReduction, unweightedPlan, upstreamOf, type Reduction, type ReductionOption, type WeightPlan } from "./reduction/reduce";
 import { squeezeOrExpandToSameRank } from "./reduction/rank";
 import { toTensor, type TensorLike } from "./tensor/convert";
 import { SHAPE_ONLY, Tensor, dtypeOf, type DType, type FloatArray } from "./tensor/tensor";
@@ -267,15 +267,16 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
       plan = this.plan(shape, own, input);
       return upstreamOf({ shape }, plan).data;
     }) as Upstream;
-    if (out) Object.defineProperty(upstream, "out", { value: out });
-    if (!input.sampleWeight && !input.mask && this.reduction !== "none") {
-      Object.defineProperty(upstream, "uniform", {
-        value: (shape: readonly number[]) => {
-          plan = this.plan(shape, undefined, input);
-          return plan.scale ?? 1;
-        },
-      });
-    }
+    // Plain assignments (a defineProperty per call costs more than a batch-1 loss).
+    const settable = upstream as { out?: FloatArray; uniform?: (shape: readonly number[]) => number };
+    settable.out = out;
+    settable.uniform =
+      !input.sampleWeight && !input.mask && this.reduction !== "none"
+        ? (shape: readonly number[]) => {
+            plan = this.plan(shape, undefined, input);
+            return plan.scale ?? 1;
+          }
+        : undefined;
     const result = this.evaluate(input.yTrue, input.yPred, upstream);
     if (!plan) throw new Error(`${this.constructor.name}.evaluate did not ask for its upstream`);
     let grad = this.checkGrad(result.grad, input.yPred);
@@ -329,16 +330,17 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
   private prepare(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | null | undefined, options: GradOptions | undefined, allowOut = false): Prepared {
     checkOptionsObject(options, "call options");
     if (options) {
-      for (const key of Object.keys(options)) {
-        if (key === "mask" || (allowOut && key === "out")) continue;
+      for (const key in options) {
+        if (key === "mask" || (allowOut && key === "out") || !Object.prototype.hasOwnProperty.call(options, key)) continue;
         throw new ConfigError(
           `unknown call option "${key}"; the call options are mask${allowOut ? " and out" : " (and out, for grad and valueAndGrad)"} (sampleWeight is the third argument)`,
         );
       }
     }
     return {
-      yPred: toTensor(yPred, { name: "yPred", dtype: this.dtype }),
-      yTrue: toTensor(yTrue, { name: "yTrue", dtype: this.dtype }),
+      // A Tensor is taken as it is (toTensor's first case), without the options object.
+      yPred: yPred instanceof Tensor ? yPred : toTensor(yPred, { name: "yPred", dtype: this.dtype }),
+      yTrue: yTrue instanceof Tensor ? yTrue : toTensor(yTrue, { name: "yTrue", dtype: this.dtype }),
       sampleWeight: sampleWeight === undefined || sampleWeight === null ? undefined : toTensor(sampleWeight, { name: "sampleWeight", dtype: "float64" }),
       mask: options?.mask === undefined || options.mask === null ? undefined : toTensor(options.mask, { name: "mask", dtype: "float64" }),
     };
@@ -346,6 +348,7 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
 
   /** The weighting plan of per-sample values of `shape`: the caller's weights and mask with the loss's own. */
   private plan(shape: readonly number[], own: OwnWeighting | undefined, input: Prepared): WeightPlan {
+    if (!input.sampleWeight && !input.mask && !own?.weights && !own?.mask) return unweightedPlan(shape, this.reduction);
     let sampleWeight = input.sampleWeight;
     if (own?.weights) {
       const ownWeights = own.weights;

@@ -22,8 +22,10 @@ import { COLUMN_KIND, columnFused32, columnFused64, columnGradTotal32, columnGra
  * `null` (the kernel's general path handles strides, broadcasting and rank alignment).
  */
 export function contiguousRows(yTrue: Tensor, yPred: Tensor, dtype: DType): Int32Array | null {
-  const rank = yPred.rank;
-  if (yTrue.dtype !== dtype || yPred.dtype !== dtype) return null;
+  const rank = yPred.shape.length;
+  const f32 = dtype === "float32";
+  // The dtypes by the data's class (the dtype getter costs a call per check at batch 1).
+  if (f32 ? !(yTrue.data instanceof Float32Array && yPred.data instanceof Float32Array) : !(yTrue.data instanceof Float64Array && yPred.data instanceof Float64Array)) return null;
   if (rank === 0 || yTrue.rank !== rank || !yTrue.isContiguous || !yPred.isContiguous) return null;
   for (let i = 0; i < rank; i++) if (yTrue.shape[i] !== yPred.shape[i]) return null;
   const n = yPred.shape[rank - 1]!;
@@ -83,6 +85,7 @@ export function contiguousKernel(loss: ContiguousLoss, yTrue: Tensor, yPred: Ten
  * (`[batch, 1]`: the values array would be as large as the inputs); `undefined` otherwise.
  */
 export function contiguousTotal(loss: ContiguousLoss, yTrue: Tensor, yPred: Tensor, dtype: DType, params: Float64Array): { sum: number; shape: number[] } | undefined {
+  if (yPred.shape[yPred.rank - 1] !== 1) return undefined;
   const rows = contiguousRows(yTrue, yPred, dtype);
   const kind = rows && rows[1] === 1 ? columnKind(loss) : -1;
   if (kind < 0) return undefined;

@@ -146,24 +146,34 @@ export function planWeights(values: Tensor, options: WeightingOptions): WeightPl
     for (let i = 0; i < weights.length; i++) weights[i] = wd[wOffsets[i]!]!;
     if (shapeSize(resultShape) !== values.size) valueIndex = elementOffsets(broadcastTo(aligned.a, resultShape));
   }
-  const size = shapeSize(resultShape);
-  let scale: number | null;
-  if (reduction === "none" || resultShape.length === 0 || (resultShape.length === 1 && resultShape[0] === 0)) {
-    // Keras returns the weighted values unreduced for reduction "none" and for
-    // scalar or empty values; a reducing loss turns the latter into a number.
-    scale = reduction === "none" ? null : 1;
-  } else if (reduction === "sum") {
-    scale = 1;
-  } else if (reduction === "mean_with_sample_weight" && merged) {
+  if (!merged) return unweightedPlan(resultShape, reduction);
+  let scale: number | null = unweightedScale(resultShape, reduction);
+  if (scale !== null && reduction === "mean_with_sample_weight" && !isUnreduced(resultShape)) {
     let total = 0;
     const md = merged.data;
     const offsets = merged.isContiguous ? null : elementOffsets(merged);
     for (let i = 0; i < merged.size; i++) total += md[offsets ? offsets[i]! : merged.offset + i]!;
     scale = total === 0 ? 0 : 1 / total;
-  } else {
-    scale = size === 0 ? 0 : 1 / size;
   }
   return { resultShape, weights, valueIndex, scale };
+}
+
+/** Keras returns scalar or empty values unreduced (a reducing loss turns them into a number). */
+function isUnreduced(shape: readonly number[]): boolean {
+  return shape.length === 0 || (shape.length === 1 && shape[0] === 0);
+}
+
+function unweightedScale(shape: readonly number[], reduction: Reduction): number | null {
+  if (reduction === "none") return null;
+  if (isUnreduced(shape) || reduction === "sum") return 1;
+  // "sum_over_batch_size", "mean", and "mean_with_sample_weight" without weights: 1/N.
+  const size = shapeSize(shape);
+  return size === 0 ? 0 : 1 / size;
+}
+
+/** The plan of values of `shape` without weights or a mask (every weight 1). */
+export function unweightedPlan(shape: readonly number[], reduction: Reduction): WeightPlan {
+  return { resultShape: shape.slice(), weights: null, valueIndex: null, scale: unweightedScale(shape, reduction) };
 }
 
 /**
