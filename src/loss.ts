@@ -263,20 +263,19 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     const input = this.prepare(yTrue, yPred, sampleWeight, options, true);
     const out = options?.out === undefined || options.out === null ? undefined : this.checkOut(options.out, input.yPred, input.yTrue);
     let plan: WeightPlan | undefined;
-    const upstream = ((shape: readonly number[], own?: OwnWeighting) => {
-      plan = this.plan(shape, own, input);
-      return upstreamOf({ shape }, plan).data;
-    }) as Upstream;
-    // Plain assignments (a defineProperty per call costs more than a batch-1 loss).
-    const settable = upstream as { out?: FloatArray; uniform?: (shape: readonly number[]) => number };
-    settable.out = out;
-    settable.uniform =
+    const upstream = withUpstreamFields(
+      (shape: readonly number[], own?: OwnWeighting) => {
+        plan = this.plan(shape, own, input);
+        return upstreamOf({ shape }, plan).data;
+      },
+      out,
       !input.sampleWeight && !input.mask && this.reduction !== "none"
         ? (shape: readonly number[]) => {
             plan = this.plan(shape, undefined, input);
             return plan.scale ?? 1;
           }
-        : undefined;
+        : undefined,
+    );
     const result = this.evaluate(input.yTrue, input.yPred, upstream);
     if (!plan) throw new Error(`${this.constructor.name}.evaluate did not ask for its upstream`);
     let grad = this.checkGrad(result.grad, input.yPred);
@@ -369,6 +368,29 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
     return grad;
   }
 }
+
+/**
+ * A valueAndGrad upstream: the function with `out` and `uniform` assigned, always both and in
+ * this order (plain assignments: a defineProperty per call costs more than a batch-1 loss).
+ */
+function withUpstreamFields(fn: (shape: readonly number[], own?: OwnWeighting) => FloatArray, out: FloatArray | undefined, uniform: ((shape: readonly number[]) => number) | undefined): Upstream {
+  const u = fn as typeof fn & { out?: FloatArray; uniform?: (shape: readonly number[]) => number };
+  u.out = out;
+  u.uniform = uniform;
+  // (Read as well as written, so that bundlers keep the anchor.)
+  if (mapAnchor === undefined) mapAnchor = u;
+  else if (mapAnchor === u) throw new Error("losskit: an upstream was made twice from one function");
+  return u;
+}
+
+/**
+ * The first upstream made, at module load (below), kept for as long as the module lives. The
+ * upstreams of calls die with the call, and with them the maps of "a function with out and
+ * uniform", which optimized code embeds: a full GC would collect the maps and discard that
+ * code ("weak objects", rule 1 of src/losses/README.md). This one keeps the maps alive.
+ */
+let mapAnchor: Upstream | undefined;
+withUpstreamFields(() => SHAPE_ONLY, new Float32Array(0), () => 1);
 
 function isCallRecord(x: unknown): x is { values: TensorLike; mask?: Tensor; weights?: Tensor } {
   return x !== null && typeof x === "object" && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x) && "values" in x;
