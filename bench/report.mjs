@@ -1,7 +1,7 @@
 // Formatting: numbers, console tables and the Markdown of bench/results.md.
 
-export const IMPLS = ["best", "naive", "losskit", "tfjs-cpu", "tfjs-wasm"];
-export const LABELS = { best: "best loop", naive: "plain loop", losskit: "losskit", "tfjs-cpu": "tfjs-cpu", "tfjs-wasm": "tfjs-wasm" };
+export const IMPLS = ["best", "naive", "losskit", "losskit-simd", "tfjs-cpu", "tfjs-wasm"];
+export const LABELS = { best: "best loop", naive: "plain loop", losskit: "losskit", "losskit-simd": "losskit+simd", "tfjs-cpu": "tfjs-cpu", "tfjs-wasm": "tfjs-wasm" };
 
 export function fmtMs(ms) {
   if (!Number.isFinite(ms)) return "–";

@@ -152,10 +152,47 @@ function fingerprint(d) {
 }
 
 /**
+ * The "losskit+simd" column (table rows only): the same losskit call after `await
+ * enableSimd()`, where the loss takes the WASM SIMD route for this workload (stage 2 of issue
+ * 10; `simdStatus().lastRun` says which path ran). The plain "losskit" column runs with SIMD
+ * disabled: each implementation sets the state it needs before its calls.
+ */
+async function addSimdImplementation(impls, notes, w, d, ctx, { samples, simd }) {
+  const lk = ctx.lk;
+  const plain = impls.find((i) => i.name === "losskit");
+  if (!simd || !plain || typeof lk.enableSimd !== "function") {
+    notes["losskit-simd"] = { missing: simd ? "n/a" : "–" };
+    return;
+  }
+  const off = async () => {
+    if (lk.simdStatus().active) lk.disableSimd();
+  };
+  const on = async () => {
+    if (!lk.simdStatus().active && !(await lk.enableSimd())) throw new Error(`enableSimd: ${lk.simdStatus().reason}`);
+  };
+  plain.before = off;
+  try {
+    await on();
+    const h = w.kind === "valueAndGrad" ? losskitValueAndGrad(w, lk, d) : { run: losskitValue(w, lk, d), gradOf: undefined };
+    h.run();
+    const path = lk.simdStatus().lastRun?.path;
+    await off();
+    if (path !== "simd") {
+      notes["losskit-simd"] = { missing: "no SIMD route" };
+      return;
+    }
+    impls.push({ name: "losskit-simd", run: h.run, gradOf: h.gradOf, before: on, samples });
+  } catch (e) {
+    await off();
+    notes["losskit-simd"] = { error: errorText(e) };
+  }
+}
+
+/**
  * The implementations of workload `w` on data `d`: [{ name, run, gradOf?, before?, samples, dispose? }]
  * plus notes (why a column is empty) and the losskit gradient mode.
  */
-async function buildImplementations(w, d, ctx, { samples, cpuSamples, cpuVg = false, cpu = true, cpuNote = "" }) {
+async function buildImplementations(w, d, ctx, { samples, cpuSamples, cpuVg = false, cpu = true, cpuNote = "", simd = false }) {
   const impls = [];
   const notes = {};
   const vg = w.kind === "valueAndGrad";
@@ -183,6 +220,7 @@ async function buildImplementations(w, d, ctx, { samples, cpuSamples, cpuVg = fa
     } catch (e) {
       notes.losskit = { error: errorText(e) };
     }
+    await addSimdImplementation(impls, notes, w, d, ctx, { samples, simd });
   } else {
     notes.losskit = { missing: ctx.lk ? `not exported (${w.className})` : "losskit not loaded" };
   }
@@ -343,7 +381,7 @@ async function runTable(workloads, ctx, o) {
     const t0 = performance.now();
     const d = w.data(o.batch);
     const ref = referenceOf(w, d, ctx);
-    const { impls, notes, gradMode } = await buildImplementations(w, d, ctx, o);
+    const { impls, notes, gradMode } = await buildImplementations(w, d, ctx, { ...o, simd: true });
     const { checks, kept } = await verify(impls, ref, notes, d);
     for (const impl of kept) {
       await impl.before?.();
@@ -390,6 +428,14 @@ function vsWasm(row) {
   return { ratio, met: ratio >= 1 };
 }
 
+/** tfjs-wasm / losskit+simd (tfjs-wasm runs SIMD too), on rows with a SIMD route. */
+function vsWasmSimd(row) {
+  const l = row.timings["losskit-simd"], w = row.timings["tfjs-wasm"];
+  if (!l || !w) return { ratio: NaN, met: undefined };
+  const ratio = w.median / l.median;
+  return { ratio, met: ratio >= 1 };
+}
+
 function gradOverValue(row, rows) {
   if (row.w.kind !== "valueAndGrad") return undefined;
   const base = rows.find((r) => r.w.id === row.w.valueOf);
@@ -410,6 +456,8 @@ function printTableRow(row, rows) {
   });
   const b = vsBest(row), wv = vsWasm(row), gv = gradOverValue(row, rows);
   const extra = [`lk/best ${fmtRatio(b.ratio)} ${mark(b.met)}`, `wasm/lk ${fmtRatio(wv.ratio)} ${mark(wv.met)}`];
+  const ws = vsWasmSimd(row);
+  if (Number.isFinite(ws.ratio)) extra.push(`wasm/lk+simd ${fmtRatio(ws.ratio)} ${mark(ws.met)}`);
   if (gv) extra.push(`vg/value ${fmtRatio(gv.ratio)} ${mark(gv.met)}`);
   if (row.gradMode) extra.push(row.gradMode);
   console.log(`${row.w.id.padEnd(4)} ${row.w.title} ${row.shape}: ${parts.join(" · ")} | ${extra.join(" · ")} (${row.seconds.toFixed(1)} s)`);
@@ -522,7 +570,7 @@ async function runSweep(workloads, ctx, o) {
 // ---- summary and Markdown ---------------------------------------------------------------
 
 function summarize(tableRows, batch1) {
-  const s = { vsBest: [], misses: [], vsCpu: [], vsWasm: [], wasmMisses: [], grads: [], gradMisses: [], disagree: [], batch1: [] };
+  const s = { vsBest: [], misses: [], vsCpu: [], vsWasm: [], wasmMisses: [], vsWasmSimd: [], wasmSimdMisses: [], wasmMissesWithSimd: [], grads: [], gradMisses: [], disagree: [], batch1: [] };
   for (const r of tableRows) {
     const b = vsBest(r);
     if (Number.isFinite(b.ratio)) {
@@ -533,6 +581,13 @@ function summarize(tableRows, batch1) {
     if (Number.isFinite(wv.ratio)) {
       s.vsWasm.push(wv.ratio);
       if (!wv.met) s.wasmMisses.push({ id: r.w.id, ratio: wv.ratio });
+    }
+    const ws = vsWasmSimd(r);
+    if (Number.isFinite(ws.ratio)) {
+      s.vsWasmSimd.push(ws.ratio);
+      if (!ws.met) s.wasmSimdMisses.push({ id: r.w.id, ratio: ws.ratio });
+      // The rows tfjs-wasm wins against losskit's JS path, and whether enableSimd() turns them.
+      if (!wv.met) s.wasmMissesWithSimd.push({ id: r.w.id, ratio: ws.ratio, met: ws.met });
     }
     const l = r.timings.losskit, cpu = r.timings["tfjs-cpu"];
     if (l && cpu) s.vsCpu.push(cpu.median / l.median);
@@ -551,6 +606,7 @@ function summarize(tableRows, batch1) {
   }
   s.geoBest = geometricMean(s.vsBest);
   s.geoWasm = geometricMean(s.vsWasm);
+  s.geoWasmSimd = geometricMean(s.vsWasmSimd);
   s.geoCpu = geometricMean(s.vsCpu);
   return s;
 }
@@ -595,6 +651,12 @@ function markdown(ctx, o, m, tableRows, batch1, memoryRows, sweep, s, elapsed, a
     const summaryLine = [];
     summaryLine.push(`losskit / best loop: geometric mean ${fmtRatio(s.geoBest)}; ${s.misses.length} of ${s.vsBest.length} rows miss their target (${TARGET.vsBest}x, Dense(1) column ${TARGET.vsBestColumn}x)`);
     summaryLine.push(`tfjs-wasm / losskit: geometric mean ${fmtRatio(s.geoWasm)}; losskit slower than tfjs-wasm on ${s.wasmMisses.length} of ${s.vsWasm.length} rows`);
+    if (s.vsWasmSimd.length) {
+      summaryLine.push(
+        `tfjs-wasm / losskit+simd (after \`enableSimd()\`, on the ${s.vsWasmSimd.length} rows with a SIMD route): geometric mean ${fmtRatio(s.geoWasmSimd)}; slower than tfjs-wasm on ${s.wasmSimdMisses.length}` +
+          (s.wasmMissesWithSimd.length ? `; of the rows tfjs-wasm wins against the JS path: ${s.wasmMissesWithSimd.map((x) => `${x.id} ${fmtRatio(x.ratio)}`).join(", ")} with SIMD` : ""),
+      );
+    }
     if (s.grads.length) summaryLine.push(`valueAndGrad / value (losskit): ${s.gradMisses.length} of ${s.grads.length} above ${TARGET.gradOverValue}x`);
     if (s.batch1.length) summaryLine.push(`batch-1 calls: ${s.batch1.filter((x) => !x.met).length} of ${s.batch1.length} above ${TARGET.batch1Us} µs`);
     lines.push("## Targets (issue 10)", "", ...summaryLine.map((x) => `- ${x}.`), "");
@@ -606,13 +668,13 @@ function markdown(ctx, o, m, tableRows, batch1, memoryRows, sweep, s, elapsed, a
       const rows = tableRows.filter((r) => r.w.kind === kind);
       if (!rows.length) continue;
       lines.push(kind === "value" ? `## Value (batch ${o.batch})` : `## valueAndGrad (batch ${o.batch})`, "");
-      const head = ["id", "workload", "shape", ...timingHeader(), "losskit / best", "target", "met", "tfjs-wasm / losskit", "met"];
+      const head = ["id", "workload", "shape", ...timingHeader(), "losskit / best", "target", "met", "tfjs-wasm / losskit", "met", "tfjs-wasm / losskit+simd"];
       if (kind === "valueAndGrad") head.push("vg / value (losskit)", "met", "vg / value (best)", "losskit gradient");
       else head.push("losskit after GC ms");
       const table = [head];
       for (const r of rows) {
         const b = vsBest(r), wv = vsWasm(r);
-        const line = [r.w.id, r.w.title.replace(/ valueAndGrad$/, ""), r.shape, ...IMPLS.map((n) => fmtTiming(cell(r, n))), fmtRatio(b.ratio), `≤ ${b.target}x`, mark(b.met), fmtRatio(wv.ratio), mark(wv.met)];
+        const line = [r.w.id, r.w.title.replace(/ valueAndGrad$/, ""), r.shape, ...IMPLS.map((n) => fmtTiming(cell(r, n))), fmtRatio(b.ratio), `≤ ${b.target}x`, mark(b.met), fmtRatio(wv.ratio), mark(wv.met), fmtRatio(vsWasmSimd(r).ratio)];
         if (kind === "valueAndGrad") {
           const gv = gradOverValue(r, tableRows);
           line.push(fmtRatio(gv?.ratio), mark(gv?.met), fmtRatio(gv?.best), r.gradMode ?? "–");
@@ -816,7 +878,7 @@ async function main() {
       ]);
     }
     console.log(textTable(rows));
-    console.log(`\ngeometric means: losskit/best ${fmtRatio(s.geoBest)}; tfjs-wasm/losskit ${fmtRatio(s.geoWasm)}; tfjs-cpu/losskit ${fmtRatio(s.geoCpu)}`);
+    console.log(`\ngeometric means: losskit/best ${fmtRatio(s.geoBest)}; tfjs-wasm/losskit ${fmtRatio(s.geoWasm)}; tfjs-wasm/losskit+simd ${fmtRatio(s.geoWasmSimd)} (${s.vsWasmSimd.length} rows with a SIMD route); tfjs-cpu/losskit ${fmtRatio(s.geoCpu)}`);
     console.log(`misses: vs best ${s.misses.length}/${s.vsBest.length}; vs tfjs-wasm ${s.wasmMisses.length}/${s.vsWasm.length}; vg/value ${s.gradMisses.length}/${s.grads.length}`);
     if (s.disagree.length) console.log(`DISAGREEMENT beyond ${AGREE}: ${s.disagree.map((x) => `${x.id} ${x.name} ${fmtErr(x.relErr)}${x.gradErr !== undefined ? ` grad ${fmtErr(x.gradErr)}` : ""}`).join("; ")}`);
   }
