@@ -108,11 +108,11 @@ describe("CosineSimilarity contiguous fast path", () => {
     const p = contiguous([[1e-9, 2e-9, 0, 0, 0], [1, 1, 1, 1, 1]], "float64");
     const { value, grad } = new CosineSimilarity({ dtype: "float64", reduction: "none" }).valueAndGrad(t, p);
     expectClose(flat(value as Tensor)[0]!, -(3e-9 + 8e-9) / (13 * Math.sqrt(1e-14)), { rtol: 1e-12, atol: 0 });
-    expectClose(flat(grad).slice(0, 5), [3, 4, 0, 0, 12].map((v) => -v / 13 / Math.sqrt(1e-14)), { rtol: 1e-12, atol: 0 });
+    expectClose(new Tensor(Float64Array.from(flat(grad).slice(0, 5)), [5]), [3, 4, 0, 0, 12].map((v) => -v / 13 / Math.sqrt(1e-14)), { rtol: 1e-12, atol: 0 });
     // A zero row: value -0 (Keras: -0 / ε), the same linear gradient.
     const zero = new CosineSimilarity({ dtype: "float64", reduction: "none" }).valueAndGrad(t, contiguous([[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]], "float64"));
     expect(flat(zero.value as Tensor)[0]).toBe(-0);
-    expectClose(flat(zero.grad).slice(0, 5), [3, 4, 0, 0, 12].map((v) => -v / 13 / Math.sqrt(1e-14)), { rtol: 1e-12, atol: 0 });
+    expectClose(new Tensor(Float64Array.from(flat(zero.grad).slice(0, 5)), [5]), [3, 4, 0, 0, 12].map((v) => -v / 13 / Math.sqrt(1e-14)), { rtol: 1e-12, atol: 0 });
   });
 
   it("NaN and infinite rows give NaN values and NaN gradient rows on both paths; other rows are unaffected", () => {
