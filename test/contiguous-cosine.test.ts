@@ -49,7 +49,7 @@ function reference(t: Data, p: Data): number[] {
 
 function randomData(rows: number, n: number, random: () => number, dtype: DType): Data {
   const round = dtype === "float32" ? Math.fround : (v: number) => v;
-  return Array.from({ length: rows }, () => Array.from({ length: n }, () => round(4 * random() - 2)));
+  return Array.from({ length: rows }, () => Array.from({ length: n }, () => round(3.7 * random() - 1.9)));
 }
 
 function expectSameBits(actual: Tensor | number, expected: Tensor | number, what: string): void {
