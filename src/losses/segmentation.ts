@@ -257,7 +257,12 @@ function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<Tver
  * FN = sum(yTrue * (1 - yPred))      loss = 1 - I / (I + alpha * FP + beta * FN + epsilon)
  * ```
  * with `epsilon = 1e-7` and the sums over `axis` (default null: every axis, one value for
- * the whole batch). `alpha = beta = 0.5` is the Dice loss.
+ * the whole batch). `alpha = beta = 0.5` is the Dice loss. FP and FN are computed as
+ * `sum(yPred) - I` and `sum(yTrue) - I` (equal terms, summed in JS doubles; one pass shared
+ * with Dice).
+ *
+ * Gradient: `dL/dyPred_k = (yTrue_k ((1 - alpha - beta) I - D) + alpha I) / D^2` with `D` the
+ * denominator.
  *
  * Options: `alpha` (default 0.5) weighs false positives, `beta` (default 0.5) false
  * negatives; `axis` (default null): null, an axis, or an array of axes to sum over.
