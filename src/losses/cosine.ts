@@ -9,7 +9,8 @@ import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { Tensor, allocate } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
-import { pairRows, gradientBuffer } from "./layout";
+import { pairRows, gradientBuffer, packRows } from "./layout";
+import { contiguousCosine, contiguousLastAxis, cosineStrided } from "./contiguous-cosine";
 import { EPSILON } from "../math/constants";
 
 /** Axis options of the losses that reduce along a chosen axis. */
@@ -67,58 +68,20 @@ export const cosineSimilarity = /*#__PURE__*/ defineLossFunction<CosineSimilarit
     checkNumber("cosine_similarity", "axis", options.axis, { integer: true });
   },
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
-    const n = p.length;
-    const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
     const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
+    const geo = contiguousLastAxis(yTrue, yPred, options.axis, options.dtype);
+    if (geo) return contiguousCosine(yTrue, yPred, options.dtype, upstream, geo, floor);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
+    const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, p.length);
     const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = td[to]!, b = pd[po]!;
-        dot += a * b;
-        tt += a * a;
-        pp += b * b;
-      }
-      tt *= trueScale;
-      pp *= predScale;
-      // max(·, floor); Math.max keeps NaN NaN, as tf.maximum does.
-      out[r] = -dot / (Math.sqrt(Math.max(tt, floor)) * Math.sqrt(Math.max(pp, floor)));
+    const params = Float64Array.of(trueScale, predScale, floor, exclusive ? 1 : 0);
+    const layout = packRows(options.dtype === "float32", t, p, g);
+    if (!upstream || !g) {
+      cosineStrided(out, null, null, t.data, p.data, layout, params);
+      return { values: new Tensor(out, outShape) };
     }
-    const values = new Tensor(out, outShape);
-    if (!upstream || !g) return { values };
-    const u = upstream(outShape);
-    {
-      const n = p.length;
-      const { trueScale, predScale } = normScales(yTrue, yPred, options.axis, n);
-      const floor = options.dtype === "float32" ? Math.fround(EPSILON * EPSILON) : EPSILON * EPSILON;
-      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride;
-      for (let r = 0; r < p.rows; r++) {
-        let to = t.offsets[r]!, po = p.offsets[r]!, dot = 0, tt = 0, pp = 0;
-        for (let k = 0; k < n; k++, to += ts, po += ps) {
-          const a = td[to]!, b = pd[po]!;
-          dot += a * b;
-          tt += a * a;
-          pp += b * b;
-        }
-        tt *= trueScale;
-        pp *= predScale;
-        const invTrue = 1 / Math.sqrt(Math.max(tt, floor));
-        // maximum(pp, floor) passes the gradient to pp where pp >= floor (TensorFlow's tie rule);
-        // a NaN norm is not clamped, so the whole row's gradient is NaN.
-        const clamped = pp < floor;
-        const invPred = 1 / Math.sqrt(Math.max(pp, floor));
-        // L = -dot * invTrue * invPred;  dL/dp_k = -invTrue * invPred * t_k + dot * invTrue * invPred^3 * predScale * p_k
-        const linear = -u[r]! * invTrue * invPred;
-        const radial = clamped ? 0 : u[r]! * dot * invTrue * invPred * invPred * invPred * predScale;
-        to = t.offsets[r]!;
-        po = p.offsets[r]!;
-        let go = g!.offsets[r]!;
-        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += linear * td[to]! + radial * pd[po]!;
-      }
-    }
-    return { values, grad };
+    cosineStrided(out, g.data, upstream(outShape), t.data, p.data, layout, params);
+    return { values: new Tensor(out, outShape), grad };
   },
 });
 

@@ -12,6 +12,7 @@ import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
 import { alignPair, gradientBuffer } from "./layout";
+import { contiguousReducedRows, contiguousSegmentation, packReducedLayout, sameContiguous, segmentationStrided } from "./contiguous-segmentation";
 
 /** Keras's `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -103,21 +104,7 @@ export function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tenso
   const shape = aligned.shape;
   const rank = shape.length;
   const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
-  const reduced = new Array<boolean>(rank).fill(axis === null);
-  if (axis !== null) {
-    const axes = typeof axis === "number" ? [axis] : axis;
-    for (const a of axes) {
-      if (t.rank !== p.rank && a >= 0) {
-        // Keras would sum each tensor along its own axis `a`, which are different axes of the broadcast product.
-        throw new ShapeError(
-          `${lossName} with axis=${a} needs yTrue and yPred of the same rank, received yTrue shape ${formatShape(yTrue.shape)} and yPred shape ${formatShape(yPred.shape)}; use negative axes`,
-        );
-      }
-      const n = normalizeAxis(a, rank);
-      if (reduced[n]) throw new ShapeError(`${lossName}: axis ${formatAxis(axis)} names axis ${n} twice`);
-      reduced[n] = true;
-    }
-  }
+  const reduced = reducedAxes(lossName, yTrue, yPred, t.rank, p.rank, axis, rank);
   const scaleOf = (x: Tensor, original: Tensor, name: string): number => {
     let scale = 1;
     for (let a = 0; a < rank; a++) {
@@ -139,6 +126,57 @@ export function segmentationLayout(lossName: string, yTrue: Tensor, yPred: Tenso
   return { layout, trueData, predData, grad, trueScale, predScale };
 }
 
+/**
+ * Which axes (of the aligned shape, of rank `rank`) `axis` sums over: every axis for null.
+ * Throws a ShapeError for an axis out of range, named twice, or positive across ranks.
+ */
+function reducedAxes(lossName: string, yTrue: Tensor, yPred: Tensor, tRank: number, pRank: number, axis: SegmentationAxis, rank: number): boolean[] {
+  const reduced = new Array<boolean>(rank).fill(axis === null);
+  if (axis === null) return reduced;
+  const axes = typeof axis === "number" ? [axis] : axis;
+  for (const a of axes) {
+    if (tRank !== pRank && a >= 0) {
+      // Keras would sum each tensor along its own axis `a`, which are different axes of the broadcast product.
+      throw new ShapeError(
+        `${lossName} with axis=${a} needs yTrue and yPred of the same rank, received yTrue shape ${formatShape(yTrue.shape)} and yPred shape ${formatShape(yPred.shape)}; use negative axes`,
+      );
+    }
+    const n = normalizeAxis(a, rank);
+    if (reduced[n]) throw new ShapeError(`${lossName}: axis ${formatAxis(axis)} names axis ${n} twice`);
+    reduced[n] = true;
+  }
+  return reduced;
+}
+
+/**
+ * Dice (`mode` 0, `c1`/`c2` ignored: the scales come from the layout) or Tversky (`mode` 1,
+ * `c1`/`c2` = alpha/beta) over the summed axes: the contiguous loops when yTrue and yPred are
+ * C-contiguous tensors of one shape whose samples are runs of consecutive elements, else the
+ * strided loop (./contiguous-segmentation.ts; both sum in one order).
+ */
+function segmentationKernel(lossName: string, mode: number, c1: number, c2: number, yTrue: Tensor, yPred: Tensor, options: KernelOptions<{ axis: SegmentationAxis }>, upstream?: Upstream): KernelResult {
+  const dtype = options.dtype;
+  const eps = dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
+  if (sameContiguous(yTrue, yPred, dtype)) {
+    const reduced = reducedAxes(lossName, yTrue, yPred, yTrue.rank, yPred.rank, options.axis, yPred.rank);
+    const geo = contiguousReducedRows(yTrue, yPred, reduced, dtype);
+    const outShape = yPred.shape.filter((_, a) => !reduced[a]);
+    // Same shapes: Dice's scales are 1.
+    if (geo) return contiguousSegmentation(yTrue, yPred, dtype, upstream, geo, outShape, Float64Array.of(mode, mode === 0 ? 1 : c1, mode === 0 ? 1 : c2, eps));
+  }
+  const { layout, trueData, predData, grad, trueScale, predScale } = segmentationLayout(lossName, yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, dtype, yPred.size));
+  const { rows, outer, inner, length: n, strides, outShape } = layout;
+  const params = Float64Array.of(mode, mode === 0 ? trueScale : c1, mode === 0 ? predScale : c2, eps);
+  const packed = packReducedLayout(outer, inner, n, strides, rows * inner[0]!.length * n === yPred.size);
+  const out = allocate(dtype, rows);
+  if (!upstream || !grad) {
+    segmentationStrided(out, null, null, trueData, predData, packed, params);
+    return { values: new Tensor(out, outShape) };
+  }
+  segmentationStrided(out, grad.data, upstream(outShape), trueData, predData, packed, params);
+  return { values: new Tensor(out, outShape), grad };
+}
+
 function formatAxis(axis: SegmentationAxis): string {
   return Array.isArray(axis) ? `[${axis.join(",")}]` : String(axis);
 }
@@ -155,40 +193,7 @@ export interface DiceConfig {
 }
 
 function diceKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<DiceConfig>, upstream?: Upstream): KernelResult {
-  const { layout, trueData: td, predData: pd, grad, trueScale, predScale } = segmentationLayout("dice", yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
-  const { rows, outer, inner, length: n, strides, outShape } = layout;
-  const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
-  const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
-  const [ts, ps, gs] = strides as [number, number, number?];
-  const blocks = tInner.length;
-  const eps = options.dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
-  const u = upstream?.(outShape);
-  const gd = grad?.data;
-  const out = allocate(options.dtype, rows);
-  for (let r = 0; r < rows; r++) {
-    let intersection = 0, trueSum = 0, predSum = 0;
-    for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, po = pOuter[r]! + pInner[j]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = td[to]!, b = pd[po]!;
-        intersection += a * b;
-        trueSum += a;
-        predSum += b;
-      }
-    }
-    // 1 - 2 I / (St + Sp + eps)
-    const denominator = trueSum * trueScale + predSum * predScale + eps;
-    out[r] = 1 - (2 * intersection) / denominator;
-    if (!gd) continue;
-    // dL/dp_k = -2 t_k / D + 2 I predScale / D^2
-    const linear = (-2 * u![r]!) / denominator;
-    const constant = (2 * u![r]! * intersection * predScale) / (denominator * denominator);
-    for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, go = gOuter![r]! + gInner![j]!;
-      for (let k = 0; k < n; k++, to += ts, go += gs!) gd[go] += linear * td[to]! + constant;
-    }
-  }
-  return { values: new Tensor(out, outShape), grad };
+  return segmentationKernel("dice", 0, 0, 0, yTrue, yPred, options, upstream);
 }
 
 /**
@@ -237,45 +242,11 @@ export interface TverskyConfig {
 }
 
 function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<TverskyConfig>, upstream?: Upstream): KernelResult {
-  const { layout, trueData: td, predData: pd, grad } = segmentationLayout("tversky", yTrue, yPred, options.axis, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
-  const { rows, outer, inner, length: n, strides, outShape } = layout;
-  const [tOuter, pOuter, gOuter] = outer as [Int32Array, Int32Array, Int32Array?];
-  const [tInner, pInner, gInner] = inner as [Int32Array, Int32Array, Int32Array?];
-  const [ts, ps, gs] = strides as [number, number, number?];
-  const blocks = tInner.length;
   // Keras casts the Python constants to the tensor's dtype.
   const f32 = options.dtype === "float32";
-  const eps = f32 ? Math.fround(EPSILON) : EPSILON;
   const alpha = f32 ? Math.fround(options.alpha) : options.alpha;
   const beta = f32 ? Math.fround(options.beta) : options.beta;
-  const u = upstream?.(outShape);
-  const gd = grad?.data;
-  const out = allocate(options.dtype, rows);
-  for (let r = 0; r < rows; r++) {
-    let intersection = 0, falsePositives = 0, falseNegatives = 0;
-    for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, po = pOuter[r]! + pInner[j]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = td[to]!, b = pd[po]!;
-        intersection += a * b;
-        falsePositives += (1 - a) * b;
-        falseNegatives += a * (1 - b);
-      }
-    }
-    // 1 - I / (I + alpha FP + beta FN + eps)
-    const denominator = intersection + alpha * falsePositives + beta * falseNegatives + eps;
-    out[r] = 1 - intersection / denominator;
-    if (!gd) continue;
-    // dL/dp_k = -(t_k D - I dD/dp_k) / D^2 with dD/dp_k = t_k + alpha (1 - t_k) - beta t_k
-    const scale = u![r]! / (denominator * denominator);
-    const slope = (1 - alpha - beta) * intersection - denominator;
-    const constant = alpha * intersection;
-    for (let j = 0; j < blocks; j++) {
-      let to = tOuter[r]! + tInner[j]!, go = gOuter![r]! + gInner![j]!;
-      for (let k = 0; k < n; k++, to += ts, go += gs!) gd[go] += scale * (slope * td[to]! + constant);
-    }
-  }
-  return { values: new Tensor(out, outShape), grad };
+  return segmentationKernel("tversky", 1, alpha, beta, yTrue, yPred, options, upstream);
 }
 
 /**
@@ -286,7 +257,12 @@ function tverskyKernel(yTrue: Tensor, yPred: Tensor, options: KernelOptions<Tver
  * FN = sum(yTrue * (1 - yPred))      loss = 1 - I / (I + alpha * FP + beta * FN + epsilon)
  * ```
  * with `epsilon = 1e-7` and the sums over `axis` (default null: every axis, one value for
- * the whole batch). `alpha = beta = 0.5` is the Dice loss.
+ * the whole batch). `alpha = beta = 0.5` is the Dice loss. FP and FN are computed as
+ * `sum(yPred) - I` and `sum(yTrue) - I` (equal terms, summed in JS doubles; one pass shared
+ * with Dice).
+ *
+ * Gradient: `dL/dyPred_k = (yTrue_k ((1 - alpha - beta) I - D) + alpha I) / D^2` with `D` the
+ * denominator.
  *
  * Options: `alpha` (default 0.5) weighs false positives, `beta` (default 0.5) false
  * negatives; `axis` (default null): null, an axis, or an array of axes to sum over.
