@@ -6,7 +6,7 @@
  * weighted path, in both dtypes, NaN and Infinity included.
  */
 import { describe, expect, it } from "vitest";
-import { Huber, MeanAbsoluteError, MeanSquaredError, Tensor, reduceWeightedValues, type DType, type Loss } from "../src/index";
+import { Hinge, Huber, MeanAbsoluteError, MeanSquaredError, SquaredHinge, Tensor, reduceWeightedValues, type DType, type Loss } from "../src/index";
 import { rng } from "./helpers";
 
 const LOSSES: [string, (o: { reduction?: "sum" | "sum_over_batch_size" | "mean_with_sample_weight" | "none"; dtype: DType }) => Loss][] = [
@@ -185,6 +185,43 @@ describe("contiguous inputs at different offsets (one running index over aligned
             }
           });
         }
+      }
+    }
+  }
+});
+
+describe("the total path of row losses (values into a reused scratch, then the reductions' sum)", () => {
+  const makers: [string, (o: { reduction: "sum" | "sum_over_batch_size"; dtype: DType }) => Loss][] = [
+    ["MeanSquaredError", (o) => new MeanSquaredError(o)],
+    ["MeanAbsoluteError", (o) => new MeanAbsoluteError(o)],
+    ["Huber", (o) => new Huber(o)],
+    ["Hinge", (o) => new Hinge(o)],
+    ["SquaredHinge", (o) => new SquaredHinge(o)],
+  ];
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [name, make] of makers) {
+      for (const shape of [[7, 5], [131, 3], [2, 3, 4]]) {
+        it(`${name} ${dtype} ${JSON.stringify(shape)}`, () => {
+          const size = shape.reduce((a, b) => a * b, 1);
+          const r = rng(size + name.length);
+          const make32 = dtype === "float32";
+          const t = make32 ? new Float32Array(size) : new Float64Array(size);
+          const p = make32 ? new Float32Array(size) : new Float64Array(size);
+          for (let i = 0; i < size; i++) t[i] = name.includes("Hinge") ? (r() < 0.5 ? -1 : 1) : 4 * r() - 2;
+          for (let i = 0; i < size; i++) p[i] = 4 * r() - 2;
+          const loss = make({ reduction: "sum_over_batch_size", dtype });
+          const yt = new Tensor(t, shape), yp = new Tensor(p, shape);
+          const total = loss(yt, yp);
+          // The weighted path (values, then the weighted sum) with weights of 1.
+          const ones = new Tensor(new Float64Array(size / shape[shape.length - 1]!).fill(1), shape.slice(0, -1));
+          expect(total).toBe(loss(yt, yp, ones));
+          expect(total).toBe(loss.valueAndGrad(yt, yp).value);
+          // A second call with a smaller batch reuses the scratch: still its own values.
+          const half = new Tensor(t.subarray(0, size / 2 - ((size / 2) % shape[shape.length - 1]!)), [Math.floor(size / 2 / shape[shape.length - 1]!), shape[shape.length - 1]!]);
+          const halfP = new Tensor(p.subarray(0, half.size), half.shape);
+          const halfOnes = new Tensor(new Float64Array(half.shape[0]!).fill(1), [half.shape[0]!]);
+          expect(loss(half, halfP)).toBe(loss(half, halfP, halfOnes));
+        });
       }
     }
   }

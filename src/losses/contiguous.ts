@@ -10,6 +10,7 @@
 import type { KernelResult, Upstream } from "../kernel";
 import { SHAPE_ONLY, Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
 import { gradientBuffer } from "./layout";
+import { plainSum } from "../reduction/reduce";
 import {
   hingeFused32, hingeFused64, hingeValues32, hingeValues64,
   squaredHingeFused32, squaredHingeFused64, squaredHingeValues32, squaredHingeValues64,
@@ -81,19 +82,44 @@ export function contiguousKernel(loss: ContiguousLoss, yTrue: Tensor, yPred: Ten
 }
 
 /**
- * `Σ values` without writing them (`KernelTotal`, src/kernel.ts) for a contiguous column
- * (`[batch, 1]`: the values array would be as large as the inputs); `undefined` otherwise.
+ * `Σ values` for a reducing call without weights (`KernelTotal`, src/kernel.ts) on contiguous
+ * inputs: a column (`[batch, 1]`) sums its terms without writing them; rows write their
+ * means into a scratch array reused across calls (not a new array per call) and sum it.
+ * `undefined` for other layouts.
  */
 export function contiguousTotal(loss: ContiguousLoss, yTrue: Tensor, yPred: Tensor, dtype: DType, params: Float64Array): { sum: number; shape: number[] } | undefined {
-  if (yPred.shape[yPred.rank - 1] !== 1) return undefined;
   const rows = contiguousRows(yTrue, yPred, dtype);
-  const kind = rows && rows[1] === 1 ? columnKind(loss) : -1;
-  if (kind < 0) return undefined;
-  const [td, pd, geo] = alignedInputs(yTrue, yPred, rows!);
-  const sum = dtype === "float32"
-    ? columnTotal32(kind, td as Float32Array, pd as Float32Array, geo, params)
-    : columnTotal64(kind, td as Float64Array, pd as Float64Array, geo, params);
+  if (!rows) return undefined;
+  const [td, pd, geo] = alignedInputs(yTrue, yPred, rows);
+  const kind = geo[1] === 1 ? columnKind(loss) : -1;
+  let sum: number;
+  if (kind >= 0) {
+    sum = dtype === "float32"
+      ? columnTotal32(kind, td as Float32Array, pd as Float32Array, geo, params)
+      : columnTotal64(kind, td as Float64Array, pd as Float64Array, geo, params);
+  } else {
+    const n = geo[0]!;
+    const out = scratch(dtype, n);
+    runContiguous(loss, out, null, null, td, pd, geo, params);
+    sum = plainSum(out, 0, n);
+  }
   return { sum, shape: yPred.shape.slice(0, -1) };
+}
+
+/** Largest scratch kept between calls (elements): larger batches allocate per call. */
+const SCRATCH_LIMIT = 1 << 16;
+let scratch32 = /*#__PURE__*/ new Float32Array(0);
+let scratch64 = /*#__PURE__*/ new Float64Array(0);
+
+/** A per-dtype array of at least `n` elements, reused across calls up to {@link SCRATCH_LIMIT}. */
+function scratch(dtype: DType, n: number): FloatArray {
+  if (n > SCRATCH_LIMIT) return allocate(dtype, n);
+  if (dtype === "float32") {
+    if (scratch32.length < n) scratch32 = new Float32Array(Math.max(n, 1024));
+    return scratch32;
+  }
+  if (scratch64.length < n) scratch64 = new Float64Array(Math.max(n, 1024));
+  return scratch64;
 }
 
 function columnKind(loss: ContiguousLoss): number {

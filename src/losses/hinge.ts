@@ -7,7 +7,7 @@ import type { ReductionOption } from "../reduction/reduce";
 import type { Rows } from "../tensor/rows";
 import { Tensor, allocate } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
-import { contiguousKernel, contiguousRows } from "./contiguous";
+import { contiguousKernel, contiguousRows, contiguousTotal } from "./contiguous";
 import { pairRows, gradientBuffer, meanOver } from "./layout";
 
 /**
@@ -69,6 +69,8 @@ function hingeLabelParams(yTrue: Tensor): Float64Array {
 export const hinge = /*#__PURE__*/ defineLossFunction({
   name: "hinge",
   defaults: {},
+  total: (yTrue, yPred, options) =>
+    contiguousRows(yTrue, yPred, options.dtype) ? contiguousTotal("hinge", yTrue, yPred, options.dtype, hingeLabelParams(yTrue)) : undefined,
   kernel(yTrue, yPred, options, upstream) {
     const geo = contiguousRows(yTrue, yPred, options.dtype);
     if (geo) return contiguousKernel("hinge", yTrue, yPred, options.dtype, upstream, hingeLabelParams(yTrue), geo);
@@ -139,6 +141,8 @@ export const hinge = /*#__PURE__*/ defineLossFunction({
 export const squaredHinge = /*#__PURE__*/ defineLossFunction({
   name: "squared_hinge",
   defaults: {},
+  total: (yTrue, yPred, options) =>
+    contiguousRows(yTrue, yPred, options.dtype) ? contiguousTotal("squaredHinge", yTrue, yPred, options.dtype, hingeLabelParams(yTrue)) : undefined,
   kernel(yTrue, yPred, options, upstream) {
     const geo = contiguousRows(yTrue, yPred, options.dtype);
     if (geo) return contiguousKernel("squaredHinge", yTrue, yPred, options.dtype, upstream, hingeLabelParams(yTrue), geo);
