@@ -1,4 +1,5 @@
 import { ShapeError, formatShape } from "../errors";
+import { sameShape } from "../math/constants";
 import { squeezeOrExpandToSameRank } from "../reduction/rank";
 import { rowsOf, type Rows } from "../tensor/rows";
 import type { Upstream } from "../kernel";
@@ -18,6 +19,7 @@ export interface AlignedPair {
 }
 
 export function alignPair(yTrue: Tensor, yPred: Tensor): AlignedPair {
+  if (sameShape(yTrue.shape, yPred.shape)) return { yTrue, yPred, shape: yPred.shape.slice(), alignLikePred: (x) => x };
   const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
   const shape = tryBroadcastShapes(t.shape, p.shape);
   if (!shape) {

@@ -19,6 +19,15 @@ export interface Rows {
 
 export function rowsOf(t: Tensor, axis: number): Rows {
   const a = normalizeAxis(axis, t.rank);
+  if (a === t.shape.length - 1 && t.isContiguous) {
+    // The last axis of C-contiguous data: row r starts at offset + r·length (no view to build).
+    const length = t.shape[a]!;
+    const outerShape = t.shape.slice(0, -1);
+    const rows = length === 0 ? outerShape.reduce((p, d) => p * d, 1) : t.size / length;
+    const offsets = new Int32Array(rows);
+    for (let r = 0, o = t.offset; r < rows; r++, o += length) offsets[r] = o;
+    return { data: t.data, rows, length, offsets, stride: 1, outerShape };
+  }
   const moved = moveAxis(t, a, -1);
   const outerShape = moved.shape.slice(0, -1);
   const outerStrides = moved.strides.slice(0, -1);
