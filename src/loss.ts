@@ -293,7 +293,8 @@ export abstract class Loss<R extends ReductionOption = ReductionOption> {
 
   /** The typed array behind a `{ out }` gradient buffer, after checking its layout, size and dtype. */
   private checkOut(out: unknown, yPred: Tensor, yTrue?: Tensor): FloatArray {
-    const expected = `a contiguous ${this.dtype} Tensor of shape ${formatShape(yPred.shape)} or a ${this.dtype === "float32" ? "Float32Array" : "Float64Array"} of length ${yPred.size}`;
+    // The message is built only when a check fails (formatting it costs more than a batch-1 call).
+    const expected = { toString: () => `a contiguous ${this.dtype} Tensor of shape ${formatShape(yPred.shape)} or a ${this.dtype === "float32" ? "Float32Array" : "Float64Array"} of length ${yPred.size}` };
     let data: FloatArray;
     if (out instanceof Tensor) {
       if (!out.isContiguous || out.offset !== 0 || !sameShape(out.shape, yPred.shape)) {

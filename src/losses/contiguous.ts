@@ -31,7 +31,13 @@ export function contiguousRows(yTrue: Tensor, yPred: Tensor, dtype: DType): Int3
   for (let i = 0; i < rank; i++) if (yTrue.shape[i] !== yPred.shape[i]) return null;
   const n = yPred.shape[rank - 1]!;
   if (n === 0 || yPred.size === 0) return null;
-  return Int32Array.of(yPred.size / n, n, yTrue.offset, yPred.offset);
+  // (Assigned one by one: Int32Array.of is a slow builtin at this size.)
+  const geo = new Int32Array(4);
+  geo[0] = yPred.size / n;
+  geo[1] = n;
+  geo[2] = yTrue.offset;
+  geo[3] = yPred.offset;
+  return geo;
 }
 
 /**
@@ -43,7 +49,9 @@ function alignedInputs(yTrue: Tensor, yPred: Tensor, geo: Int32Array): [FloatArr
   const t0 = geo[2]!, p0 = geo[3]!;
   if (t0 === p0) return [yTrue.data, yPred.data, geo];
   const base = Math.min(t0, p0);
-  return [yTrue.data.subarray(t0 - base), yPred.data.subarray(p0 - base), Int32Array.of(geo[0]!, geo[1]!, base, base)];
+  const aligned = geo.slice();
+  aligned[2] = aligned[3] = base;
+  return [yTrue.data.subarray(t0 - base), yPred.data.subarray(p0 - base), aligned];
 }
 
 /** A kernel's contiguous path: values, and with an upstream the fused gradient (see {@link contiguousRows}). */
