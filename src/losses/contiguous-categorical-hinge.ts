@@ -110,24 +110,24 @@ export function categoricalHingeFused32(out: Float32Array, gd: Float32Array, u: 
     }
     const neg = Math.max(Math.max(m0, m1), Math.max(m2, m3)), margin = neg - (s0 + s1 + s2 + s3) + 1;
     out[r] = Math.max(margin, 0);
-    const argmax = neg === m0 ? k0 : neg === m1 ? k1 : neg === m2 ? k2 : k3;
-    categoricalHingeGradRow32(gd, td, pd, rowStart, rowEnd, p0, margin, neg, argmax, u[r]!);
+    // The row's weight: the upstream where the margin is >= 0, 0 where it is negative, NaN where it is NaN.
+    const weight = margin >= 0 ? u[r]! : margin < 0 ? 0 : NaN;
+    const ties = categoricalHingeGradRow32(gd, td, pd, rowStart, rowEnd, p0, neg, weight);
+    if (!(margin >= 0)) continue;
+    if (ties === 1) {
+      const argmax = neg === m0 ? k0 : neg === m1 ? k1 : neg === m2 ? k2 : k3;
+      gd[argmax - p0] = weight * (1 - 2 * td[argmax]!);
+    } else categoricalHingeTies32(gd, td, pd, rowStart, rowEnd, p0, neg, weight);
   }
 }
 
-/** Writes one gradient row (see the module comment); `argmax` is an index of `neg` (any one when tied). */
-function categoricalHingeGradRow32(gd: Float32Array, td: Float32Array, pd: Float32Array, rowStart: number, rowEnd: number, p0: number, margin: number, neg: number, argmax: number, weight: number): void {
-  if (margin !== margin) {
-    gd.fill(NaN, rowStart - p0, rowEnd - p0);
-    return;
-  }
-  if (margin < 0) {
-    gd.fill(0, rowStart - p0, rowEnd - p0);
-    return;
-  }
+/**
+ * Writes `g = 0 - w y` over one row (0, not -0, where `w y` is 0; NaN everywhere for a NaN
+ * weight) and returns how many entries equal the maximum `neg`.
+ */
+function categoricalHingeGradRow32(gd: Float32Array, td: Float32Array, pd: Float32Array, rowStart: number, rowEnd: number, p0: number, neg: number, weight: number): number {
   const n = rowEnd - rowStart, rowEnd4 = rowEnd - (n & 3);
   let c0 = 0, c1 = 0;
-  // g = 0 - w y (0, not -0, where y = 0), and count the entries equal to the maximum.
   for (let j = rowStart; j < rowEnd4; j += 4) {
     const y0 = td[j]!, y1 = td[j + 1]!, y2 = td[j + 2]!, y3 = td[j + 3]!;
     gd[j - p0] = 0 - weight * y0;
@@ -142,11 +142,13 @@ function categoricalHingeGradRow32(gd: Float32Array, td: Float32Array, pd: Float
     gd[j - p0] = 0 - weight * y;
     c0 += +((1 - y) * pd[j]! === neg);
   }
-  const ties = c0 + c1;
-  if (ties === 1) {
-    gd[argmax - p0] = weight * (1 - 2 * td[argmax]!);
-    return;
-  }
+  return c0 + c1;
+}
+
+/** A row whose maximum is tied: each tied entry gets `w / ties · (1 - y) - w y` (TensorFlow's reduce_max gradient). */
+function categoricalHingeTies32(gd: Float32Array, td: Float32Array, pd: Float32Array, rowStart: number, rowEnd: number, p0: number, neg: number, weight: number): void {
+  let ties = 0;
+  for (let j = rowStart; j < rowEnd; j++) ties += +((1 - td[j]!) * pd[j]! === neg);
   const share = weight / ties;
   for (let j = rowStart; j < rowEnd; j++) {
     const y = td[j]!;
@@ -225,24 +227,24 @@ export function categoricalHingeFused64(out: Float64Array, gd: Float64Array, u: 
     }
     const neg = Math.max(Math.max(m0, m1), Math.max(m2, m3)), margin = neg - (s0 + s1 + s2 + s3) + 1;
     out[r] = Math.max(margin, 0);
-    const argmax = neg === m0 ? k0 : neg === m1 ? k1 : neg === m2 ? k2 : k3;
-    categoricalHingeGradRow64(gd, td, pd, rowStart, rowEnd, p0, margin, neg, argmax, u[r]!);
+    // The row's weight: the upstream where the margin is >= 0, 0 where it is negative, NaN where it is NaN.
+    const weight = margin >= 0 ? u[r]! : margin < 0 ? 0 : NaN;
+    const ties = categoricalHingeGradRow64(gd, td, pd, rowStart, rowEnd, p0, neg, weight);
+    if (!(margin >= 0)) continue;
+    if (ties === 1) {
+      const argmax = neg === m0 ? k0 : neg === m1 ? k1 : neg === m2 ? k2 : k3;
+      gd[argmax - p0] = weight * (1 - 2 * td[argmax]!);
+    } else categoricalHingeTies64(gd, td, pd, rowStart, rowEnd, p0, neg, weight);
   }
 }
 
-/** Writes one gradient row (see the module comment); `argmax` is an index of `neg` (any one when tied). */
-function categoricalHingeGradRow64(gd: Float64Array, td: Float64Array, pd: Float64Array, rowStart: number, rowEnd: number, p0: number, margin: number, neg: number, argmax: number, weight: number): void {
-  if (margin !== margin) {
-    gd.fill(NaN, rowStart - p0, rowEnd - p0);
-    return;
-  }
-  if (margin < 0) {
-    gd.fill(0, rowStart - p0, rowEnd - p0);
-    return;
-  }
+/**
+ * Writes `g = 0 - w y` over one row (0, not -0, where `w y` is 0; NaN everywhere for a NaN
+ * weight) and returns how many entries equal the maximum `neg`.
+ */
+function categoricalHingeGradRow64(gd: Float64Array, td: Float64Array, pd: Float64Array, rowStart: number, rowEnd: number, p0: number, neg: number, weight: number): number {
   const n = rowEnd - rowStart, rowEnd4 = rowEnd - (n & 3);
   let c0 = 0, c1 = 0;
-  // g = 0 - w y (0, not -0, where y = 0), and count the entries equal to the maximum.
   for (let j = rowStart; j < rowEnd4; j += 4) {
     const y0 = td[j]!, y1 = td[j + 1]!, y2 = td[j + 2]!, y3 = td[j + 3]!;
     gd[j - p0] = 0 - weight * y0;
@@ -257,11 +259,13 @@ function categoricalHingeGradRow64(gd: Float64Array, td: Float64Array, pd: Float
     gd[j - p0] = 0 - weight * y;
     c0 += +((1 - y) * pd[j]! === neg);
   }
-  const ties = c0 + c1;
-  if (ties === 1) {
-    gd[argmax - p0] = weight * (1 - 2 * td[argmax]!);
-    return;
-  }
+  return c0 + c1;
+}
+
+/** A row whose maximum is tied: each tied entry gets `w / ties · (1 - y) - w y` (TensorFlow's reduce_max gradient). */
+function categoricalHingeTies64(gd: Float64Array, td: Float64Array, pd: Float64Array, rowStart: number, rowEnd: number, p0: number, neg: number, weight: number): void {
+  let ties = 0;
+  for (let j = rowStart; j < rowEnd; j++) ties += +((1 - td[j]!) * pd[j]! === neg);
   const share = weight / ties;
   for (let j = rowStart; j < rowEnd; j++) {
     const y = td[j]!;

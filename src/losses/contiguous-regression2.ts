@@ -431,10 +431,10 @@ function msleStrided(out: FloatArray, gd: FloatArray | null, u: FloatArray | nul
   const m = n - (n & 3);
   for (let r = 0; r < rows; r++) {
     const tr = layout[LAYOUT_HEADER + r]!, pr = layout[LAYOUT_HEADER + rows + r]!, gr = layout[LAYOUT_HEADER + 2 * rows + r]!;
-    let sum = msleStridedSum(td, pd, tr, pr, ts, ps, n, m, f32, eps, 0);
+    let sum = msleStridedSum(td, pd, tr, pr, ts, ps, n, f32 ? 1 : 0);
     // As the contiguous loops: a row whose branch-free sum is NaN is redone with Math.max.
     const plain = sum !== sum;
-    if (plain) sum = msleStridedSum(td, pd, tr, pr, ts, ps, n, m, f32, eps, 1);
+    if (plain) sum = msleStridedSum(td, pd, tr, pr, ts, ps, n, f32 ? 3 : 2);
     out[r] = n === 0 ? 0 : sum / n;
     if (!gd) continue;
     const scale = (2 * u![r]!) / n;
@@ -454,8 +454,9 @@ function msleStrided(out: FloatArray, gd: FloatArray | null, u: FloatArray | nul
   }
 }
 
-/** Σ d² over one strided row in the contiguous loops' order: the branch-free clip (`plain` 0) or Math.max (`plain` 1). */
-function msleStridedSum(td: FloatArray, pd: FloatArray, tr: number, pr: number, ts: number, ps: number, n: number, m: number, f32: boolean, eps: number, plain: number): number {
+/** Σ d² over one strided row in the contiguous loops' order; `mode` bit 0: float32 (log1pf), bit 1: Math.max instead of the branch-free clip. */
+function msleStridedSum(td: FloatArray, pd: FloatArray, tr: number, pr: number, ts: number, ps: number, n: number, mode: number): number {
+  const f32 = (mode & 1) === 1, plain = (mode & 2) === 2, eps = EPSILON_FLOAT32 + 0, m = n - (n & 3);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (let k = 0; k < n; k++) {
     const x = pd[pr + k * ps]!, y = td[tr + k * ts]!;
