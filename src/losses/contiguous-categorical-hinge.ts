@@ -110,8 +110,13 @@ export function categoricalHingeFused32(out: Float32Array, gd: Float32Array, u: 
     }
     const neg = Math.max(Math.max(m0, m1), Math.max(m2, m3)), margin = neg - (s0 + s1 + s2 + s3) + 1;
     out[r] = Math.max(margin, 0);
-    // The row's weight: the upstream where the margin is >= 0, 0 where it is negative, NaN where it is NaN.
-    const weight = margin >= 0 ? u[r]! : margin < 0 ? 0 : NaN;
+    if (margin < 0) {
+      // No gradient (not 0 · y, which an infinite label would make NaN).
+      gd.fill(0, rowStart - p0, rowEnd - p0);
+      continue;
+    }
+    // The row's weight: the upstream, NaN where the margin is NaN (a NaN gradient row).
+    const weight = margin >= 0 ? u[r]! : NaN;
     const ties = categoricalHingeGradRow32(gd, td, pd, rowStart, rowEnd, p0, neg, weight);
     if (!(margin >= 0)) continue;
     if (ties === 1) {
@@ -227,8 +232,13 @@ export function categoricalHingeFused64(out: Float64Array, gd: Float64Array, u: 
     }
     const neg = Math.max(Math.max(m0, m1), Math.max(m2, m3)), margin = neg - (s0 + s1 + s2 + s3) + 1;
     out[r] = Math.max(margin, 0);
-    // The row's weight: the upstream where the margin is >= 0, 0 where it is negative, NaN where it is NaN.
-    const weight = margin >= 0 ? u[r]! : margin < 0 ? 0 : NaN;
+    if (margin < 0) {
+      // No gradient (not 0 · y, which an infinite label would make NaN).
+      gd.fill(0, rowStart - p0, rowEnd - p0);
+      continue;
+    }
+    // The row's weight: the upstream, NaN where the margin is NaN (a NaN gradient row).
+    const weight = margin >= 0 ? u[r]! : NaN;
     const ties = categoricalHingeGradRow64(gd, td, pd, rowStart, rowEnd, p0, neg, weight);
     if (!(margin >= 0)) continue;
     if (ties === 1) {
