@@ -31,3 +31,14 @@ export declare function dice(t: Arr, p: Arr, B: number, D: number): number;
 export declare function diceValueAndGrad(t: Arr, p: Arr, g: Arr, B: number, D: number): number;
 export declare function ctc(labels: Arr, x: Arr, B: number, T: number, C: number, L: number): number;
 export declare function circle(labels: Arr, e: Arr, B: number, E: number, options?: { gamma?: number; margin?: number }): number;
+// W22-W26
+export declare function jaccard(t: Arr, p: Arr, B: number, D: number): number;
+export declare function jaccardValueAndGrad(t: Arr, p: Arr, g: Arr, B: number, D: number): number;
+export declare function fBeta(t: Arr, p: Arr, B: number, D: number, beta?: number): number;
+export declare function fBetaValueAndGrad(t: Arr, p: Arr, g: Arr, B: number, D: number, beta?: number): number;
+export declare function meanAbsolutePercentageError(t: Arr, p: Arr): number;
+export declare function meanAbsolutePercentageErrorValueAndGrad(t: Arr, p: Arr, g: Arr): number;
+export declare function meanSquaredLogarithmicError(t: Arr, p: Arr): number;
+export declare function meanSquaredLogarithmicErrorValueAndGrad(t: Arr, p: Arr, g: Arr): number;
+export declare function categoricalHinge(y: Arr, x: Arr, B: number, C: number): number;
+export declare function categoricalHingeValueAndGrad(y: Arr, x: Arr, g: Arr, B: number, C: number): number;

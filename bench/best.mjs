@@ -946,3 +946,297 @@ export function circle(labels, e, B, E, { gamma = 80, margin = 0.4 } = {}) {
   }
   return valid > 0 ? total / valid : 0;
 }
+
+// ---- W22-W26: Jaccard, F-beta, MAPE, MSLE, CategoricalHinge (issue 10's remaining losses) ----
+
+/** Σ t p, Σ t + Σ p of row `o` (four and two accumulators, as dice): [inter, union] into `s`. */
+function rowOverlap(t, p, o, D, s) {
+  let i0 = 0, i1 = 0, i2 = 0, i3 = 0, u0 = 0, u1 = 0;
+  for (let k = 0; k < D - (D & 3); k += 4) {
+    const a0 = t[o + k], a1 = t[o + k + 1], a2 = t[o + k + 2], a3 = t[o + k + 3];
+    const b0 = p[o + k], b1 = p[o + k + 1], b2 = p[o + k + 2], b3 = p[o + k + 3];
+    i0 += a0 * b0;
+    i1 += a1 * b1;
+    i2 += a2 * b2;
+    i3 += a3 * b3;
+    u0 += a0 + b0 + a2 + b2;
+    u1 += a1 + b1 + a3 + b3;
+  }
+  for (let k = D - (D & 3); k < D; k++) {
+    i0 += t[o + k] * p[o + k];
+    u0 += t[o + k] + p[o + k];
+  }
+  s[0] = i0 + i1 + i2 + i3;
+  s[1] = u0 + u1;
+}
+
+/** Σ t p, Σ t, Σ p of row `o` into `s`. */
+function rowOverlapApart(t, p, o, D, s) {
+  let i0 = 0, i1 = 0, i2 = 0, i3 = 0, t0 = 0, t1 = 0, p0 = 0, p1 = 0;
+  for (let k = 0; k < D - (D & 3); k += 4) {
+    const a0 = t[o + k], a1 = t[o + k + 1], a2 = t[o + k + 2], a3 = t[o + k + 3];
+    const b0 = p[o + k], b1 = p[o + k + 1], b2 = p[o + k + 2], b3 = p[o + k + 3];
+    i0 += a0 * b0;
+    i1 += a1 * b1;
+    i2 += a2 * b2;
+    i3 += a3 * b3;
+    t0 += a0 + a2;
+    t1 += a1 + a3;
+    p0 += b0 + b2;
+    p1 += b1 + b3;
+  }
+  for (let k = D - (D & 3); k < D; k++) {
+    i0 += t[o + k] * p[o + k];
+    t0 += t[o + k];
+    p0 += p[o + k];
+  }
+  s[0] = i0 + i1 + i2 + i3;
+  s[1] = t0 + t1;
+  s[2] = p0 + p1;
+}
+
+const SUMS = new Float64Array(3);
+
+/** W22: Jaccard over every axis but the batch: 1 - I / (Σt + Σp - I + eps) per sample. */
+export function jaccard(t, p, B, D) {
+  const eps = EPS32 + 0, s = SUMS;
+  let total = 0;
+  for (let r = 0, o = 0; r < B; r++, o += D) {
+    rowOverlap(t, p, o, D, s);
+    total += 1 - s[0] / (s[1] - s[0] + eps);
+  }
+  return total / B;
+}
+
+/** W22 gradient: d/dp_k = -(t_k (den + I) - I) / den² / B. */
+export function jaccardValueAndGrad(t, p, g, B, D) {
+  const eps = EPS32 + 0, s = SUMS;
+  let total = 0;
+  for (let r = 0, o = 0; r < B; r++, o += D) {
+    rowOverlap(t, p, o, D, s);
+    const inter = s[0], den = s[1] - inter + eps;
+    total += 1 - inter / den;
+    rowAffine(g, -(den + inter) / (den * den * B), t, inter / (den * den * B), o, D);
+  }
+  return total / B;
+}
+
+/** W23: soft F-beta (β = 1 by default): P = I / (Σp + eps), R = I / (Σt + eps), 1 - (1 + β²) P R / (β² P + R + eps). */
+export function fBeta(t, p, B, D, beta = 1) {
+  const eps = EPS32 + 0, b2 = Math.fround(beta * beta), s = SUMS;
+  let total = 0;
+  for (let r = 0, o = 0; r < B; r++, o += D) {
+    rowOverlapApart(t, p, o, D, s);
+    const precision = s[0] / (s[2] + eps), recall = s[0] / (s[1] + eps);
+    total += 1 - ((1 + b2) * precision * recall) / (b2 * precision + recall + eps);
+  }
+  return total / B;
+}
+
+/** W23 gradient: d/dp_k = -t_k (F_P / a + F_R / b) + F_P I / a² (a = Σp + eps, b = Σt + eps), over B. */
+export function fBetaValueAndGrad(t, p, g, B, D, beta = 1) {
+  const eps = EPS32 + 0, b2 = Math.fround(beta * beta), s = SUMS;
+  let total = 0;
+  for (let r = 0, o = 0; r < B; r++, o += D) {
+    rowOverlapApart(t, p, o, D, s);
+    const inter = s[0], a = s[2] + eps, b = s[1] + eps;
+    const precision = inter / a, recall = inter / b, den = b2 * precision + recall + eps;
+    total += 1 - ((1 + b2) * precision * recall) / den;
+    const fp = ((1 + b2) * recall * (recall + eps)) / (den * den), fr = ((1 + b2) * precision * (b2 * precision + eps)) / (den * den);
+    rowAffine(g, -(fp / a + fr / b) / B, t, (fp * inter) / (a * a * B), o, D);
+  }
+  return total / B;
+}
+
+/** W24: 100 mean(|t - p| / max(|t|, eps)); a label under eps is rare, so Math.max's branch is predicted. */
+export function meanAbsolutePercentageError(t, p) {
+  const n = p.length, eps = EPS32 + 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
+    s0 += Math.abs(t[i] - p[i]) / Math.max(Math.abs(t[i]), eps);
+    s1 += Math.abs(t[i + 1] - p[i + 1]) / Math.max(Math.abs(t[i + 1]), eps);
+    s2 += Math.abs(t[i + 2] - p[i + 2]) / Math.max(Math.abs(t[i + 2]), eps);
+    s3 += Math.abs(t[i + 3] - p[i + 3]) / Math.max(Math.abs(t[i + 3]), eps);
+  }
+  for (let i = n - (n & 3); i < n; i++) s0 += Math.abs(t[i] - p[i]) / Math.max(Math.abs(t[i]), eps);
+  return (100 * (s0 + s1 + s2 + s3)) / n;
+}
+
+/** W24 gradient: 100 sign(p - t) / max(|t|, eps) / N: one reciprocal per element for both. */
+export function meanAbsolutePercentageErrorValueAndGrad(t, p, g) {
+  const n = p.length, eps = EPS32 + 0, c = 100 / n;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
+    const e0 = p[i] - t[i], e1 = p[i + 1] - t[i + 1], e2 = p[i + 2] - t[i + 2], e3 = p[i + 3] - t[i + 3];
+    const r0 = 1 / Math.max(Math.abs(t[i]), eps), r1 = 1 / Math.max(Math.abs(t[i + 1]), eps);
+    const r2 = 1 / Math.max(Math.abs(t[i + 2]), eps), r3 = 1 / Math.max(Math.abs(t[i + 3]), eps);
+    s0 += Math.abs(e0) * r0;
+    s1 += Math.abs(e1) * r1;
+    s2 += Math.abs(e2) * r2;
+    s3 += Math.abs(e3) * r3;
+    g[i] = c * ((e0 > 0) - (e0 < 0)) * r0;
+    g[i + 1] = c * ((e1 > 0) - (e1 < 0)) * r1;
+    g[i + 2] = c * ((e2 > 0) - (e2 < 0)) * r2;
+    g[i + 3] = c * ((e3 > 0) - (e3 < 0)) * r3;
+  }
+  for (let i = n - (n & 3); i < n; i++) {
+    const e = p[i] - t[i], r = 1 / Math.max(Math.abs(t[i]), eps);
+    s0 += Math.abs(e) * r;
+    g[i] = c * ((e > 0) - (e < 0)) * r;
+  }
+  return (100 * (s0 + s1 + s2 + s3)) / n;
+}
+
+/**
+ * W25: mean((log1p(max(p, eps)) - log1p(max(t, eps)))²). On centred data half the values are
+ * clipped, so the clip is an exact 0/1 weight, w = [v >= eps], w v + (1 - w) eps, not a branch.
+ */
+export function meanSquaredLogarithmicError(t, p) {
+  const n = p.length, eps = EPS32 + 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
+    const x0 = p[i], x1 = p[i + 1], x2 = p[i + 2], x3 = p[i + 3];
+    const y0 = t[i], y1 = t[i + 1], y2 = t[i + 2], y3 = t[i + 3];
+    const w0 = +(x0 >= eps), w1 = +(x1 >= eps), w2 = +(x2 >= eps), w3 = +(x3 >= eps);
+    const v0 = +(y0 >= eps), v1 = +(y1 >= eps), v2 = +(y2 >= eps), v3 = +(y3 >= eps);
+    const d0 = Math.log1p(w0 * x0 + (1 - w0) * eps) - Math.log1p(v0 * y0 + (1 - v0) * eps);
+    const d1 = Math.log1p(w1 * x1 + (1 - w1) * eps) - Math.log1p(v1 * y1 + (1 - v1) * eps);
+    const d2 = Math.log1p(w2 * x2 + (1 - w2) * eps) - Math.log1p(v2 * y2 + (1 - v2) * eps);
+    const d3 = Math.log1p(w3 * x3 + (1 - w3) * eps) - Math.log1p(v3 * y3 + (1 - v3) * eps);
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  for (let i = n - (n & 3); i < n; i++) {
+    const w = +(p[i] >= eps), v = +(t[i] >= eps);
+    const d = Math.log1p(w * p[i] + (1 - w) * eps) - Math.log1p(v * t[i] + (1 - v) * eps);
+    s0 += d * d;
+  }
+  return (s0 + s1 + s2 + s3) / n;
+}
+
+/** W25 gradient: 2 d [p >= eps] / (max(p, eps) + 1) / N. */
+export function meanSquaredLogarithmicErrorValueAndGrad(t, p, g) {
+  const n = p.length, eps = EPS32 + 0, c = 2 / n;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n - (n & 3); i += 4) {
+    const x0 = p[i], x1 = p[i + 1], x2 = p[i + 2], x3 = p[i + 3];
+    const y0 = t[i], y1 = t[i + 1], y2 = t[i + 2], y3 = t[i + 3];
+    const w0 = +(x0 >= eps), w1 = +(x1 >= eps), w2 = +(x2 >= eps), w3 = +(x3 >= eps);
+    const v0 = +(y0 >= eps), v1 = +(y1 >= eps), v2 = +(y2 >= eps), v3 = +(y3 >= eps);
+    const a0 = w0 * x0 + (1 - w0) * eps, a1 = w1 * x1 + (1 - w1) * eps, a2 = w2 * x2 + (1 - w2) * eps, a3 = w3 * x3 + (1 - w3) * eps;
+    const d0 = Math.log1p(a0) - Math.log1p(v0 * y0 + (1 - v0) * eps);
+    const d1 = Math.log1p(a1) - Math.log1p(v1 * y1 + (1 - v1) * eps);
+    const d2 = Math.log1p(a2) - Math.log1p(v2 * y2 + (1 - v2) * eps);
+    const d3 = Math.log1p(a3) - Math.log1p(v3 * y3 + (1 - v3) * eps);
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+    g[i] = (c * d0 * w0) / (a0 + 1);
+    g[i + 1] = (c * d1 * w1) / (a1 + 1);
+    g[i + 2] = (c * d2 * w2) / (a2 + 1);
+    g[i + 3] = (c * d3 * w3) / (a3 + 1);
+  }
+  for (let i = n - (n & 3); i < n; i++) {
+    const w = +(p[i] >= eps), v = +(t[i] >= eps), a = w * p[i] + (1 - w) * eps;
+    const d = Math.log1p(a) - Math.log1p(v * t[i] + (1 - v) * eps);
+    s0 += d * d;
+    g[i] = (c * d * w) / (a + 1);
+  }
+  return (s0 + s1 + s2 + s3) / n;
+}
+
+/** W26: mean over rows of max(max_k (1 - y_k) x_k - Σ y x + 1, 0); the row maximum's branch is predicted. */
+export function categoricalHinge(y, x, B, C) {
+  let total = 0;
+  for (let r = 0, o = 0; r < B; r++, o += C) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
+    for (let k = 0; k < C - (C & 3); k += 4) {
+      const i = o + k;
+      s0 += y[i] * x[i];
+      s1 += y[i + 1] * x[i + 1];
+      s2 += y[i + 2] * x[i + 2];
+      s3 += y[i + 3] * x[i + 3];
+      const o0 = (1 - y[i]) * x[i], o1 = (1 - y[i + 1]) * x[i + 1], o2 = (1 - y[i + 2]) * x[i + 2], o3 = (1 - y[i + 3]) * x[i + 3];
+      if (o0 > m0) m0 = o0;
+      if (o1 > m1) m1 = o1;
+      if (o2 > m2) m2 = o2;
+      if (o3 > m3) m3 = o3;
+    }
+    for (let k = C - (C & 3); k < C; k++) {
+      s0 += y[o + k] * x[o + k];
+      const v = (1 - y[o + k]) * x[o + k];
+      if (v > m0) m0 = v;
+    }
+    total += Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)) - (s0 + s1 + s2 + s3) + 1, 0);
+  }
+  return total / B;
+}
+
+/**
+ * W26 gradient: g = -w y over the row (w = [margin > 0] / B), plus w at the maximum: w (1 - 2 y);
+ * a tied maximum (found by counting in the same pass) splits its share evenly, as TensorFlow does.
+ */
+export function categoricalHingeValueAndGrad(y, x, g, B, C) {
+  let total = 0;
+  for (let r = 0, o = 0; r < B; r++, o += C) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity, k0 = o, k1 = o, k2 = o, k3 = o;
+    for (let k = 0; k < C - (C & 3); k += 4) {
+      const i = o + k;
+      s0 += y[i] * x[i];
+      s1 += y[i + 1] * x[i + 1];
+      s2 += y[i + 2] * x[i + 2];
+      s3 += y[i + 3] * x[i + 3];
+      const o0 = (1 - y[i]) * x[i], o1 = (1 - y[i + 1]) * x[i + 1], o2 = (1 - y[i + 2]) * x[i + 2], o3 = (1 - y[i + 3]) * x[i + 3];
+      if (o0 > m0) {
+        m0 = o0;
+        k0 = i;
+      }
+      if (o1 > m1) {
+        m1 = o1;
+        k1 = i + 1;
+      }
+      if (o2 > m2) {
+        m2 = o2;
+        k2 = i + 2;
+      }
+      if (o3 > m3) {
+        m3 = o3;
+        k3 = i + 3;
+      }
+    }
+    for (let k = C - (C & 3); k < C; k++) {
+      s0 += y[o + k] * x[o + k];
+      const v = (1 - y[o + k]) * x[o + k];
+      if (v > m0) {
+        m0 = v;
+        k0 = o + k;
+      }
+    }
+    const neg = Math.max(Math.max(m0, m1), Math.max(m2, m3)), margin = neg - (s0 + s1 + s2 + s3) + 1;
+    total += Math.max(margin, 0);
+    const w = +(margin >= 0) / B;
+    let ties = 0;
+    for (let k = 0; k < C - (C & 3); k += 4) {
+      const i = o + k;
+      g[i] = -w * y[i];
+      g[i + 1] = -w * y[i + 1];
+      g[i + 2] = -w * y[i + 2];
+      g[i + 3] = -w * y[i + 3];
+      ties += ((1 - y[i]) * x[i] === neg) + ((1 - y[i + 1]) * x[i + 1] === neg) + ((1 - y[i + 2]) * x[i + 2] === neg) + ((1 - y[i + 3]) * x[i + 3] === neg);
+    }
+    for (let k = C - (C & 3); k < C; k++) {
+      g[o + k] = -w * y[o + k];
+      ties += (1 - y[o + k]) * x[o + k] === neg;
+    }
+    if (ties === 1) {
+      const a = neg === m0 ? k0 : neg === m1 ? k1 : neg === m2 ? k2 : k3;
+      g[a] = w * (1 - 2 * y[a]);
+    } else {
+      for (let k = 0; k < C; k++) if ((1 - y[o + k]) * x[o + k] === neg) g[o + k] += (w / ties) * (1 - y[o + k]);
+    }
+  }
+  return total / B;
+}

@@ -21,6 +21,11 @@ export declare const reference: {
   binaryFocalCrossentropyFromLogits(z: Arr, x: Arr, B: number, D: number, options?: { gamma?: number; alpha?: number; applyClassBalancing?: boolean }): number;
   categoricalFocalCrossentropyFromLogits(y: Arr, x: Arr, B: number, C: number, options?: { gamma?: number; alpha?: number }): number;
   dice(t: Arr, p: Arr, B: number, D: number): number;
+  jaccard(t: Arr, p: Arr, B: number, D: number): number;
+  fBeta(t: Arr, p: Arr, B: number, D: number, beta?: number): number;
+  meanAbsolutePercentageError(t: Arr, p: Arr, B: number, D: number): number;
+  meanSquaredLogarithmicError(t: Arr, p: Arr, B: number, D: number): number;
+  categoricalHinge(y: Arr, x: Arr, B: number, C: number): number;
   ctc(labels: Arr, x: Arr, B: number, T: number, C: number, L: number): number;
   circle(labels: Arr, e: Arr, B: number, E: number, options?: { gamma?: number; margin?: number }): number;
 };

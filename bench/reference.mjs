@@ -150,6 +150,44 @@ export const reference = {
       }
       return 1 - (2 * tp.value) / (st.value + sp.value + EPS32);
     }),
+  // W22-W26 (./best.mjs's overlap / regression / categorical hinge block).
+  jaccard: (t, p, B, D) =>
+    meanOverRows(B, (r) => {
+      const tp = new Sum(), st = new Sum(), sp = new Sum();
+      for (let k = 0; k < D; k++) {
+        tp.add(t[r * D + k] * p[r * D + k]);
+        st.add(t[r * D + k]);
+        sp.add(p[r * D + k]);
+      }
+      return 1 - tp.value / (st.value + sp.value - tp.value + EPS32);
+    }),
+  // F-beta from TP, FP = Σ (1 - t) p and FN = Σ t (1 - p) directly (the loops use Σp and Σt).
+  fBeta: (t, p, B, D, beta = 1) =>
+    meanOverRows(B, (r) => {
+      const tp = new Sum(), fp = new Sum(), fn = new Sum();
+      for (let k = 0; k < D; k++) {
+        const a = t[r * D + k], b = p[r * D + k];
+        tp.add(a * b);
+        fp.add((1 - a) * b);
+        fn.add(a * (1 - b));
+      }
+      const precision = tp.value / (tp.value + fp.value + EPS32), recall = tp.value / (tp.value + fn.value + EPS32);
+      const b2 = Math.fround(beta * beta);
+      return 1 - ((1 + b2) * precision * recall) / (b2 * precision + recall + EPS32);
+    }),
+  meanAbsolutePercentageError: (t, p, B, D) => meanOfRowMeans(B, D, (i) => (100 * Math.abs(t[i] - p[i])) / Math.max(Math.abs(t[i]), EPS32)),
+  // log(max(x, eps) + 1) written as log((x + 1)) of the clipped value, not log1p.
+  meanSquaredLogarithmicError: (t, p, B, D) => meanOfRowMeans(B, D, (i) => Math.log((Math.max(p[i], EPS32) + 1) / (Math.max(t[i], EPS32) + 1)) ** 2),
+  categoricalHinge: (y, x, B, C) =>
+    meanOverRows(B, (r) => {
+      const pos = new Sum();
+      let neg = -Infinity;
+      for (let k = 0; k < C; k++) {
+        pos.add(y[r * C + k] * x[r * C + k]);
+        neg = Math.max(neg, (1 - y[r * C + k]) * x[r * C + k]);
+      }
+      return Math.max(neg - pos.value + 1, 0);
+    }),
   /** CTC by the scaled forward recursion in probability space (Rabiner scaling), not in log space as the loop. */
   ctc: (labels, x, B, T, C, L) =>
     meanOverRows(B, (b) => {

@@ -184,6 +184,25 @@ function classRows({ id, title, className, options, datasetName = "classes", pic
   };
 }
 
+/** A loss over the [B, H, W, 1] masks of W16, summed over axes 1-3 (W22, W23). */
+function segmentationWorkload({ id, title, className, best, ref, tfNote, tfLoss }) {
+  return {
+    id,
+    title,
+    className,
+    options: { axis: [1, 2, 3] },
+    data: (batch) => dataset("segmentation", { B: batch, D: 1024 }),
+    shapeOf: (d) => `[${d.shape.join(",")}]`,
+    elements: (d) => d.yPred.length,
+    arrays: pairArrays,
+    best,
+    bestArgs: (d) => [d.B, d.D],
+    reference: (d) => ref(d.yTrue, d.yPred, d.B, d.D),
+    tfNote,
+    tf: { inputs: pairInputs, loss: tfLoss },
+  };
+}
+
 const mseTf = (tf, t, p) => tf.losses.meanSquaredError(t, p);
 const cceTf = (tf, y, x) => tf.losses.softmaxCrossEntropy(y, x);
 
@@ -494,6 +513,66 @@ export const VALUE_WORKLOADS = [
     refGrad: reference.categoricalCrossentropyFromLogitsGrad,
     tfNote: "tf.losses.softmaxCrossEntropy",
     tfLoss: cceTf,
+  }),
+  // W22-W26: the remaining losses of issue 10 (Jaccard and F-beta on W16's data).
+  segmentationWorkload({
+    id: "W22",
+    title: "Jaccard(axis=[1,2,3])",
+    className: "Jaccard",
+    best: "jaccard",
+    ref: reference.jaccard,
+    tfNote: "composed: 1 - I / (sum t + sum p - I + eps) over axes 1-3",
+    tfLoss: (tf, t, p) => {
+      const axes = [1, 2, 3];
+      const inter = tf.sum(tf.mul(t, p), axes);
+      const den = tf.add(tf.sub(tf.add(tf.sum(t, axes), tf.sum(p, axes)), inter), EPS);
+      return tf.mean(tf.sub(1, tf.div(inter, den)));
+    },
+  }),
+  segmentationWorkload({
+    id: "W23",
+    title: "FBeta(beta=1, axis=[1,2,3])",
+    className: "FBeta",
+    best: "fBeta",
+    ref: reference.fBeta,
+    tfNote: "composed: P = I / (sum p + eps), R = I / (sum t + eps), 1 - 2 P R / (P + R + eps) over axes 1-3",
+    tfLoss: (tf, t, p) => {
+      const axes = [1, 2, 3];
+      const inter = tf.sum(tf.mul(t, p), axes);
+      const precision = tf.div(inter, tf.add(tf.sum(p, axes), EPS));
+      const recall = tf.div(inter, tf.add(tf.sum(t, axes), EPS));
+      return tf.mean(tf.sub(1, tf.div(tf.mul(tf.mul(precision, recall), 2), tf.add(tf.add(precision, recall), EPS))));
+    },
+  }),
+  elementwise({
+    id: "W24",
+    title: "MeanAbsolutePercentageError",
+    className: "MeanAbsolutePercentageError",
+    datasetName: "regression",
+    best: "meanAbsolutePercentageError",
+    ref: reference.meanAbsolutePercentageError,
+    tfNote: "composed as Keras: 100 mean(|t - p| / maximum(|t|, eps))",
+    tfLoss: (tf, t, p) => tf.mean(tf.div(tf.mul(tf.abs(tf.sub(t, p)), 100), tf.maximum(tf.abs(t), EPS))),
+  }),
+  elementwise({
+    id: "W25",
+    title: "MeanSquaredLogarithmicError",
+    className: "MeanSquaredLogarithmicError",
+    datasetName: "regression",
+    best: "meanSquaredLogarithmicError",
+    ref: reference.meanSquaredLogarithmicError,
+    tfNote: "composed as Keras: mean((log1p(maximum(p, eps)) - log1p(maximum(t, eps)))^2)",
+    tfLoss: (tf, t, p) => tf.mean(tf.square(tf.sub(tf.log1p(tf.maximum(p, EPS)), tf.log1p(tf.maximum(t, EPS))))),
+  }),
+  classRows({
+    id: "W26",
+    title: "CategoricalHinge",
+    className: "CategoricalHinge",
+    pick: (d) => [d.oneHot, d.logits],
+    best: "categoricalHinge",
+    ref: reference.categoricalHinge,
+    tfNote: "composed as Keras: maximum(max((1 - y) x) - sum(y x) + 1, 0)",
+    tfLoss: (tf, y, x) => tf.mean(tf.maximum(tf.add(tf.sub(tf.max(tf.mul(tf.sub(1, y), x), -1), tf.sum(tf.mul(y, x), -1)), 1), 0)),
   }),
 ];
 

@@ -372,6 +372,15 @@ describe("best loops (issue 10's yardstick): float32 and float64 inputs against 
       reference: (y, x) => reference.categoricalFocalCrossentropyFromLogits(y, x, B, C, { gamma: 1.5 }),
     },
     { name: "Dice", yTrue: seg.yTrue, yPred: seg.yPred, value: (t, p) => best.dice(t, p, B, segD), valueAndGrad: (t, p, g) => best.diceValueAndGrad(t, p, g, B, segD), reference: (t, p) => reference.dice(t, p, B, segD) },
+    // W22-W26.
+    { name: "Jaccard", yTrue: seg.yTrue, yPred: seg.yPred, value: (t, p) => best.jaccard(t, p, B, segD), valueAndGrad: (t, p, g) => best.jaccardValueAndGrad(t, p, g, B, segD), reference: (t, p) => reference.jaccard(t, p, B, segD) },
+    { name: "FBeta", yTrue: seg.yTrue, yPred: seg.yPred, value: (t, p) => best.fBeta(t, p, B, segD), valueAndGrad: (t, p, g) => best.fBetaValueAndGrad(t, p, g, B, segD), reference: (t, p) => reference.fBeta(t, p, B, segD) },
+    { name: "FBeta β=2", yTrue: seg.yTrue, yPred: seg.yPred, value: (t, p) => best.fBeta(t, p, B, segD, 2), valueAndGrad: (t, p, g) => best.fBetaValueAndGrad(t, p, g, B, segD, 2), reference: (t, p) => reference.fBeta(t, p, B, segD, 2) },
+    { name: "MAPE", yTrue: reg.yTrue, yPred: reg.yPred, value: best.meanAbsolutePercentageError, valueAndGrad: best.meanAbsolutePercentageErrorValueAndGrad, reference: (t, p) => reference.meanAbsolutePercentageError(t, p, B, D) },
+    // Half the values are negative (clipped to eps): the step stays off the clip's kink at eps.
+    { name: "MSLE", yTrue: reg.yTrue, yPred: reg.yPred, value: best.meanSquaredLogarithmicError, valueAndGrad: best.meanSquaredLogarithmicErrorValueAndGrad, reference: (t, p) => reference.meanSquaredLogarithmicError(t, p, B, D), step: (v) => Math.min(1e-6, Math.abs(v) / 4) },
+    { name: "CategoricalHinge", yTrue: cls.oneHot, yPred: cls.logits, value: (y, x) => best.categoricalHinge(y, x, B, C), valueAndGrad: (y, x, g) => best.categoricalHingeValueAndGrad(y, x, g, B, C), reference: (y, x) => reference.categoricalHinge(y, x, B, C) },
+    { name: "CategoricalHinge, soft labels", yTrue: soft, yPred: cls.logits, value: (y, x) => best.categoricalHinge(y, x, B, C), valueAndGrad: (y, x, g) => best.categoricalHingeValueAndGrad(y, x, g, B, C), reference: (y, x) => reference.categoricalHinge(y, x, B, C) },
   ];
 
   /** Central differences of the float64 reference with respect to yPred. */

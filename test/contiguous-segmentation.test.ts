@@ -7,7 +7,7 @@
  * central differences, with NaN and infinite samples, and with a dirty caller-owned buffer.
  */
 import { describe, expect, it } from "vitest";
-import { Dice, Tversky, Tensor, dice, moveAxis, tversky, type DType, type Loss } from "../src/index";
+import { Dice, FBeta, Jaccard, Tversky, Tensor, dice, moveAxis, tversky, type DType, type Loss } from "../src/index";
 import { expectClose, expectGradMatches, flat, rng } from "./helpers";
 
 type Case = { name: string; make: (options: Record<string, unknown>) => Loss; reference: (t: number[], p: number[]) => number };
@@ -35,6 +35,31 @@ const CASES: Case[] = [
         fn += a * (1 - b);
       });
       return 1 - inter / (inter + 0.3 * fp + 0.7 * fn + EPS);
+    },
+  },
+  // ./overlap.ts's losses run the same loops (Jaccard the Dice ones, F-beta the Tversky ones).
+  {
+    name: "Jaccard(smooth 0.5)",
+    make: (o) => new Jaccard({ smooth: 0.5, ...o } as never),
+    reference: (t, p) => {
+      let inter = 0, st = 0, sp = 0;
+      t.forEach((a, k) => ((inter += a * p[k]!), (st += a), (sp += p[k]!)));
+      return 1 - (inter + 0.5) / (st + sp - inter + 0.5 + EPS);
+    },
+  },
+  {
+    name: "FBeta(2)",
+    make: (o) => new FBeta({ beta: 2, ...o } as never),
+    reference: (t, p) => {
+      let tp = 0, fp = 0, fn = 0;
+      t.forEach((a, k) => {
+        const b = p[k]!;
+        tp += a * b;
+        fp += (1 - a) * b;
+        fn += a * (1 - b);
+      });
+      const precision = tp / (tp + fp + EPS), recall = tp / (tp + fn + EPS);
+      return 1 - (5 * precision * recall) / (4 * precision + recall + EPS);
     },
   },
 ];

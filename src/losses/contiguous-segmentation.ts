@@ -19,7 +19,9 @@
  * (two accumulators fewer: 10% faster than the separate sums).
  *
  * `params = [mode, c1, c2, eps]`: mode 0 is Dice (`c1`, `c2` = trueScale, predScale), mode 1
- * Tversky (`c1`, `c2` = alpha, beta). Contiguous loops (yTrue, yPred and the gradient as
+ * Tversky (`c1`, `c2` = alpha, beta); ./overlap.ts adds mode 2, Jaccard (`c1` = smooth; it needs
+ * only `I` and `U`, so it runs the Dice loops), and mode 3, F-beta (`c1` = β²; the Tversky
+ * loops, `Σt` and `Σp` apart). Contiguous loops (yTrue, yPred and the gradient as
  * arrays of `rows · n` from index 0): `geo = [rows, n]`; float32 and float64 have their own
  * loops (src/losses/README.md, rule 2). The strided loop takes {@link packReducedLayout}'s layout.
  */
@@ -66,7 +68,8 @@ export function contiguousSegmentation(yTrue: Tensor, yPred: Tensor, dtype: DTyp
   const td = yTrue.data.subarray(geo[2]!, geo[2]! + size), pd = yPred.data.subarray(geo[3]!, geo[3]! + size);
   const out = allocate(dtype, rows);
   const f32 = out instanceof Float32Array;
-  const dice = params[0] === 0;
+  // Dice and Jaccard (mode 2) need only I and U = St + Sp: the Dice loops; Tversky and F-beta (mode 3) the sums apart.
+  const dice = params[0] === 0 || params[0] === 2;
   if (!upstream) {
     if (dice) {
       if (f32) diceValues32(out, td as Float32Array, pd as Float32Array, geo, params);
@@ -367,7 +370,8 @@ export function segmentationStrided(out: FloatArray, gd: FloatArray | null, u: F
   const tInner = HEADER + 3 * rows, pInner = tInner + blocks, gInner = pInner + blocks;
   const total = blocks * n, grouped = total - (total & 3);
   // Dice with unit scales sums as the contiguous Dice loops do: U = Σ (t + p) into t0, t1.
-  const combined = params[0] === 0 && params[1] === 1 && params[2] === 1;
+  // Jaccard (mode 2) needs only U = St + Sp too (./overlap.ts).
+  const combined = (params[0] === 0 && params[1] === 1 && params[2] === 1) || params[0] === 2;
   for (let r = 0; r < rows; r++) {
     let i0 = 0, i1 = 0, i2 = 0, i3 = 0, t0 = 0, t1 = 0, p0 = 0, p1 = 0;
     let a0 = 0, a1 = 0, b0 = 0, b1 = 0, c = 0;
@@ -419,31 +423,82 @@ export function segmentationStrided(out: FloatArray, gd: FloatArray | null, u: F
   }
 }
 
-/** The row's denominator `D` (see the module comment). */
+/** The row's denominator `D` (see the module comment; Jaccard and F-beta: ./overlap.ts's modes below). */
 function segmentationDenominator(inter: number, trueSum: number, predSum: number, params: Float64Array): number {
-  if (params[0] === 0) return trueSum * params[1]! + predSum * params[2]! + params[3]!;
-  return inter + params[1]! * (predSum - inter) + params[2]! * (trueSum - inter) + params[3]!;
+  const mode = params[0]!;
+  if (mode === 0) return trueSum * params[1]! + predSum * params[2]! + params[3]!;
+  if (mode === 1) return inter + params[1]! * (predSum - inter) + params[2]! * (trueSum - inter) + params[3]!;
+  if (mode === 2) return trueSum + predSum - inter + params[1]! + params[3]!;
+  return fBetaDenominator(inter, trueSum, predSum, params);
 }
 
-/** Dice `1 - 2 I / D`, Tversky `1 - I / D`. */
+/** Dice `1 - 2 I / D`, Tversky `1 - I / D`, Jaccard `1 - (I + s) / D`, F-beta `1 - (1 + β²) P R / D`. */
 function segmentationValue(inter: number, trueSum: number, predSum: number, params: Float64Array): number {
+  const mode = params[0]!;
   const denominator = segmentationDenominator(inter, trueSum, predSum, params);
-  return params[0] === 0 ? 1 - (2 * inter) / denominator : 1 - inter / denominator;
+  if (mode === 0) return 1 - (2 * inter) / denominator;
+  if (mode === 1) return 1 - inter / denominator;
+  if (mode === 2) return 1 - (inter + params[1]!) / denominator;
+  const precision = inter / (predSum + params[3]!), recall = inter / (trueSum + params[3]!);
+  return 1 - ((1 + params[1]!) * precision * recall) / denominator;
 }
 
 /**
  * `A` of `u · d loss / d p_k = A t_k + C`. Dice: `A = -2 u / D`. Tversky: with
  * `dD / d p_k = t_k + alpha (1 - t_k) - beta t_k`, `A = u ((1 - alpha - beta) I - D) / D²`.
+ * Jaccard (`N = I + s`, `dD / d p_k = 1 - t_k`): `A = -u (D + N) / D²`. F-beta: see {@link fBetaSlope}.
  */
 function segmentationSlope(inter: number, trueSum: number, predSum: number, u: number, params: Float64Array): number {
+  const mode = params[0]!;
+  if (mode === 3) return fBetaSlope(inter, trueSum, predSum, u, params);
   const denominator = segmentationDenominator(inter, trueSum, predSum, params);
-  if (params[0] === 0) return (-2 * u) / denominator;
-  return (u / (denominator * denominator)) * ((1 - params[1]! - params[2]!) * inter - denominator);
+  if (mode === 0) return (-2 * u) / denominator;
+  if (mode === 1) return (u / (denominator * denominator)) * ((1 - params[1]! - params[2]!) * inter - denominator);
+  return (-u * (denominator + inter + params[1]!)) / (denominator * denominator);
 }
 
-/** `C` of `u · d loss / d p_k = A t_k + C`. Dice: `C = 2 u I predScale / D²`. Tversky: `C = u alpha I / D²`. */
+/**
+ * `C` of `u · d loss / d p_k = A t_k + C`. Dice: `C = 2 u I predScale / D²`. Tversky: `C = u alpha I / D²`.
+ * Jaccard: `C = u N / D²`. F-beta: see {@link fBetaSlope}.
+ */
 function segmentationConstant(inter: number, trueSum: number, predSum: number, u: number, params: Float64Array): number {
+  const mode = params[0]!;
+  if (mode === 3) return fBetaConstant(inter, trueSum, predSum, u, params);
   const denominator = segmentationDenominator(inter, trueSum, predSum, params);
-  if (params[0] === 0) return (2 * u * inter * params[2]!) / (denominator * denominator);
-  return (u / (denominator * denominator)) * (params[1]! * inter);
+  if (mode === 0) return (2 * u * inter * params[2]!) / (denominator * denominator);
+  if (mode === 1) return (u / (denominator * denominator)) * (params[1]! * inter);
+  return (u * (inter + params[1]!)) / (denominator * denominator);
+}
+
+// F-beta (mode 3, params `[3, β², 0, ε]`): `TP = I`, `TP + FP = Sp`, `TP + FN = St`,
+// `P = I / (Sp + ε)`, `R = I / (St + ε)`, `D = β² P + R + ε`.
+
+function fBetaDenominator(inter: number, trueSum: number, predSum: number, params: Float64Array): number {
+  const eps = params[3]!;
+  return params[1]! * (inter / (predSum + eps)) + inter / (trueSum + eps) + eps;
+}
+
+/**
+ * With `a = Sp + ε`, `b = St + ε` (`da / dp_k = 1`, `db / dp_k = 0`, `dI / dp_k = t_k`),
+ * `F_P = (1 + β²) R (R + ε) / D²`, `F_R = (1 + β²) P (β² P + ε) / D²`:
+ * `d loss / d p_k = -t_k (F_P / a + F_R / b) + F_P I / a²`, so `A = -u (F_P / a + F_R / b)`.
+ */
+function fBetaSlope(inter: number, trueSum: number, predSum: number, u: number, params: Float64Array): number {
+  const beta2 = params[1]!, eps = params[3]!;
+  const a = predSum + eps, b = trueSum + eps;
+  const precision = inter / a, recall = inter / b;
+  const denominator = beta2 * precision + recall + eps;
+  const dPrecision = ((1 + beta2) * recall * (recall + eps)) / (denominator * denominator);
+  const dRecall = ((1 + beta2) * precision * (beta2 * precision + eps)) / (denominator * denominator);
+  return -u * (dPrecision / a + dRecall / b);
+}
+
+/** `C = u F_P I / a²` (see {@link fBetaSlope}). */
+function fBetaConstant(inter: number, trueSum: number, predSum: number, u: number, params: Float64Array): number {
+  const beta2 = params[1]!, eps = params[3]!;
+  const a = predSum + eps, b = trueSum + eps;
+  const precision = inter / a, recall = inter / b;
+  const denominator = beta2 * precision + recall + eps;
+  const dPrecision = ((1 + beta2) * recall * (recall + eps)) / (denominator * denominator);
+  return (u * dPrecision * inter) / (a * a);
 }

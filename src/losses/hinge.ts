@@ -8,7 +8,8 @@ import type { Rows } from "../tensor/rows";
 import { Tensor, allocate } from "../tensor/tensor";
 import { defineLossFunction } from "./define";
 import { contiguousKernel, contiguousRows, contiguousTotal } from "./contiguous";
-import { pairRows, gradientBuffer, meanOver } from "./layout";
+import { pairRows, gradientBuffer, meanOver, packRows } from "./layout";
+import { categoricalHingeStrided, contiguousCategoricalHinge } from "./contiguous-categorical-hinge";
 
 /**
  * Keras's `convert_binary_labels_to_hinge` decides for the whole tensor: when every label
@@ -213,70 +214,14 @@ export const categoricalHinge = /*#__PURE__*/ defineLossFunction({
   name: "categorical_hinge",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
+    // Loops in ./contiguous-categorical-hinge.ts: the contiguous fast path, else the strided loop (same order).
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousCategoricalHinge(yTrue, yPred, options.dtype, upstream, geo);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const y = td[to]!, x = pd[po]!;
-        pos += y * x;
-        const other = (1 - y) * x;
-        if (other > neg) neg = other;
-      }
-      // A NaN anywhere in the row makes pos NaN (0 * NaN is NaN), so the margin is NaN
-      // too, and Math.max keeps it (as tf.maximum does).
-      out[r] = Math.max(neg - pos + 1, 0);
-    }
-    const values = new Tensor(out, outShape);
-    if (!upstream || !g) return { values };
-    const u = upstream(outShape);
-    {
-      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-      for (let r = 0; r < p.rows; r++) {
-        let to = t.offsets[r]!, po = p.offsets[r]!, pos = 0, neg = -Infinity, argmax = -1, ties = 0;
-        for (let k = 0; k < n; k++, to += ts, po += ps) {
-          const y = td[to]!, x = pd[po]!;
-          pos += y * x;
-          const other = (1 - y) * x;
-          if (other >= neg) {
-            // Rarely taken on random data, so the tie count costs (almost) nothing.
-            if (other > neg) {
-              neg = other;
-              argmax = k;
-              ties = 0;
-            }
-            ties++;
-          }
-        }
-        const margin = neg - pos + 1;
-        if (margin < 0) continue;
-        let go = g!.offsets[r]!;
-        if (margin !== margin) {
-          // A NaN in the row makes its value NaN, and so its whole gradient.
-          for (let k = 0; k < n; k++, go += gs) gd[go] = NaN;
-          continue;
-        }
-        // d neg / d p_k = (1 - y_k) / ties for each k where (1 - y_k) p_k ties for the max
-        // (TensorFlow's reduce_max gradient splits evenly among tied entries).
-        const weight = u[r]!;
-        to = t.offsets[r]!;
-        if (ties === 1) {
-          for (let k = 0; k < n; k++, to += ts, go += gs) {
-            const y = td[to]!;
-            gd[go] += k === argmax ? weight * (1 - 2 * y) : -weight * y;
-          }
-        } else {
-          const share = weight / ties;
-          po = p.offsets[r]!;
-          for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-            const y = td[to]!;
-            gd[go] += (1 - y) * pd[po]! === neg ? share * (1 - y) - weight * y : -weight * y;
-          }
-        }
-      }
-    }
-    return { values, grad };
+    const u = upstream && g ? upstream(outShape) : null;
+    categoricalHingeStrided(out, u && g ? g.data : null, u, t.data, p.data, packRows(options.dtype === "float32", t, p, g), exclusive ? 1 : 0);
+    return u ? { values: new Tensor(out, outShape), grad } : { values: new Tensor(out, outShape) };
   },
 });
 

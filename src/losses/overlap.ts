@@ -6,39 +6,9 @@
 import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
 import type { ReductionOption } from "../reduction/reduce";
 import type { KernelResult, Upstream } from "../kernel";
-import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
+import type { Tensor } from "../tensor/tensor";
 import { checkNumber, defineLossFunction, type KernelOptions } from "./define";
-import { checkAxisOption, segmentationLayout, type SegmentationAxis, type SegmentationLayout } from "./segmentation";
-import { epsilon } from "../math/constants";
-import { gradientBuffer } from "./layout";
-
-/** Length of the header of a packed segmentation layout (see {@link packSegmentation}). */
-const SEGMENTATION_HEADER = 6;
-
-/**
- * A segmentation layout packed into one `Int32Array`, as `packRows` packs rows (loops take
- * only typed arrays and numbers, see ./README.md):
- * `[n, tStride, pStride, gStride, rows, blocks, tOuter…, pOuter…, gOuter…, tInner…, pInner…, gInner…]`,
- * `rows` outer offsets (one per result) and `blocks` inner offsets (one per run of `n`
- * elements) each; the gradient's are 0 without a gradient. Row `r`, block `j` of yTrue starts
- * at `tOuter[r] + tInner[j]`.
- */
-function packSegmentation(layout: SegmentationLayout): Int32Array {
-  const { rows, outer, inner, length, strides } = layout.layout;
-  const blocks = inner[0]!.length;
-  const packed = new Int32Array(SEGMENTATION_HEADER + 3 * rows + 3 * blocks);
-  packed[0] = length;
-  packed[1] = strides[0]!;
-  packed[2] = strides[1]!;
-  packed[3] = strides[2] ?? 0;
-  packed[4] = rows;
-  packed[5] = blocks;
-  for (let i = 0; i < 3; i++) {
-    if (outer[i]) packed.set(outer[i]!, SEGMENTATION_HEADER + i * rows);
-    if (inner[i]) packed.set(inner[i]!, SEGMENTATION_HEADER + 3 * rows + i * blocks);
-  }
-  return packed;
-}
+import { checkAxisOption, segmentationKernel, type SegmentationAxis } from "./segmentation";
 
 // ---------------------------------------------------------------------------------------
 // Jaccard
@@ -54,47 +24,14 @@ export interface JaccardConfig {
 
 export interface JaccardOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<JaccardConfig> {}
 
-function jaccardKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<JaccardConfig>, upstream?: Upstream): KernelResult {
-  const layout = segmentationLayout("jaccard", yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
-  const u = upstream ? upstream(layout.layout.outShape) : null;
-  const out = allocate(o.dtype, layout.layout.rows);
-  jaccardRows(out, layout.grad ? layout.grad.data : null, u, layout.trueData, layout.predData, packSegmentation(layout), Float64Array.of(o.smooth, epsilon(o.dtype)));
-  return { values: new Tensor(out, layout.layout.outShape), grad: layout.grad };
-}
-
 /**
- * `1 - (I + s) / (St + Sp - I + s + ε)` per row, with `I = Σ t p`, `St = Σ t`, `Sp = Σ p`;
- * gradient `-(t (D + I + s) - (I + s)) / D²` with `D` the denominator. `layout` from
- * {@link packSegmentation}, `params` = `[smooth, ε]`.
+ * Jaccard runs the Dice loops of ./contiguous-segmentation.ts (mode 2: it needs only
+ * `I = Σ t p` and `U = Σ t + Σ p`): `loss = 1 - (I + s) / (U - I + s + ε)`, gradient
+ * `-(t (D + I + s) - (I + s)) / D²` with `D` the denominator; the contiguous loops for
+ * C-contiguous inputs of one shape, the strided loop (same summation order) otherwise.
  */
-function jaccardRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
-  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, rows = layout[4]!, blocks = layout[5]!;
-  const TO = SEGMENTATION_HEADER, PO = TO + rows, GO = PO + rows, TI = GO + rows, PI = TI + blocks, GI = PI + blocks;
-  const smooth = params[0]!;
-  const eps = params[1]!;
-  for (let r = 0; r < rows; r++) {
-    let inter = 0, trueSum = 0, predSum = 0;
-    for (let j = 0; j < blocks; j++) {
-      let to = layout[TO + r]! + layout[TI + j]!, po = layout[PO + r]! + layout[PI + j]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const t = td[to]!, p = pd[po]!;
-        inter += t * p;
-        trueSum += t;
-        predSum += p;
-      }
-    }
-    const numerator = inter + smooth;
-    const denominator = trueSum + predSum - inter + smooth + eps;
-    out[r] = 1 - numerator / denominator;
-    if (!gd) continue;
-    const up = u![r]!;
-    const slope = (-up * (denominator + numerator)) / (denominator * denominator);
-    const constant = (up * numerator) / (denominator * denominator);
-    for (let j = 0; j < blocks; j++) {
-      let to = layout[TO + r]! + layout[TI + j]!, go = layout[GO + r]! + layout[GI + j]!;
-      for (let k = 0; k < n; k++, to += ts, go += gs) gd[go] += slope * td[to]! + constant;
-    }
-  }
+function jaccardKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<JaccardConfig>, upstream?: Upstream): KernelResult {
+  return segmentationKernel("jaccard", 2, o.smooth, 0, yTrue, yPred, o, upstream);
 }
 
 /**
@@ -167,55 +104,14 @@ export interface FBetaConfig {
 
 export interface FBetaOptions<R extends ReductionOption = ReductionOption> extends LossOptions<R>, Partial<FBetaConfig> {}
 
-function fBetaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<FBetaConfig>, upstream?: Upstream): KernelResult {
-  const layout = segmentationLayout("f_beta", yTrue, yPred, o.axis, upstream && gradientBuffer(upstream, o.dtype, yPred.size));
-  const u = upstream ? upstream(layout.layout.outShape) : null;
-  const out = allocate(o.dtype, layout.layout.rows);
-  const f32 = o.dtype === "float32";
-  const beta2 = f32 ? Math.fround(o.beta * o.beta) : o.beta * o.beta;
-  fBetaRows(out, layout.grad ? layout.grad.data : null, u, layout.trueData, layout.predData, packSegmentation(layout), Float64Array.of(beta2, epsilon(o.dtype)));
-  return { values: new Tensor(out, layout.layout.outShape), grad: layout.grad };
-}
-
 /**
- * Per row: `TP = Σ t p`, `FP = Σ (1 - t) p`, `FN = Σ t (1 - p)`, `P = TP / (TP + FP + ε)`,
- * `R = TP / (TP + FN + ε)`, `loss = 1 - (1 + β²) P R / (β² P + R + ε)`. Gradient, with
- * `A = TP + FP + ε`, `B = TP + FN + ε`, `D = β² P + R + ε` (`dA/dp_k = 1`, `dB/dp_k = 0`):
- * `dL/dp_k = -t_k (F_P / A + F_R / B) + F_P TP / A²`, where `F_P = (1 + β²) R (R + ε) / D²`
- * and `F_R = (1 + β²) P (β² P + ε) / D²`. `layout` from {@link packSegmentation}, `params` =
- * `[β², ε]`.
+ * F-beta runs the Tversky loops of ./contiguous-segmentation.ts (mode 3, `Σt` and `Σp`
+ * apart): `TP = I`, `TP + FP = Σp`, `TP + FN = Σt`, `P = TP / (Σp + ε)`, `R = TP / (Σt + ε)`,
+ * `loss = 1 - (1 + β²) P R / (β² P + R + ε)`; gradient `A t_k + C` per row (there).
  */
-function fBetaRows(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
-  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, rows = layout[4]!, blocks = layout[5]!;
-  const TO = SEGMENTATION_HEADER, PO = TO + rows, GO = PO + rows, TI = GO + rows, PI = TI + blocks, GI = PI + blocks;
-  const beta2 = params[0]!;
-  const eps = params[1]!;
-  for (let r = 0; r < rows; r++) {
-    let tp = 0, fp = 0, fn = 0;
-    for (let j = 0; j < blocks; j++) {
-      let to = layout[TO + r]! + layout[TI + j]!, po = layout[PO + r]! + layout[PI + j]!;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const t = td[to]!, p = pd[po]!;
-        tp += t * p;
-        fp += (1 - t) * p;
-        fn += t * (1 - p);
-      }
-    }
-    const predicted = tp + fp + eps, actual = tp + fn + eps;
-    const precision = tp / predicted, recall = tp / actual;
-    const denominator = beta2 * precision + recall + eps;
-    out[r] = 1 - ((1 + beta2) * precision * recall) / denominator;
-    if (!gd) continue;
-    const up = u![r]!;
-    const dPrecision = ((1 + beta2) * recall * (recall + eps)) / (denominator * denominator);
-    const dRecall = ((1 + beta2) * precision * (beta2 * precision + eps)) / (denominator * denominator);
-    const slope = -up * (dPrecision / predicted + dRecall / actual);
-    const constant = (up * dPrecision * tp) / (predicted * predicted);
-    for (let j = 0; j < blocks; j++) {
-      let to = layout[TO + r]! + layout[TI + j]!, go = layout[GO + r]! + layout[GI + j]!;
-      for (let k = 0; k < n; k++, to += ts, go += gs) gd[go] += slope * td[to]! + constant;
-    }
-  }
+function fBetaKernel(yTrue: Tensor, yPred: Tensor, o: KernelOptions<FBetaConfig>, upstream?: Upstream): KernelResult {
+  const beta2 = o.dtype === "float32" ? Math.fround(o.beta * o.beta) : o.beta * o.beta;
+  return segmentationKernel("f_beta", 3, beta2, 0, yTrue, yPred, o, upstream);
 }
 
 /**

@@ -13,6 +13,7 @@ import { expf, log1pUnitf, log1pf } from "../math/fastmath";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 import { contiguousKernel, contiguousRows, contiguousTotal } from "./contiguous";
 import { runSimdRoute, type SimdRoute } from "./simd-route";
+import { contiguousRegression2, regression2Strided } from "./contiguous-regression2";
 import { simdLogCosh } from "../simd/index";
 
 /**
@@ -226,39 +227,14 @@ export const meanAbsolutePercentageError = /*#__PURE__*/ defineLossFunction({
   name: "mean_absolute_percentage_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
-    const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
+    // Loops in ./contiguous-regression2.ts: the contiguous fast path, else the strided loop (same order).
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousRegression2(0, yTrue, yPred, options.dtype, upstream, geo);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const label = td[to]!;
-        // max(|y|, eps); Math.max keeps a NaN label NaN (as tf.maximum does). Not
-        // `m < eps ? eps : m`: V8 keeps `eps` tagged, so that would box every element.
-        sum += Math.abs(label - pd[po]!) / Math.max(Math.abs(label), eps);
-      }
-      out[r] = meanOver(100 * sum, n);
-    }
-    const values = new Tensor(out, outShape);
-    if (!upstream || !g) return { values };
-    const u = upstream(outShape);
-    {
-      const eps = options.dtype === "float32" ? EPSILON_FLOAT32 : EPSILON;
-      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-      for (let r = 0; r < p.rows; r++) {
-        const scale = (100 * u[r]!) / n;
-        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-          const label = td[to]!;
-          const e = pd[po]! - label;
-          // The denominator does not depend on yPred; |x|' = sign(x) with sign(0) = 0 and
-          // sign(NaN) = NaN (a NaN label or prediction makes e NaN).
-          gd[go] += (Math.sign(e) * scale) / Math.max(Math.abs(label), eps);
-        }
-      }
-    }
-    return { values, grad };
+    const u = upstream && g ? upstream(outShape) : null;
+    regression2Strided(0, out, u && g ? g.data : null, u, t.data, p.data, packRows(options.dtype === "float32", t, p, g), exclusive ? 1 : 0);
+    return u ? { values: new Tensor(out, outShape), grad } : { values: new Tensor(out, outShape) };
   },
 });
 
@@ -279,46 +255,16 @@ export const meanSquaredLogarithmicError = /*#__PURE__*/ defineLossFunction({
   name: "mean_squared_logarithmic_error",
   defaults: {},
   kernel(yTrue, yPred, options, upstream) {
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
+    // Keras builds epsilon as a float32 tensor whatever the dtype; log1p(x) is log(x + 1)
+    // without the rounding of x + 1; float32 uses the float32-accurate log1pf of
+    // ../math/fastmath (within 1e-11 relative). Loops in ./contiguous-regression2.ts.
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return contiguousRegression2(1, yTrue, yPred, options.dtype, upstream, geo);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
-    const td = t.data, pd = p.data, ts = t.stride, ps = p.stride, n = p.length;
-    // Keras builds epsilon as a float32 tensor whatever the dtype, hence EPSILON_FLOAT32;
-    // log1p(x) is log(x + 1) without the rounding of x + 1. Math.max keeps NaN NaN, as
-    // tf.maximum does (and unlike `x < eps ? eps : x`, V8 does not box its result).
-    // float32 uses the float32-accurate log1pf of ../math/fastmath (within 1e-11 relative).
-    const eps = EPSILON_FLOAT32;
-    const f32 = options.dtype === "float32";
-    for (let r = 0; r < p.rows; r++) {
-      let to = t.offsets[r]!, po = p.offsets[r]!, sum = 0;
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = Math.max(pd[po]!, eps), b = Math.max(td[to]!, eps);
-        const d = f32 ? log1pf(a) - log1pf(b) : Math.log1p(a) - Math.log1p(b);
-        sum += d * d;
-      }
-      out[r] = meanOver(sum, n);
-    }
-    const values = new Tensor(out, outShape);
-    if (!upstream || !g) return { values };
-    const u = upstream(outShape);
-    {
-      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-      const eps = EPSILON_FLOAT32;
-      const f32 = options.dtype === "float32";
-      for (let r = 0; r < p.rows; r++) {
-        const scale = (2 * u[r]!) / n;
-        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-          const prediction = pd[po]!;
-          // maximum(yPred, eps) passes the gradient to yPred where yPred >= eps (TensorFlow's
-          // tie rule); a NaN yPred (or yTrue) goes on, so that its gradient is NaN.
-          if (prediction < eps) continue;
-          const b = Math.max(td[to]!, eps);
-          const d = f32 ? log1pf(prediction) - log1pf(b) : Math.log1p(prediction) - Math.log1p(b);
-          gd[go] += (scale * d) / (prediction + 1);
-        }
-      }
-    }
-    return { values, grad };
+    const u = upstream && g ? upstream(outShape) : null;
+    regression2Strided(1, out, u && g ? g.data : null, u, t.data, p.data, packRows(options.dtype === "float32", t, p, g), exclusive ? 1 : 0);
+    return u ? { values: new Tensor(out, outShape), grad } : { values: new Tensor(out, outShape) };
   },
 });
 

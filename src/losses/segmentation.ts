@@ -149,12 +149,13 @@ function reducedAxes(lossName: string, yTrue: Tensor, yPred: Tensor, tRank: numb
 }
 
 /**
- * Dice (`mode` 0, `c1`/`c2` ignored: the scales come from the layout) or Tversky (`mode` 1,
- * `c1`/`c2` = alpha/beta) over the summed axes: the contiguous loops when yTrue and yPred are
+ * Dice (`mode` 0, `c1`/`c2` ignored: the scales come from the layout), Tversky (`mode` 1,
+ * `c1`/`c2` = alpha/beta), Jaccard (`mode` 2, `c1` = smooth) or F-beta (`mode` 3, `c1` = β²;
+ * both ./overlap.ts, which sum over the aligned pairs: `c1`, `c2` pass through unscaled) over the summed axes: the contiguous loops when yTrue and yPred are
  * C-contiguous tensors of one shape whose samples are runs of consecutive elements, else the
  * strided loop (./contiguous-segmentation.ts; both sum in one order).
  */
-function segmentationKernel(lossName: string, mode: number, c1: number, c2: number, yTrue: Tensor, yPred: Tensor, options: KernelOptions<{ axis: SegmentationAxis }>, upstream?: Upstream): KernelResult {
+export function segmentationKernel(lossName: string, mode: number, c1: number, c2: number, yTrue: Tensor, yPred: Tensor, options: KernelOptions<{ axis: SegmentationAxis }>, upstream?: Upstream): KernelResult {
   const dtype = options.dtype;
   const eps = dtype === "float32" ? Math.fround(EPSILON) : EPSILON;
   if (sameContiguous(yTrue, yPred, dtype)) {
