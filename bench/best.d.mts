@@ -31,3 +31,5 @@ export declare function dice(t: Arr, p: Arr, B: number, D: number): number;
 export declare function diceValueAndGrad(t: Arr, p: Arr, g: Arr, B: number, D: number): number;
 export declare function ctc(labels: Arr, x: Arr, B: number, T: number, C: number, L: number): number;
 export declare function circle(labels: Arr, e: Arr, B: number, E: number, options?: { gamma?: number; margin?: number }): number;
+export declare function ctcValueAndGrad(labels: Arr, x: Arr, g: Arr, B: number, T: number, C: number, L: number): number;
+export declare function circleValueAndGrad(labels: Arr, e: Arr, g: Arr, B: number, E: number, options?: { gamma?: number; margin?: number }): number;

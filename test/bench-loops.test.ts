@@ -476,7 +476,7 @@ describe("CTC and Circle valueAndGrad best loops (W17g, W18g): the value of the 
   }
   function check(
     valueAndGrad: (t: Float32Array | Float64Array, p: Float32Array | Float64Array, g: Float32Array | Float64Array) => number,
-    ref: (t: ArrayLike<number>, p: ArrayLike<number>) => number,
+    ref: (t: Float32Array | Float64Array, p: Float32Array | Float64Array) => number,
     t: Float32Array,
     p: Float32Array,
     h: number,
