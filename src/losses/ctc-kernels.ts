@@ -1,32 +1,59 @@
 /**
- * The hot loops of the CTC loss (src/losses/sequence.ts): per-frame log-normalizers, the
- * forward (α) and backward (β) recursions and the gradient, for one sample at a time.
+ * The hot loops of the CTC loss (src/losses/sequence.ts): per-frame softmax, the forward (α)
+ * and backward (β) recursions and the gradient, for one sample at a time.
  *
  * Every function takes typed arrays and numbers only (src/losses/README.md, rule 1): the
- * sample's layout in an `Int32Array` (`G_*` indices), the extended label sequence and its
- * skip flags in one `Int32Array` (`ext` at `[0, S)`, `skip` at `[S, 2S + 2)`, two trailing
- * zeros), scratch rows in one `Float64Array` (`W_*` offsets).
+ * sample's layout in an `Int32Array` (`G_*`), the label states in one `Int32Array` (`lab`,
+ * {@link labSize}), the frames' softmax and log-normalizers in one `Float64Array`
+ * (`frames`, {@link framesSize}), the α rows in another (`alpha`, {@link alphaSize}), scratch
+ * in `work` ({@link workSize}).
  *
- * The recursions stay in log space (so nothing is lost however small a state's probability
- * gets: peaked or long inputs leave states 1e-300 and less below the frame's best), but each
- * frame costs one `exp` and one `log` per state instead of a two- or three-term
- * log-sum-exp (two `exp`, one `log1p`, branches to find the maximum): with `m` the largest
- * log value of the previous frame, `p(s) = exp(α(s) - m)`, and
- * `α'(s) = m + log(p(s) + p(s-1) + skip·p(s-2)) + lp(ext_s)`. The sum is exact unless all of
- * its terms sit more than ~667 nats below `m` (sum below 1e-290, where `exp` starts to lose
- * digits to underflow): that state is then computed with the plain three-term log-sum-exp.
+ * How the recursions are computed. A frame's row is kept in one of two forms:
+ *
+ * - linear: `α_t(s) = L_t + log a_t(s)`, the `a_t(s)` plain doubles. A step is
+ *   `a_t(s) = (a_{t-1}(s) + a_{t-1}(s-1) + skip_s a_{t-1}(s-2)) · softmax_t(ext_s) / σ_{t-1}`
+ *   with `σ_{t-1} = Σ_s a_{t-1}(s)` and `L_t = L_{t-1} + log σ_{t-1}`: multiply-adds, one
+ *   `log` per frame (Rabiner's scaling). It is exact (to rounding) as long as every reachable
+ *   state stays a normal double: a step that leaves one below `TINY` = 1e-290 (peaked or long
+ *   inputs leave states e^-700 and further behind the frame's best) is not kept;
+ * - log: `α_t(s)` itself, the step computed with one `exp` and one `log` per state: with `m`
+ *   the previous row's largest value, `α_t(s) = m + log(Σ exp(α_{t-1}(s') - m)) + lp_t(ext_s)`,
+ *   and the plain three-term log-sum-exp for a state whose sum falls below `TINY`. Nothing is
+ *   lost however far behind a state falls. A row whose reachable states all lie within 600
+ *   nats of its best goes back to the linear form.
+ *
+ * Which states are reachable is known from the labels alone: state `s` from frame `minT(s)`
+ * on (a prefix of the states at any frame), and it can still reach a final state at frame `t`
+ * when `toEnd(s) <= T - 1 - t` (a range `[lo_t, 2 · labelLength]`); elsewhere 0 (or -Infinity)
+ * is exact, not an underflow.
+ *
+ * The backward pass runs the same two forms without TensorFlow's end-state floor (its
+ * `log(1e-307)` weight on the non-final end states) when the forward pass shows the floor is
+ * negligible (the final states outweigh the floored ones by e^40): then the occupancy of a frame
+ * where both rows are linear is `a_t(s) b_t(s)` normalized, no `exp` at all. Otherwise (an
+ * alignment that barely fits or does not) the backward pass runs in log form with the floor,
+ * exactly as TensorFlow's recursion.
+ *
  * float32 losses use the float32-accurate `expf`/`logf` (src/math/fastmath.ts), float64
- * `Math.*` (rule 2).
+ * `Math.*` (rule 2); the rare paths use `Math.*` (small to inline).
  */
-import { expf, log1pf, log1pUnitf, logf } from "../math/fastmath";
+import { expf, logf } from "../math/fastmath";
 
 /** Indices of the sample layout (`geo`). */
 export const G_BASE = 0, G_STRIDE_T = 1, G_STRIDE_C = 2, G_FRAMES = 3, G_CLASSES = 4, G_STATES = 5, G_LABEL_LENGTH = 6, G_F32 = 7, G_STORE = 8, G_GRAD = 9;
 /** Length of the layout array. */
 export const G_SIZE = 10;
 
-/** Below this, a state's sum of `exp(α - m)` may have lost terms to underflow: use the plain log-sum-exp. */
+/** Below this, a state's value (linear form) or sum of `exp(α - m)` (log form) may have lost digits to underflow. */
 const TINY = 1e-290;
+/** A log row whose reachable states lie within this many nats of its best goes back to the linear form. */
+const SPREAD = 600;
+/** The end-state floor counts when the final states do not outweigh the floored ones by e^FLOOR_MARGIN. */
+const FLOOR_MARGIN = 40;
+/** Row forms, in a row's scale slot. */
+const LINEAR = 0, LOG = 1;
+/** `toEnd` of a state that cannot reach a final state. */
+const NEVER = 1 << 30;
 
 /**
  * TensorFlow's "log of zero" for the start and end state weights of its dense CTC:
@@ -34,25 +61,59 @@ const TINY = 1e-290;
  */
 export const CTC_LOG_ZERO = /*#__PURE__*/ Math.fround(/*#__PURE__*/ Math.log(1e-307));
 
-/** Length of the scratch array for `states` label states and `classes` classes. */
-export function workSize(states: number, classes: number): number {
-  // upstream, two β rows, next (+2), p (+2), frame gradient
-  return 1 + 4 * states + 4 + classes;
+/**
+ * Length of `lab` for `S` states: `ext` (class of each state) at `[0, S)`, `skip` (1 where
+ * state s may be entered from s - 2) at `[S, 2S + 2)` with two trailing zeros, `minT` at
+ * `[2S + 2, 3S + 2)`, `toEnd` at `[3S + 2, 4S + 2)`.
+ */
+export function labSize(states: number): number {
+  return 4 * states + 2;
 }
 
-/** `log(e^a + e^b)`: one `exp` and one `log1p` (float32-accurate ones with `f32`); NaN propagates. */
-function logSumExp2(a: number, b: number, f32: boolean): number {
+/** Length of `frames`: the softmax `[T, C]`, then the log-normalizer of each frame. */
+export function framesSize(frames: number, classes: number): number {
+  return frames * classes + frames;
+}
+
+/**
+ * Length of `alpha`: rows of `S + 2` (two leading pads) for every frame (`store`) or two,
+ * then `[form, L, σ]` per row, then `S + 2` of scratch for the log step.
+ */
+export function alphaSize(frames: number, states: number, store: boolean): number {
+  const rows = store ? Math.max(frames, 1) : 2;
+  return rows * (states + 2) + 3 * rows + states + 2;
+}
+
+/** Offset of the log step's scratch in `alpha`. */
+function scratchOf(geo: Int32Array): number {
+  const rows = geo[G_STORE] !== 0 ? Math.max(geo[G_FRAMES]!, 1) : 2;
+  return rows * (geo[G_STATES]! + 5);
+}
+
+/** Offsets in `work` (S states, C classes): upstream, floor flag, two β rows with their scales, next, p, occupancy, frame gradient. */
+function workLayout(states: number): number {
+  // returns the offset of `next`; p, occupancy and the frame gradient follow
+  return 2 + 2 * (states + 2) + 6;
+}
+
+/** Length of `work`. */
+export function workSize(states: number, classes: number): number {
+  return workLayout(states) + 3 * (states + 2) + classes;
+}
+
+/** `log(e^a + e^b)`: one `exp` and one `log1p`; NaN propagates. */
+function logSumExp2(a: number, b: number): number {
   let max = a, rest = b;
   if (b > a) {
     max = b;
     rest = a;
   }
   if (rest === -Infinity) return max;
-  return max + (f32 ? log1pUnitf(expf(rest - max)) : Math.log1p(Math.exp(rest - max)));
+  return max + Math.log1p(Math.exp(rest - max));
 }
 
-/** `log(e^a + e^b + e^c)`: two `exp` and one `log1p` (float32-accurate ones with `f32`); NaN propagates. */
-function logSumExp3(a: number, b: number, c: number, f32: boolean): number {
+/** `log(e^a + e^b + e^c)`: two `exp` and one `log1p`; NaN propagates. */
+function logSumExp3(a: number, b: number, c: number): number {
   let max: number, r1: number, r2: number;
   if (a >= b) {
     if (a >= c) (max = a), (r1 = b), (r2 = c);
@@ -60,7 +121,7 @@ function logSumExp3(a: number, b: number, c: number, f32: boolean): number {
   } else if (b >= c) (max = b), (r1 = a), (r2 = c);
   else (max = c), (r1 = a), (r2 = b);
   if (max === -Infinity) return max;
-  return max + (f32 ? log1pf(expf(r1 - max) + expf(r2 - max)) : Math.log1p(Math.exp(r1 - max) + Math.exp(r2 - max)));
+  return max + Math.log1p(Math.exp(r1 - max) + Math.exp(r2 - max));
 }
 
 /** Weight (log) of ending in state `s`: 0 for the two final states, `CTC_LOG_ZERO` otherwise. */
@@ -68,38 +129,74 @@ function finalWeight(s: number, labelLength: number): number {
   return s === 2 * labelLength || s === 2 * labelLength - 1 ? 0 : CTC_LOG_ZERO;
 }
 
+/** `minT` and `toEnd` of the sample's states (see {@link labSize}), from `ext` and `skip`. */
+export function ctcReach(lab: Int32Array, geo: Int32Array): void {
+  const states = geo[G_STATES]!, end = 2 * geo[G_LABEL_LENGTH]!;
+  const skip = states, minT = 2 * states + 2, toEnd = 3 * states + 2;
+  lab[minT] = 0;
+  if (states > 1) lab[minT + 1] = 0;
+  for (let s = 2; s < states; s++) {
+    const step = lab[minT + s - 1]! + 1;
+    lab[minT + s] = lab[skip + s] !== 0 ? Math.min(step, lab[minT + s - 2]! + 1) : step;
+  }
+  for (let s = end + 1; s < states; s++) lab[toEnd + s] = NEVER;
+  lab[toEnd + end] = 0;
+  if (end >= 1) lab[toEnd + end - 1] = 0;
+  for (let s = end - 2; s >= 0; s--) {
+    const step = lab[toEnd + s + 1]! + 1;
+    lab[toEnd + s] = lab[skip + s + 2] !== 0 ? Math.min(step, lab[toEnd + s + 2]! + 1) : step;
+  }
+}
+
 /**
- * `logNorm[t] = log Σ_c exp(x[t, c])` for every frame of the sample (max-shifted, stable for
- * ±1e4). With a non-empty `probs`, also `probs[t C + c] = softmax(x_t)[c]`.
+ * Every frame's softmax (`frames[t C + c]`) and log-normalizer `log Σ_c exp(x[t, c])`
+ * (`frames[T C + t]`), max-shifted (stable for ±1e4). A frame holding NaN or +Infinity has
+ * NaN for both; a frame of -Infinity a log-normalizer of -Infinity.
  */
-export function ctcFrameNorms(x: Float32Array | Float64Array, logNorm: Float64Array, probs: Float64Array, geo: Int32Array): void {
-  const base = geo[G_BASE]!, strideT = geo[G_STRIDE_T]!, strideC = geo[G_STRIDE_C]!, frames = geo[G_FRAMES]!, classes = geo[G_CLASSES]!;
-  const f32 = geo[G_F32] !== 0, keep = probs.length !== 0;
-  for (let t = 0, xt = base; t < frames; t++, xt += strideT) {
-    let max = -Infinity;
-    for (let c = 0, xo = xt; c < classes; c++, xo += strideC) {
-      const v = x[xo]!;
-      if (v > max || v !== v) max = v;
+export function ctcFrameNorms(x: Float32Array | Float64Array, frames: Float64Array, geo: Int32Array): void {
+  const base = geo[G_BASE]!, strideT = geo[G_STRIDE_T]!, strideC = geo[G_STRIDE_C]!, count = geo[G_FRAMES]!, classes = geo[G_CLASSES]!;
+  const f32 = geo[G_F32] !== 0, ln = count * classes, even = classes - (classes & 1);
+  for (let t = 0, xt = base; t < count; t++, xt += strideT) {
+    let m0 = -Infinity, m1 = -Infinity;
+    for (let c = 0, xo = xt; c < even; c += 2, xo += 2 * strideC) {
+      m0 = Math.max(m0, x[xo]!);
+      m1 = Math.max(m1, x[xo + strideC]!);
     }
-    if (max === -Infinity || max !== max || max === Infinity) {
-      logNorm[t] = max === Infinity ? NaN : max;
-      if (keep) for (let c = 0; c < classes; c++) probs[t * classes + c] = NaN;
+    if (even < classes) m0 = Math.max(m0, x[xt + even * strideC]!);
+    const max = Math.max(m0, m1);
+    const o = t * classes;
+    if (!(max > -Infinity && max < Infinity)) {
+      frames[ln + t] = max === -Infinity ? max : NaN;
+      for (let c = 0; c < classes; c++) frames[o + c] = NaN;
       continue;
     }
-    let sum = 0;
-    if (keep) {
-      for (let c = 0, xo = xt, o = t * classes; c < classes; c++, xo += strideC, o++) {
-        const e = f32 ? expf(x[xo]! - max) : Math.exp(x[xo]! - max);
-        probs[o] = e;
-        sum += e;
-      }
-      const inv = 1 / sum;
-      for (let c = 0, o = t * classes; c < classes; c++, o++) probs[o] *= inv;
-    } else {
-      for (let c = 0, xo = xt; c < classes; c++, xo += strideC) sum += f32 ? expf(x[xo]! - max) : Math.exp(x[xo]! - max);
+    let s0 = 0, s1 = 0;
+    for (let c = 0, xo = xt; c < even; c += 2, xo += 2 * strideC) {
+      const e0 = f32 ? expf(x[xo]! - max) : Math.exp(x[xo]! - max);
+      const e1 = f32 ? expf(x[xo + strideC]! - max) : Math.exp(x[xo + strideC]! - max);
+      frames[o + c] = e0;
+      frames[o + c + 1] = e1;
+      s0 += e0;
+      s1 += e1;
     }
-    logNorm[t] = max + (f32 ? logf(sum) : Math.log(sum));
+    if (even < classes) {
+      const e = f32 ? expf(x[xt + even * strideC]! - max) : Math.exp(x[xt + even * strideC]! - max);
+      frames[o + even] = e;
+      s0 += e;
+    }
+    const sum = s0 + s1, inv = 1 / sum;
+    for (let c = 0; c < classes; c++) frames[o + c] *= inv;
+    frames[ln + t] = max + (f32 ? logf(sum) : Math.log(sum));
   }
+}
+
+/** Offset of frame `t`'s α row (its state s at `+ 2 + s`) and of its scale slot. */
+function rowOf(t: number, geo: Int32Array): number {
+  return (geo[G_STORE] !== 0 ? t : t & 1) * (geo[G_STATES]! + 2);
+}
+function scaleOf(t: number, geo: Int32Array): number {
+  const rows = geo[G_STORE] !== 0 ? Math.max(geo[G_FRAMES]!, 1) : 2;
+  return rows * (geo[G_STATES]! + 2) + 3 * (geo[G_STORE] !== 0 ? t : t & 1);
 }
 
 /**
@@ -110,158 +207,442 @@ export function ctcFrameNorms(x: Float32Array | Float64Array, logNorm: Float64Ar
  * `α_t(s) = lp_t(ext_s) + logsumexp(α_{t-1}(s), α_{t-1}(s-1), α_{t-1}(s-2) if skip_s)`,
  * `log Z = logsumexp_s(α_{T-1}(s) + final_s)`, with `lp = log_softmax(x)`.
  *
- * With `G_STORE` = 1 (for the gradient), `alpha` holds every frame's row at `t S`, and from
- * `T S` on, per frame `t >= 1`, a row of `S + 1`: each state's sum `q_t(s)` (so that
- * `α_t(s) = m_{t-1} + log q_t(s) + lp_t(ext_s)`, `m_{t-1}` the previous frame's largest α)
- * and a last entry 1 when every `q` of the frame is valid (0 where the frame held NaN or
- * infinities). Otherwise `alpha` holds two rolling rows. Needs at least one frame.
+ * With `G_STORE` every frame's row is kept (for the gradient), else two rolling rows. Sets
+ * `work[1]` to 1 when TensorFlow's end-state floor is negligible (see the module comment).
+ * Needs at least one frame.
  */
-export function ctcForward(x: Float32Array | Float64Array, lab: Int32Array, logNorm: Float64Array, alpha: Float64Array, work: Float64Array, geo: Int32Array): number {
-  const base = geo[G_BASE]!, strideT = geo[G_STRIDE_T]!, strideC = geo[G_STRIDE_C]!, frames = geo[G_FRAMES]!, states = geo[G_STATES]!;
-  const labelLength = geo[G_LABEL_LENGTH]!, f32 = geo[G_F32] !== 0, store = geo[G_STORE] !== 0;
-  // p(s) at work[p + 2 + s]; work[p], work[p + 1] are the zeros of p(-2), p(-1).
-  const p = 1 + 2 * states + 2;
-  const sums = frames * states, rowQ = states + 1;
-  work[p] = 0;
-  work[p + 1] = 0;
-  let cur = 0;
-  for (let s = 0; s < states; s++) alpha[s] = -Infinity;
-  alpha[0] = x[base]! - logNorm[0]!;
-  if (states > 1) alpha[1] = x[base + lab[1]! * strideC]! - logNorm[0]!;
-  for (let t = 1, xt = base + strideT; t < frames; t++, xt += strideT) {
-    const prev = cur;
-    cur = store ? t * states : (t & 1) * states;
-    const qRow = sums + t * rowQ;
-    const norm = logNorm[t]!;
-    // States past 2t + 1 cannot be reached yet.
-    const top = Math.min(states - 1, 2 * t + 1), prevTop = Math.min(states - 1, 2 * t - 1);
-    let m = -Infinity;
-    for (let s = 0; s <= prevTop; s++) m = Math.max(m, alpha[prev + s]!);
-    if (m > -Infinity && m < Infinity) {
-      for (let s = 0; s <= prevTop; s++) work[p + 2 + s] = f32 ? expf(alpha[prev + s]! - m) : Math.exp(alpha[prev + s]! - m);
-      for (let s = prevTop + 1; s <= top; s++) work[p + 2 + s] = 0;
-      for (let s = 0; s <= top; s++) {
-        const q = work[p + 2 + s]! + work[p + 1 + s]! + lab[states + s]! * work[p + s]!;
-        const lp = x[xt + lab[s]! * strideC]! - norm;
-        if (q >= TINY) alpha[cur + s] = m + (f32 ? logf(q) : Math.log(q)) + lp;
-        else alpha[cur + s] = forwardState(alpha, prev, s, prevTop, lab[states + s]!, f32) + lp;
-        if (store) alpha[qRow + s] = q;
-      }
-      if (store) {
-        for (let s = top + 1; s < states; s++) alpha[qRow + s] = 0;
-        alpha[qRow + states] = 1;
-      }
-    } else {
-      // NaN or infinite log-probabilities: the plain recursion says where they go.
-      for (let s = 0; s <= top; s++) alpha[cur + s] = forwardState(alpha, prev, s, prevTop, lab[states + s]!, f32) + x[xt + lab[s]! * strideC]! - norm;
-      if (store) alpha[qRow + states] = 0;
-    }
-    for (let s = top + 1; s < states; s++) alpha[cur + s] = -Infinity;
+export function ctcForward(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, geo: Int32Array): number {
+  const count = geo[G_FRAMES]!, states = geo[G_STATES]!, labelLength = geo[G_LABEL_LENGTH]!;
+  const minT = 2 * states + 2;
+  const r0 = rowOf(0, geo), sc0 = scaleOf(0, geo);
+  let k = states > 1 ? 1 : 0;
+  // Frame 0: states 0 and 1, linear if their probabilities are normal doubles.
+  const y0 = frames[0]!, y1 = states > 1 ? frames[lab[1]!]! : 1;
+  alpha[r0] = 0;
+  alpha[r0 + 1] = 0;
+  for (let s = 0; s < states; s++) alpha[r0 + 2 + s] = 0;
+  if (Math.min(y0, y1) >= TINY) {
+    alpha[r0 + 2] = y0;
+    if (states > 1) alpha[r0 + 3] = y1;
+    alpha[sc0] = LINEAR;
+    alpha[sc0 + 1] = 0;
+    alpha[sc0 + 2] = y0 + (states > 1 ? y1 : 0);
+  } else {
+    forwardFirstLog(x, lab, frames, alpha, geo);
   }
+  for (let t = 1; t < count; t++) {
+    const kPrev = k;
+    while (k + 1 < states && lab[minT + k + 1]! <= t) k++;
+    const prevScale = scaleOf(t - 1, geo);
+    if (alpha[prevScale] === LINEAR) {
+      if (forwardLinear(lab, frames, alpha, geo, t, k)) continue;
+      // A state fell below TINY: redo the step from the previous row in log form.
+      rowToLog(alpha, rowOf(t - 1, geo), prevScale, kPrev, states, geo[G_F32] !== 0);
+    }
+    forwardLog(x, lab, frames, alpha, geo, t, k, kPrev);
+  }
+  // log Z = L + log(A_final + e^CTC_LOG_ZERO A_other), or the same from the log row.
+  const r = rowOf(count - 1, geo), sc = scaleOf(count - 1, geo);
+  let lseFinal: number, lseOther: number;
+  if (alpha[sc] === LINEAR) {
+    let final = 0, other = 0;
+    for (let s = 0; s < states; s++) {
+      const a = alpha[r + 2 + s]!;
+      if (finalWeight(s, labelLength) === 0) final += a;
+      else other += a;
+    }
+    lseFinal = alpha[sc + 1]! + Math.log(final);
+    lseOther = alpha[sc + 1]! + Math.log(other);
+  } else {
+    lseFinal = logSumOver(alpha, r + 2, states, labelLength, true);
+    lseOther = logSumOver(alpha, r + 2, states, labelLength, false);
+  }
+  const floored = lseOther + CTC_LOG_ZERO;
+  work[1] = lseFinal > -Infinity && (floored === -Infinity || lseFinal >= floored + FLOOR_MARGIN) ? 1 : 0;
+  // max + log(1 + e), not log1p: as Σ exp(α + final - max) rounds, so that a certain alignment gives exactly 0.
+  const max = Math.max(lseFinal, floored), rest = Math.min(lseFinal, floored);
+  return rest === -Infinity || max !== max ? max : max + Math.log(1 + Math.exp(rest - max));
+}
+
+/** log Σ exp(row[s]) over the final states (`final`) or the others. */
+function logSumOver(alpha: Float64Array, o: number, states: number, labelLength: number, final: boolean): number {
   let max = -Infinity;
   for (let s = 0; s < states; s++) {
-    const v = alpha[cur + s]! + finalWeight(s, labelLength);
+    if ((finalWeight(s, labelLength) === 0) !== final) continue;
+    const v = alpha[o + s]!;
     if (v > max || v !== v) max = v;
   }
-  if (max === -Infinity || max !== max) return max;
+  if (max === -Infinity || max !== max || max === Infinity) return max;
   let sum = 0;
-  for (let s = 0; s < states; s++) sum += Math.exp(alpha[cur + s]! + finalWeight(s, labelLength) - max);
+  for (let s = 0; s < states; s++) if ((finalWeight(s, labelLength) === 0) === final) sum += Math.exp(alpha[o + s]! - max);
   return max + Math.log(sum);
 }
 
-/** Length of `alpha` for {@link ctcForward}: every frame's row and sums (`G_STORE`), or two rows. */
-export function alphaSize(frames: number, states: number, store: boolean): number {
-  return store ? frames * states + frames * (states + 1) : 2 * states;
-}
-
-/** The plain log-sum-exp of state `s`'s predecessors in row `prev` (those up to `prevTop` exist). */
-function forwardState(alpha: Float64Array, prev: number, s: number, prevTop: number, skip: number, f32: boolean): number {
-  const stay = s <= prevTop ? alpha[prev + s]! : -Infinity;
-  if (s === 0) return stay;
-  const step = s - 1 <= prevTop ? alpha[prev + s - 1]! : -Infinity;
-  if (skip === 0 || s < 2) return logSumExp2(stay, step, f32);
-  return logSumExp3(stay, step, s - 2 <= prevTop ? alpha[prev + s - 2]! : -Infinity, f32);
+/** Frame 0 in log form. */
+function forwardFirstLog(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, geo: Int32Array): void {
+  const states = geo[G_STATES]!, base = geo[G_BASE]!, norm = frames[geo[G_FRAMES]! * geo[G_CLASSES]!]!;
+  const r = rowOf(0, geo), sc = scaleOf(0, geo);
+  alpha[r] = -Infinity;
+  alpha[r + 1] = -Infinity;
+  for (let s = 0; s < states; s++) alpha[r + 2 + s] = -Infinity;
+  alpha[r + 2] = x[base]! - norm;
+  if (states > 1) alpha[r + 3] = x[base + lab[1]! * geo[G_STRIDE_C]!]! - norm;
+  alpha[sc] = LOG;
 }
 
 /**
- * Backward (β) recursion of one sample, writing `u · d(-log Z)/dx` into its gradient rows
- * (`grad[G_GRAD + t C + c]`, contiguous), `u = work[0]`:
+ * One linear forward step into frame `t`'s row (reachable states `[0, k]`). Returns false,
+ * writing nothing that counts, when a reachable state comes out below `TINY` or not finite.
+ */
+function forwardLinear(lab: Int32Array, frames: Float64Array, alpha: Float64Array, geo: Int32Array, t: number, k: number): boolean {
+  const states = geo[G_STATES]!, classes = geo[G_CLASSES]!;
+  const prev = rowOf(t - 1, geo) + 2, cur = rowOf(t, geo) + 2, ps = scaleOf(t - 1, geo);
+  const y = t * classes;
+  const inv = 1 / alpha[ps + 2]!;
+  let sum = 0, low = Infinity;
+  for (let s = 0; s <= k; s++) {
+    // (sum / σ) first: a normal double, so that the product with a tiny probability loses no digits before the TINY check.
+    const v = (alpha[prev + s]! + alpha[prev + s - 1]! + lab[states + s]! * alpha[prev + s - 2]!) * inv * frames[y + lab[s]!]!;
+    alpha[cur + s] = v;
+    sum += v;
+    low = Math.min(low, v);
+  }
+  if (!(low >= TINY && sum < Infinity)) return false;
+  alpha[cur - 2] = 0;
+  alpha[cur - 1] = 0;
+  for (let s = k + 1; s < states; s++) alpha[cur + s] = 0;
+  const sc = scaleOf(t, geo);
+  alpha[sc] = LINEAR;
+  alpha[sc + 1] = alpha[ps + 1]! + (geo[G_F32] !== 0 ? logf(alpha[ps + 2]!) : Math.log(alpha[ps + 2]!));
+  alpha[sc + 2] = sum;
+  return true;
+}
+
+/** A linear row (reachable states `[0, k]`) rewritten in log form: `L + log a(s)`, -Infinity elsewhere. */
+function rowToLog(row: Float64Array, o: number, sc: number, k: number, states: number, f32: boolean): void {
+  const shift = row[sc + 1]!;
+  for (let s = 0; s <= k; s++) row[o + 2 + s] = shift + (f32 ? logf(row[o + 2 + s]!) : Math.log(row[o + 2 + s]!));
+  for (let s = k + 1; s < states; s++) row[o + 2 + s] = -Infinity;
+  row[o] = -Infinity;
+  row[o + 1] = -Infinity;
+  row[sc] = LOG;
+}
+
+/**
+ * One log forward step into frame `t`'s row (reachable states `[0, k]`, `[0, kPrev]` at
+ * `t - 1`), then back to the linear form if the row's reachable states lie within `SPREAD`.
+ */
+function forwardLog(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, geo: Int32Array, t: number, k: number, kPrev: number): void {
+  const states = geo[G_STATES]!, strideC = geo[G_STRIDE_C]!, f32 = geo[G_F32] !== 0;
+  const prev = rowOf(t - 1, geo) + 2, cur = rowOf(t, geo) + 2, sc = scaleOf(t, geo);
+  const xt = geo[G_BASE]! + t * geo[G_STRIDE_T]!, norm = frames[geo[G_FRAMES]! * geo[G_CLASSES]! + t]!;
+  // p(s) = exp(α_{t-1}(s) - m) at p + 2 + s, with zeros at p(-2), p(-1) and past kPrev.
+  const p = scratchOf(geo);
+  let m = -Infinity;
+  for (let s = 0; s <= kPrev; s++) m = Math.max(m, alpha[prev + s]!);
+  let top = -Infinity, low = Infinity;
+  if (m > -Infinity && m < Infinity) {
+    alpha[p] = 0;
+    alpha[p + 1] = 0;
+    for (let s = 0; s <= kPrev; s++) alpha[p + 2 + s] = f32 ? expf(alpha[prev + s]! - m) : Math.exp(alpha[prev + s]! - m);
+    for (let s = kPrev + 1; s <= k; s++) alpha[p + 2 + s] = 0;
+    for (let s = 0; s <= k; s++) {
+      const q = alpha[p + 2 + s]! + alpha[p + 1 + s]! + lab[states + s]! * alpha[p + s]!;
+      const lp = x[xt + lab[s]! * strideC]! - norm;
+      const v = q >= TINY ? m + (f32 ? logf(q) : Math.log(q)) + lp : forwardState(alpha, prev, s, lab[states + s]!) + lp;
+      alpha[cur + s] = v;
+      top = Math.max(top, v);
+      low = Math.min(low, v);
+    }
+  } else {
+    // NaN or infinite log-probabilities: the plain recursion says where they go.
+    for (let s = 0; s <= k; s++) {
+      const v = forwardState(alpha, prev, s, lab[states + s]!) + x[xt + lab[s]! * strideC]! - norm;
+      alpha[cur + s] = v;
+      top = Math.max(top, v);
+      low = Math.min(low, v);
+    }
+  }
+  for (let s = k + 1; s < states; s++) alpha[cur + s] = -Infinity;
+  alpha[cur - 2] = -Infinity;
+  alpha[cur - 1] = -Infinity;
+  alpha[sc] = LOG;
+  if (top < Infinity && top - low <= SPREAD) rowToLinear(alpha, cur - 2, sc, k, states, top, f32);
+}
+
+/** The plain log-sum-exp of state `s`'s predecessors in the log row at `prev` (pads -Infinity). */
+function forwardState(alpha: Float64Array, prev: number, s: number, skip: number): number {
+  if (skip !== 0) return logSumExp3(alpha[prev + s]!, alpha[prev + s - 1]!, alpha[prev + s - 2]!);
+  return logSumExp2(alpha[prev + s]!, alpha[prev + s - 1]!);
+}
+
+/**
+ * A log row (states `[0, k]` finite, within `SPREAD` of `top`) rewritten in linear form:
+ * `a(s) = exp(α(s) - top)`, `L = top`, `σ = Σ a`; zeros elsewhere.
+ */
+function rowToLinear(row: Float64Array, o: number, sc: number, k: number, states: number, top: number, f32: boolean): void {
+  let sum = 0;
+  for (let s = 0; s <= k; s++) {
+    const a = f32 ? expf(row[o + 2 + s]! - top) : Math.exp(row[o + 2 + s]! - top);
+    row[o + 2 + s] = a;
+    sum += a;
+  }
+  for (let s = k + 1; s < states; s++) row[o + 2 + s] = 0;
+  row[o] = 0;
+  row[o + 1] = 0;
+  row[sc] = LINEAR;
+  row[sc + 1] = top;
+  row[sc + 2] = sum;
+}
+
+/** Offset of the β row kept for frame `t` in `work` (state s at `+ 2 + s`), and of its `[form, K, σ]`. */
+function betaRowOf(t: number, states: number): number {
+  return 2 + (t & 1) * (states + 2);
+}
+function betaScaleOf(t: number, states: number): number {
+  return 2 + 2 * (states + 2) + 3 * (t & 1);
+}
+
+/**
+ * Backward (β) recursion of one sample after {@link ctcForward} (with `G_STORE`), writing
+ * `u · d(-log Z)/dx` into its gradient rows (`grad[G_GRAD + t C + c]`, contiguous), `u = work[0]`:
  *
  * `β_{T-1}(s) = final_s`,
  * `β_t(s) = logsumexp over s' ∈ {s, s+1, s+2 if skip_{s+2}} of (β_{t+1}(s') + lp_{t+1}(ext_{s'}))`,
  * `γ_t(s) = exp(α_t(s) + β_t(s)) / Σ_s' exp(α_t(s') + β_t(s'))` (the state occupancy),
  * `d(-log Z)/dx[t, c] = softmax(x_t)[c] - Σ_{s: ext_s = c} γ_t(s)`.
- *
- * The step from `β_{t+1}` to `β_t` computes `p(s) = exp(β_{t+1}(s) + lp_{t+1}(ext_s) - m')`;
- * with the forward's `q_{t+1}(s)`, `exp(α_{t+1}(s) + β_{t+1}(s)) ∝ q_{t+1}(s) p(s)`, so frame
- * `t + 1`'s occupancy costs no `exp` (frame 0's, and a frame whose products underflow or
- * whose sums are not valid, take `exp(α + β - max)`).
- *
- * `alpha` as {@link ctcForward} leaves it with `G_STORE`; `probs` the frames' softmax
- * ({@link ctcFrameNorms}).
  */
-export function ctcBackward(
-  x: Float32Array | Float64Array,
-  lab: Int32Array,
-  logNorm: Float64Array,
-  alpha: Float64Array,
-  work: Float64Array,
-  probs: Float64Array,
-  grad: Float32Array | Float64Array,
-  geo: Int32Array,
-): void {
-  const frames = geo[G_FRAMES]!, states = geo[G_STATES]!, labelLength = geo[G_LABEL_LENGTH]!;
-  // Offsets in work: two β rows, next (two -Infinity pads), p (two 0 pads), occupancy, frame gradient.
-  let beta = 1, older = beta + states;
-  const next = older + states;
-  work[next + states] = -Infinity;
-  work[next + states + 1] = -Infinity;
-  const p = next + states + 2;
-  work[p + states] = 0;
-  work[p + states + 1] = 0;
-  for (let s = 0; s < states; s++) work[beta + s] = finalWeight(s, labelLength);
-  const sums = frames * states, rowQ = states + 1;
-  for (let t = frames - 2; t >= 0; t--) {
-    // β_t into the other row; p(s) of frame t + 1 left in work[p + s] (0 when not valid).
-    const valid = betaStep(x, lab, logNorm, work, geo, t, beta, older);
-    // Frame t + 1's occupancy: q_{t+1}(s) p(s), or exp(α + β - max).
-    const qRow = sums + (t + 1) * rowQ;
-    let total = 0;
-    if (valid && alpha[qRow + states] === 1) {
-      for (let s = 0; s < states; s++) {
-        const w = alpha[qRow + s]! * work[p + s]!;
-        work[p + s] = w;
-        total += w;
-      }
-    }
-    if (total >= TINY && total < Infinity) frameGradient(lab, work, p, 1 / total, probs, grad, geo, t + 1);
-    else occupancyByExp(lab, alpha, work, beta, probs, grad, geo, t + 1);
-    const swap = beta;
-    beta = older;
-    older = swap;
-  }
-  occupancyByExp(lab, alpha, work, beta, probs, grad, geo, 0);
+export function ctcBackward(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array): void {
+  if (work[1] === 1) backwardFloorFree(x, lab, frames, alpha, work, grad, geo);
+  else backwardFloored(x, lab, frames, alpha, work, grad, geo);
 }
 
 /**
- * One backward step: `β_t` (into `work[to + s]`) from `β_{t+1}` (`work[from + s]`). Leaves
- * `p(s) = exp(β_{t+1}(s) + lp_{t+1}(ext_s) - m')` in the p row and returns true, or returns
- * false where the frame held NaN or infinities (then β comes from the plain log-sum-exps).
+ * The backward pass where TensorFlow's end-state floor is negligible: `β_{T-1}` is 0 on the
+ * final states and -Infinity elsewhere, so only the states `[lo_t, 2 · labelLength]` that can
+ * still reach a final state carry a value; linear rows where they stay normal doubles.
+ */
+function backwardFloorFree(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array): void {
+  const count = geo[G_FRAMES]!, states = geo[G_STATES]!, labelLength = geo[G_LABEL_LENGTH]!;
+  const end = 2 * labelLength, toEnd = 3 * states + 2;
+  const last = count - 1, r = betaRowOf(last, states) + 2, sc = betaScaleOf(last, states);
+  work[r - 2] = 0;
+  work[r - 1] = 0;
+  for (let s = 0; s < states; s++) work[r + s] = 0;
+  work[r + end] = 1;
+  if (labelLength > 0) work[r + end - 1] = 1;
+  work[sc] = LINEAR;
+  work[sc + 1] = 0;
+  work[sc + 2] = labelLength > 0 ? 2 : 1;
+  let lo = labelLength > 0 ? end - 1 : end;
+  frameOccupancy(lab, frames, alpha, work, grad, geo, last);
+  for (let t = last - 1; t >= 0; t--) {
+    const loNext = lo;
+    while (lo > 0 && lab[toEnd + lo - 1]! <= last - t) lo--;
+    if (work[betaScaleOf(t + 1, states)] === LINEAR) {
+      if (!backwardLinear(lab, frames, work, geo, t, lo, loNext)) {
+        betaRowToLog(work, t + 1, loNext, end, states, geo[G_F32] !== 0);
+        backwardLog(x, lab, frames, work, geo, t, lo, loNext);
+      }
+    } else {
+      backwardLog(x, lab, frames, work, geo, t, lo, loNext);
+    }
+    frameOccupancy(lab, frames, alpha, work, grad, geo, t);
+  }
+}
+
+/**
+ * One linear backward step from frame `t + 1`'s β row (states `[loNext, end]`) to frame `t`'s
+ * (states `[lo, end]`); false, leaving frame `t + 1`'s row as it was, when a state comes out
+ * below `TINY` or not finite.
+ */
+function backwardLinear(lab: Int32Array, frames: Float64Array, work: Float64Array, geo: Int32Array, t: number, lo: number, loNext: number): boolean {
+  const states = geo[G_STATES]!, classes = geo[G_CLASSES]!, end = 2 * geo[G_LABEL_LENGTH]!;
+  const from = betaRowOf(t + 1, states) + 2, fs = betaScaleOf(t + 1, states);
+  const to = betaRowOf(t, states) + 2, ts = betaScaleOf(t, states);
+  const n = workLayout(states), y = (t + 1) * classes;
+  // n(s) = b_{t+1}(s) / σ_{t+1} softmax_{t+1}(ext_s) (b / σ first, a normal double), 0 outside [loNext, end] (read up to end + 2).
+  const inv = 1 / work[fs + 2]!;
+  for (let s = lo; s < loNext; s++) work[n + s] = 0;
+  for (let s = loNext; s <= end; s++) work[n + s] = work[from + s]! * inv * frames[y + lab[s]!]!;
+  work[n + end + 1] = 0;
+  work[n + end + 2] = 0;
+  let sum = 0, low = Infinity;
+  for (let s = lo; s <= end; s++) {
+    const v = work[n + s]! + work[n + s + 1]! + lab[states + s + 2]! * work[n + s + 2]!;
+    work[to + s] = v;
+    sum += v;
+    low = Math.min(low, v);
+  }
+  if (!(low >= TINY && sum < Infinity)) return false;
+  for (let s = 0; s < lo; s++) work[to + s] = 0;
+  for (let s = end + 1; s < states; s++) work[to + s] = 0;
+  work[ts] = LINEAR;
+  work[ts + 1] = work[fs + 1]! + (geo[G_F32] !== 0 ? logf(work[fs + 2]!) : Math.log(work[fs + 2]!));
+  work[ts + 2] = sum;
+  return true;
+}
+
+/** Frame `t`'s linear β row rewritten in log form over `[lo, end]`: `K + log b(s)`, -Infinity elsewhere. */
+function betaRowToLog(work: Float64Array, t: number, lo: number, end: number, states: number, f32: boolean): void {
+  const o = betaRowOf(t, states) + 2, sc = betaScaleOf(t, states);
+  const shift = work[sc + 1]!;
+  for (let s = 0; s < states; s++) {
+    const b = work[o + s]!;
+    work[o + s] = s >= lo && s <= end ? shift + (f32 ? logf(b) : Math.log(b)) : -Infinity;
+  }
+  work[sc] = LOG;
+}
+
+/**
+ * One log backward step from frame `t + 1`'s β row (log, states `[loNext, end]`) to frame
+ * `t`'s (states `[lo, end]`), then back to the linear form where the states lie within `SPREAD`.
+ */
+function backwardLog(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, work: Float64Array, geo: Int32Array, t: number, lo: number, loNext: number): void {
+  const states = geo[G_STATES]!, strideC = geo[G_STRIDE_C]!, f32 = geo[G_F32] !== 0, end = 2 * geo[G_LABEL_LENGTH]!;
+  const from = betaRowOf(t + 1, states) + 2, to = betaRowOf(t, states) + 2, ts = betaScaleOf(t, states);
+  const next = workLayout(states), p = next + states + 2;
+  const xn = geo[G_BASE]! + (t + 1) * geo[G_STRIDE_T]!, norm = frames[geo[G_FRAMES]! * geo[G_CLASSES]! + t + 1]!;
+  let m = -Infinity;
+  for (let s = lo; s < loNext; s++) work[next + s] = -Infinity;
+  for (let s = loNext; s <= end; s++) {
+    const v = work[from + s]! + x[xn + lab[s]! * strideC]! - norm;
+    work[next + s] = v;
+    m = Math.max(m, v);
+  }
+  work[next + end + 1] = -Infinity;
+  work[next + end + 2] = -Infinity;
+  let top = -Infinity, low = Infinity;
+  const finite = m > -Infinity && m < Infinity;
+  if (finite) for (let s = lo; s <= end + 2; s++) work[p + s] = f32 ? expf(work[next + s]! - m) : Math.exp(work[next + s]! - m);
+  for (let s = lo; s <= end; s++) {
+    let v: number;
+    if (finite) {
+      const q = work[p + s]! + work[p + s + 1]! + lab[states + s + 2]! * work[p + s + 2]!;
+      v = q >= TINY && q < Infinity ? m + (f32 ? logf(q) : Math.log(q)) : backwardState(work, next, s, lab[states + s + 2]!);
+    } else {
+      v = backwardState(work, next, s, lab[states + s + 2]!);
+    }
+    work[to + s] = v;
+    top = Math.max(top, v);
+    low = Math.min(low, v);
+  }
+  for (let s = 0; s < lo; s++) work[to + s] = -Infinity;
+  for (let s = end + 1; s < states; s++) work[to + s] = -Infinity;
+  work[ts] = LOG;
+  if (top < Infinity && top - low <= SPREAD) {
+    let sum = 0;
+    for (let s = 0; s < states; s++) {
+      const b = s >= lo && s <= end ? (f32 ? expf(work[to + s]! - top) : Math.exp(work[to + s]! - top)) : 0;
+      work[to + s] = b;
+      sum += b;
+    }
+    work[to - 2] = 0;
+    work[to - 1] = 0;
+    work[ts] = LINEAR;
+    work[ts + 1] = top;
+    work[ts + 2] = sum;
+  }
+}
+
+/** The plain log-sum-exp of state `s`'s successors in `work[next + …]` (-Infinity past the last). */
+function backwardState(work: Float64Array, next: number, s: number, skip: number): number {
+  if (skip !== 0) return logSumExp3(work[next + s]!, work[next + s + 1]!, work[next + s + 2]!);
+  return logSumExp2(work[next + s]!, work[next + s + 1]!);
+}
+
+/**
+ * Frame `t`'s occupancy and gradient row. Both rows linear: `γ(s) ∝ a_t(s) b_t(s)` (no
+ * `exp`), unless that sum underflows; otherwise `γ(s) ∝ exp(α_t(s) + β_t(s) - max)` with the
+ * linear rows read as `L + log a`.
+ */
+function frameOccupancy(lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number): void {
+  const states = geo[G_STATES]!, f32 = geo[G_F32] !== 0;
+  const fr = rowOf(t, geo) + 2, fs = scaleOf(t, geo), br = betaRowOf(t, states) + 2, bs = betaScaleOf(t, states);
+  const occ = workLayout(states) + 2 * (states + 2);
+  const forwardLinear = alpha[fs] === LINEAR, backLinear = work[bs] === LINEAR;
+  if (forwardLinear && backLinear) {
+    let total = 0;
+    for (let s = 0; s < states; s++) {
+      const w = alpha[fr + s]! * work[br + s]!;
+      work[occ + s] = w;
+      total += w;
+    }
+    if (total >= TINY && total < Infinity) {
+      frameGradient(lab, frames, work, grad, geo, t, 1 / total);
+      return;
+    }
+  }
+  const fShift = forwardLinear ? alpha[fs + 1]! : 0, bShift = backLinear ? work[bs + 1]! : 0;
+  let max = -Infinity;
+  for (let s = 0; s < states; s++) {
+    const a = forwardLinear ? fShift + (f32 ? logf(alpha[fr + s]!) : Math.log(alpha[fr + s]!)) : alpha[fr + s]!;
+    const b = backLinear ? bShift + (f32 ? logf(work[br + s]!) : Math.log(work[br + s]!)) : work[br + s]!;
+    const w = a + b;
+    work[occ + s] = w;
+    if (w > max || w !== w) max = w;
+  }
+  let total = 0;
+  for (let s = 0; s < states; s++) {
+    const e = f32 ? expf(work[occ + s]! - max) : Math.exp(work[occ + s]! - max);
+    work[occ + s] = e;
+    total += e;
+  }
+  frameGradient(lab, frames, work, grad, geo, t, 1 / total);
+}
+
+/** Frame `t`'s gradient row: `u (softmax(x_t)[c] - Σ_{s: ext_s = c} occupancy(s) · scale)`. */
+function frameGradient(lab: Int32Array, frames: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number, scale: number): void {
+  const classes = geo[G_CLASSES]!, states = geo[G_STATES]!;
+  const occ = workLayout(states) + 2 * (states + 2), fg = occ + states + 2;
+  const upstream = work[0]!;
+  for (let c = 0, o = t * classes; c < classes; c++, o++) work[fg + c] = frames[o]!;
+  for (let s = 0; s < states; s++) work[fg + lab[s]!] -= work[occ + s]! * scale;
+  for (let c = 0, o = geo[G_GRAD]! + t * classes; c < classes; c++, o++) grad[o] = upstream * work[fg + c]!;
+}
+
+/**
+ * The backward pass with TensorFlow's end-state floor (an alignment that barely fits or does
+ * not): every row in log form, `β_{T-1}(s) = final_s`, every state of the padded row.
+ */
+function backwardFloored(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array): void {
+  const count = geo[G_FRAMES]!, states = geo[G_STATES]!, labelLength = geo[G_LABEL_LENGTH]!, f32 = geo[G_F32] !== 0;
+  const minT = 2 * states + 2;
+  for (let t = 0, k = states > 1 ? 1 : 0; t < count; t++) {
+    while (k + 1 < states && lab[minT + k + 1]! <= t) k++;
+    if (alpha[scaleOf(t, geo)] === LINEAR) rowToLog(alpha, rowOf(t, geo), scaleOf(t, geo), k, states, f32);
+  }
+  const last = count - 1, r = betaRowOf(last, states) + 2;
+  for (let s = 0; s < states; s++) work[r + s] = finalWeight(s, labelLength);
+  work[betaScaleOf(last, states)] = LOG;
+  frameOccupancy(lab, frames, alpha, work, grad, geo, last);
+  for (let t = last - 1; t >= 0; t--) {
+    betaStep(x, lab, frames, work, geo, t, betaRowOf(t + 1, states) + 2, betaRowOf(t, states) + 2);
+    work[betaScaleOf(t, states)] = LOG;
+    frameOccupancy(lab, frames, alpha, work, grad, geo, t);
+  }
+}
+
+/**
+ * One floored backward step: `β_t` (into `work[to + s]`) from `β_{t+1}` (`work[from + s]`).
  *
  * The states past the last label's blank (`s > 2 · labelLength`, the padding of the label
  * row, which TensorFlow's dense recursion keeps) can never reach a final state: their β is
  * TensorFlow's floor, ~707 below the others, too far for one shift. They only lead to each
- * other, so they get their own shift `m2`, and their `p` is then rescaled by `exp(m2 - m')`
- * (a product that underflows where it is negligible, and goes infinite or NaN, sending the
- * states that use it to the plain log-sum-exp, where it is not).
+ * other, so they get their own shift `m2`; the last real states read the first two of them
+ * rescaled by `exp(m2 - m)` (a product that underflows where it is negligible, and goes
+ * infinite or NaN, sending the states that use it to the plain log-sum-exp, where it is not).
  */
-function betaStep(x: Float32Array | Float64Array, lab: Int32Array, logNorm: Float64Array, work: Float64Array, geo: Int32Array, t: number, from: number, to: number): boolean {
+function betaStep(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, work: Float64Array, geo: Int32Array, t: number, from: number, to: number): void {
   const strideC = geo[G_STRIDE_C]!, states = geo[G_STATES]!, f32 = geo[G_F32] !== 0;
-  const next = 1 + 2 * states, p = next + states + 2;
+  const next = workLayout(states), p = next + states + 2;
   const xn = geo[G_BASE]! + (t + 1) * geo[G_STRIDE_T]!;
-  const norm = logNorm[t + 1]!;
-  // The last state that may reach a final state.
+  const norm = frames[geo[G_FRAMES]! * geo[G_CLASSES]! + t + 1]!;
   const end = Math.min(states - 1, 2 * geo[G_LABEL_LENGTH]!);
+  work[next + states] = -Infinity;
+  work[next + states + 1] = -Infinity;
+  work[p + states] = 0;
+  work[p + states + 1] = 0;
   let m = -Infinity, m2 = -Infinity;
   for (let s = 0; s <= end; s++) {
     const v = work[from + s]! + x[xn + lab[s]! * strideC]! - norm;
@@ -274,68 +655,24 @@ function betaStep(x: Float32Array | Float64Array, lab: Int32Array, logNorm: Floa
     m2 = Math.max(m2, v);
   }
   if (!(m > -Infinity && m < Infinity)) {
-    for (let s = 0; s < states; s++) work[to + s] = backwardState(work, next, s, lab[states + s + 2]!, f32);
-    return false;
+    for (let s = 0; s < states; s++) work[to + s] = backwardState(work, next, s, lab[states + s + 2]!);
+    return;
   }
-  if (end + 1 < states) {
-    if (m2 > -Infinity && m2 < Infinity) {
-      for (let s = end + 1; s < states; s++) work[p + s] = f32 ? expf(work[next + s]! - m2) : Math.exp(work[next + s]! - m2);
-      for (let s = end + 1; s < states; s++) {
-        const q = work[p + s]! + work[p + s + 1]! + lab[states + s + 2]! * work[p + s + 2]!;
-        if (q >= TINY) work[to + s] = m2 + (f32 ? logf(q) : Math.log(q));
-        else work[to + s] = backwardState(work, next, s, lab[states + s + 2]!, f32);
-      }
-      const f = f32 ? expf(m2 - m) : Math.exp(m2 - m);
-      for (let s = end + 1; s < states; s++) work[p + s] *= f;
-    } else {
-      for (let s = end + 1; s < states; s++) {
-        work[to + s] = backwardState(work, next, s, lab[states + s + 2]!, f32);
-        work[p + s] = m2 === -Infinity ? 0 : NaN;
-      }
+  // The padding states' shift; m when they hold no finite value (their sums then go to the plain path).
+  const shift2 = m2 > -Infinity && m2 < Infinity ? m2 : m;
+  for (let s = 0; s < states; s++) {
+    const shift = s <= end ? m : shift2;
+    work[p + s] = f32 ? expf(work[next + s]! - shift) : Math.exp(work[next + s]! - shift);
+  }
+  const f = shift2 === m ? 1 : Math.exp(shift2 - m);
+  for (let s = states - 1; s >= 0; s--) {
+    if (s === end) {
+      // The last real states read the first two padding states' p, on the scale of m.
+      if (end + 1 < states) work[p + end + 1] *= f;
+      if (end + 2 < states) work[p + end + 2] *= f;
     }
-  }
-  for (let s = 0; s <= end; s++) work[p + s] = f32 ? expf(work[next + s]! - m) : Math.exp(work[next + s]! - m);
-  for (let s = 0; s <= end; s++) {
-    // skip_{s+2} at lab[states + s + 2] (0 past the last state).
     const q = work[p + s]! + work[p + s + 1]! + lab[states + s + 2]! * work[p + s + 2]!;
-    if (q >= TINY && q < Infinity) work[to + s] = m + (f32 ? logf(q) : Math.log(q));
-    else work[to + s] = backwardState(work, next, s, lab[states + s + 2]!, f32);
+    if (q >= TINY && q < Infinity) work[to + s] = (s <= end ? m : shift2) + (f32 ? logf(q) : Math.log(q));
+    else work[to + s] = backwardState(work, next, s, lab[states + s + 2]!);
   }
-  return true;
-}
-
-/** The plain log-sum-exp of state `s`'s successors in `work[next + …]` (two -Infinity pads past the end). */
-function backwardState(work: Float64Array, next: number, s: number, skip: number, f32: boolean): number {
-  if (skip !== 0) return logSumExp3(work[next + s]!, work[next + s + 1]!, work[next + s + 2]!, f32);
-  return logSumExp2(work[next + s]!, work[next + s + 1]!, f32);
-}
-
-/** Frame `t`'s occupancy from `exp(α_t(s) + β_t(s) - max)` (β_t in `work[beta + s]`), into the p row, then its gradient. */
-function occupancyByExp(lab: Int32Array, alpha: Float64Array, work: Float64Array, beta: number, probs: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number): void {
-  const states = geo[G_STATES]!, f32 = geo[G_F32] !== 0;
-  const w = 1 + 3 * states + 2;
-  const row = t * states;
-  let max = -Infinity;
-  for (let s = 0; s < states; s++) {
-    const v = alpha[row + s]! + work[beta + s]!;
-    work[w + s] = v;
-    if (v > max || v !== v) max = v;
-  }
-  let total = 0;
-  for (let s = 0; s < states; s++) {
-    const e = f32 ? expf(work[w + s]! - max) : Math.exp(work[w + s]! - max);
-    work[w + s] = e;
-    total += e;
-  }
-  frameGradient(lab, work, w, 1 / total, probs, grad, geo, t);
-}
-
-/** Frame `t`'s gradient row: `u (softmax(x_t)[c] - Σ_{s: ext_s = c} work[w + s] · scale)`. */
-function frameGradient(lab: Int32Array, work: Float64Array, w: number, scale: number, probs: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number): void {
-  const classes = geo[G_CLASSES]!, states = geo[G_STATES]!;
-  const fg = 1 + 4 * states + 4;
-  const upstream = work[0]!;
-  for (let c = 0, o = t * classes; c < classes; c++, o++) work[fg + c] = probs[o]!;
-  for (let s = 0; s < states; s++) work[fg + lab[s]!] -= work[w + s]! * scale;
-  for (let c = 0, o = geo[G_GRAD]! + t * classes; c < classes; c++, o++) grad[o] = upstream * work[fg + c]!;
 }

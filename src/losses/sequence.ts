@@ -16,7 +16,7 @@ import { defineLossFunction } from "./define";
 import { gradientBuffer } from "./layout";
 import {
   CTC_LOG_ZERO, G_BASE, G_CLASSES, G_F32, G_FRAMES, G_GRAD, G_LABEL_LENGTH, G_SIZE, G_STATES, G_STORE, G_STRIDE_C, G_STRIDE_T,
-  alphaSize, ctcBackward, ctcForward, ctcFrameNorms, workSize,
+  alphaSize, ctcBackward, ctcForward, ctcFrameNorms, ctcReach, framesSize, labSize, workSize,
 } from "./ctc-kernels";
 import type { KernelResult, Upstream } from "../kernel";
 
@@ -99,18 +99,15 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
   const outShape = [batch];
   const u = upstream?.(outShape);
   const withGradient = u !== undefined;
-  if (withGradient) {
-    checkSize(frames * (2 * states + 1), `CTC's gradient scratch (frames ${frames} × label states ${states})`);
-    checkSize(frames * classes, `CTC's softmax scratch (frames ${frames} × classes ${classes})`);
-  }
+  if (withGradient) checkSize(alphaSize(frames, states, true), `CTC's gradient scratch (frames ${frames} × label states ${states})`);
+  checkSize(framesSize(frames, classes), `CTC's softmax scratch (frames ${frames} × classes ${classes})`);
   const values = allocate(dtype, batch);
   const grad = upstream && u ? gradientBuffer(upstream, dtype, batch * frames * classes) : undefined;
   // Per-call scratch, reused for every sample.
-  const lab = new Int32Array(2 * states + 2);
-  const logNorm = new Float64Array(frames);
+  const lab = new Int32Array(labSize(states));
+  const perFrame = new Float64Array(framesSize(frames, classes));
   const alpha = new Float64Array(alphaSize(frames, states, withGradient));
   const work = new Float64Array(workSize(states, classes));
-  const probs = new Float64Array(withGradient ? frames * classes : 0);
   const geo = new Int32Array(G_SIZE);
   const x = yPred.data;
   const [strideB, strideT, strideC] = yPred.strides as [number, number, number];
@@ -130,18 +127,18 @@ function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upst
     geo[G_BASE] = yPred.offset + b * strideB;
     geo[G_LABEL_LENGTH] = labelLength;
     geo[G_GRAD] = b * frames * classes;
+    ctcReach(lab, geo);
+    ctcFrameNorms(x, perFrame, geo);
+    values[b] = -ctcForward(x, lab, perFrame, alpha, work, geo);
     const ub = u ? u[b]! : 0;
-    ctcFrameNorms(x, logNorm, ub !== 0 ? probs : EMPTY, geo);
-    values[b] = -ctcForward(x, lab, logNorm, alpha, work, geo);
     if (ub !== 0) {
       work[0] = ub;
-      ctcBackward(x, lab, logNorm, alpha, work, probs, grad!, geo);
+      ctcBackward(x, lab, perFrame, alpha, work, grad!, geo);
     }
   }
   return { values: new Tensor(values, outShape), grad: grad ? new Tensor(grad, yPred.shape) : undefined };
 }
 
-const EMPTY = /*#__PURE__*/ new Float64Array(0);
 
 /**
  * CTC (Connectionist Temporal Classification) loss: the negative log-probability of the
