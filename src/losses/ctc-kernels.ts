@@ -70,9 +70,13 @@ export function labSize(states: number): number {
   return 4 * states + 2;
 }
 
-/** Length of `frames`: the softmax `[T, C]`, then the log-normalizer of each frame. */
+/**
+ * Length of `frames`: `exp(x[t, c] - max_t)` for `[T, C]`, then each frame's log-normalizer
+ * `log Σ_c exp(x[t, c])`, then each frame's `1 / Σ_c exp(x[t, c] - max_t)` (so that
+ * `softmax_t[c] = frames[t C + c] · frames[T C + T + t]`).
+ */
 export function framesSize(frames: number, classes: number): number {
-  return frames * classes + frames;
+  return frames * classes + 2 * frames;
 }
 
 /**
@@ -149,9 +153,10 @@ export function ctcReach(lab: Int32Array, geo: Int32Array): void {
 }
 
 /**
- * Every frame's softmax (`frames[t C + c]`) and log-normalizer `log Σ_c exp(x[t, c])`
- * (`frames[T C + t]`), max-shifted (stable for ±1e4). A frame holding NaN or +Infinity has
- * NaN for both; a frame of -Infinity a log-normalizer of -Infinity.
+ * Every frame's `exp(x[t, c] - max_t)` (`frames[t C + c]`), log-normalizer
+ * `log Σ_c exp(x[t, c])` (`frames[T C + t]`) and `1 / Σ_c exp(x[t, c] - max_t)`
+ * (`frames[T C + T + t]`), max-shifted (stable for ±1e4). A frame holding NaN or +Infinity
+ * has NaN for all; a frame of -Infinity a log-normalizer of -Infinity.
  */
 export function ctcFrameNorms(x: Float32Array | Float64Array, frames: Float64Array, geo: Int32Array): void {
   const base = geo[G_BASE]!, strideT = geo[G_STRIDE_T]!, strideC = geo[G_STRIDE_C]!, count = geo[G_FRAMES]!, classes = geo[G_CLASSES]!;
@@ -167,6 +172,7 @@ export function ctcFrameNorms(x: Float32Array | Float64Array, frames: Float64Arr
     const o = t * classes;
     if (!(max > -Infinity && max < Infinity)) {
       frames[ln + t] = max === -Infinity ? max : NaN;
+      frames[ln + count + t] = NaN;
       for (let c = 0; c < classes; c++) frames[o + c] = NaN;
       continue;
     }
@@ -184,8 +190,8 @@ export function ctcFrameNorms(x: Float32Array | Float64Array, frames: Float64Arr
       frames[o + even] = e;
       s0 += e;
     }
-    const sum = s0 + s1, inv = 1 / sum;
-    for (let c = 0; c < classes; c++) frames[o + c] *= inv;
+    const sum = s0 + s1;
+    frames[ln + count + t] = 1 / sum;
     frames[ln + t] = max + (f32 ? logf(sum) : Math.log(sum));
   }
 }
@@ -217,7 +223,8 @@ export function ctcForward(x: Float32Array | Float64Array, lab: Int32Array, fram
   const r0 = rowOf(0, geo), sc0 = scaleOf(0, geo);
   let k = states > 1 ? 1 : 0;
   // Frame 0: states 0 and 1, linear if their probabilities are normal doubles.
-  const y0 = frames[0]!, y1 = states > 1 ? frames[lab[1]!]! : 1;
+  const iz = frames[count * geo[G_CLASSES]! + count]!;
+  const y0 = frames[0]! * iz, y1 = states > 1 ? frames[lab[1]!]! * iz : 1;
   alpha[r0] = 0;
   alpha[r0 + 1] = 0;
   for (let s = 0; s < states; s++) alpha[r0 + 2 + s] = 0;
@@ -295,17 +302,21 @@ function forwardFirstLog(x: Float32Array | Float64Array, lab: Int32Array, frames
  * writing nothing that counts, when a reachable state comes out below `TINY` or not finite.
  */
 function forwardLinear(lab: Int32Array, frames: Float64Array, alpha: Float64Array, geo: Int32Array, t: number, k: number): boolean {
-  const states = geo[G_STATES]!, classes = geo[G_CLASSES]!;
+  const states = geo[G_STATES]!, classes = geo[G_CLASSES]!, count = geo[G_FRAMES]!;
   const prev = rowOf(t - 1, geo) + 2, cur = rowOf(t, geo) + 2, ps = scaleOf(t - 1, geo);
   const y = t * classes;
-  const inv = 1 / alpha[ps + 2]!;
-  let sum = 0, low = Infinity;
+  // softmax_t = e · 1/Z_t; with 1/σ_{t-1}: one factor. (sum · scale) first: a normal double,
+  // so that the product with a tiny exp loses no digits before the TINY check.
+  const scale = frames[count * classes + count + t]! / alpha[ps + 2]!;
+  let sum = 0, low = Infinity, a1 = 0, a2 = 0;
   for (let s = 0; s <= k; s++) {
-    // (sum / σ) first: a normal double, so that the product with a tiny probability loses no digits before the TINY check.
-    const v = (alpha[prev + s]! + alpha[prev + s - 1]! + lab[states + s]! * alpha[prev + s - 2]!) * inv * frames[y + lab[s]!]!;
+    const a0 = alpha[prev + s]!;
+    const v = (a0 + a1 + lab[states + s]! * a2) * scale * frames[y + lab[s]!]!;
     alpha[cur + s] = v;
     sum += v;
     low = Math.min(low, v);
+    a2 = a1;
+    a1 = a0;
   }
   if (!(low >= TINY && sum < Infinity)) return false;
   alpha[cur - 2] = 0;
@@ -413,6 +424,8 @@ function betaScaleOf(t: number, states: number): number {
  * `d(-log Z)/dx[t, c] = softmax(x_t)[c] - Σ_{s: ext_s = c} γ_t(s)`.
  */
 export function ctcBackward(x: Float32Array | Float64Array, lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array): void {
+  const states = geo[G_STATES]!, fg = workLayout(states) + 3 * (states + 2);
+  for (let c = 0; c < geo[G_CLASSES]!; c++) work[fg + c] = 0;
   if (work[1] === 1) backwardFloorFree(x, lab, frames, alpha, work, grad, geo);
   else backwardFloored(x, lab, frames, alpha, work, grad, geo);
 }
@@ -457,22 +470,22 @@ function backwardFloorFree(x: Float32Array | Float64Array, lab: Int32Array, fram
  * below `TINY` or not finite.
  */
 function backwardLinear(lab: Int32Array, frames: Float64Array, work: Float64Array, geo: Int32Array, t: number, lo: number, loNext: number): boolean {
-  const states = geo[G_STATES]!, classes = geo[G_CLASSES]!, end = 2 * geo[G_LABEL_LENGTH]!;
+  const states = geo[G_STATES]!, classes = geo[G_CLASSES]!, count = geo[G_FRAMES]!, end = 2 * geo[G_LABEL_LENGTH]!;
   const from = betaRowOf(t + 1, states) + 2, fs = betaScaleOf(t + 1, states);
   const to = betaRowOf(t, states) + 2, ts = betaScaleOf(t, states);
-  const n = workLayout(states), y = (t + 1) * classes;
-  // n(s) = b_{t+1}(s) / σ_{t+1} softmax_{t+1}(ext_s) (b / σ first, a normal double), 0 outside [loNext, end] (read up to end + 2).
-  const inv = 1 / work[fs + 2]!;
-  for (let s = lo; s < loNext; s++) work[n + s] = 0;
-  for (let s = loNext; s <= end; s++) work[n + s] = work[from + s]! * inv * frames[y + lab[s]!]!;
-  work[n + end + 1] = 0;
-  work[n + end + 2] = 0;
-  let sum = 0, low = Infinity;
-  for (let s = lo; s <= end; s++) {
-    const v = work[n + s]! + work[n + s + 1]! + lab[states + s + 2]! * work[n + s + 2]!;
+  const y = (t + 1) * classes;
+  // n(s) = b_{t+1}(s) / σ_{t+1} · softmax_{t+1}(ext_s) ((b · scale) first, a normal double),
+  // 0 outside [loNext, end]; b_t(s) = n(s) + n(s+1) + skip_{s+2} n(s+2), from the last state down.
+  const scale = frames[count * classes + count + t + 1]! / work[fs + 2]!;
+  let sum = 0, low = Infinity, n1 = 0, n2 = 0;
+  for (let s = end; s >= lo; s--) {
+    const n0 = s >= loNext ? work[from + s]! * scale * frames[y + lab[s]!]! : 0;
+    const v = n0 + n1 + lab[states + s + 2]! * n2;
     work[to + s] = v;
     sum += v;
     low = Math.min(low, v);
+    n2 = n1;
+    n1 = n0;
   }
   if (!(low >= TINY && sum < Infinity)) return false;
   for (let s = 0; s < lo; s++) work[to + s] = 0;
@@ -554,24 +567,26 @@ function backwardState(work: Float64Array, next: number, s: number, skip: number
 /**
  * Frame `t`'s occupancy and gradient row. Both rows linear: `γ(s) ∝ a_t(s) b_t(s)` (no
  * `exp`), unless that sum underflows; otherwise `γ(s) ∝ exp(α_t(s) + β_t(s) - max)` with the
- * linear rows read as `L + log a`.
+ * linear rows read as `L + log a`. The occupancy is gathered per class in the frame-gradient
+ * scratch, which is all zeros between frames.
  */
 function frameOccupancy(lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number): void {
   const states = geo[G_STATES]!, f32 = geo[G_F32] !== 0;
   const fr = rowOf(t, geo) + 2, fs = scaleOf(t, geo), br = betaRowOf(t, states) + 2, bs = betaScaleOf(t, states);
-  const occ = workLayout(states) + 2 * (states + 2);
+  const occ = workLayout(states) + 2 * (states + 2), fg = occ + states + 2;
   const forwardLinear = alpha[fs] === LINEAR, backLinear = work[bs] === LINEAR;
   if (forwardLinear && backLinear) {
     let total = 0;
     for (let s = 0; s < states; s++) {
       const w = alpha[fr + s]! * work[br + s]!;
-      work[occ + s] = w;
       total += w;
+      work[fg + lab[s]!] += w;
     }
     if (total >= TINY && total < Infinity) {
-      frameGradient(lab, frames, work, grad, geo, t, 1 / total);
+      frameGradient(frames, work, grad, geo, t, 1 / total);
       return;
     }
+    for (let s = 0; s < states; s++) work[fg + lab[s]!] = 0;
   }
   const fShift = forwardLinear ? alpha[fs + 1]! : 0, bShift = backLinear ? work[bs + 1]! : 0;
   let max = -Infinity;
@@ -585,20 +600,24 @@ function frameOccupancy(lab: Int32Array, frames: Float64Array, alpha: Float64Arr
   let total = 0;
   for (let s = 0; s < states; s++) {
     const e = f32 ? expf(work[occ + s]! - max) : Math.exp(work[occ + s]! - max);
-    work[occ + s] = e;
     total += e;
+    work[fg + lab[s]!] += e;
   }
-  frameGradient(lab, frames, work, grad, geo, t, 1 / total);
+  frameGradient(frames, work, grad, geo, t, 1 / total);
 }
 
-/** Frame `t`'s gradient row: `u (softmax(x_t)[c] - Σ_{s: ext_s = c} occupancy(s) · scale)`. */
-function frameGradient(lab: Int32Array, frames: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number, scale: number): void {
-  const classes = geo[G_CLASSES]!, states = geo[G_STATES]!;
-  const occ = workLayout(states) + 2 * (states + 2), fg = occ + states + 2;
-  const upstream = work[0]!;
-  for (let c = 0, o = t * classes; c < classes; c++, o++) work[fg + c] = frames[o]!;
-  for (let s = 0; s < states; s++) work[fg + lab[s]!] -= work[occ + s]! * scale;
-  for (let c = 0, o = geo[G_GRAD]! + t * classes; c < classes; c++, o++) grad[o] = upstream * work[fg + c]!;
+/**
+ * Frame `t`'s gradient row, `u (softmax_t[c] - occupancy[c] · scale)` with the occupancy per
+ * class in the frame-gradient scratch, which it leaves zeroed.
+ */
+function frameGradient(frames: Float64Array, work: Float64Array, grad: Float32Array | Float64Array, geo: Int32Array, t: number, scale: number): void {
+  const classes = geo[G_CLASSES]!, states = geo[G_STATES]!, count = geo[G_FRAMES]!;
+  const fg = workLayout(states) + 3 * (states + 2);
+  const upstream = work[0]!, iz = frames[count * classes + count + t]!;
+  for (let c = 0, o = t * classes, g = geo[G_GRAD]! + t * classes; c < classes; c++, o++, g++) {
+    grad[g] = upstream * (frames[o]! * iz - work[fg + c]! * scale);
+    work[fg + c] = 0;
+  }
 }
 
 /**
