@@ -576,12 +576,17 @@ function frameOccupancy(lab: Int32Array, frames: Float64Array, alpha: Float64Arr
   const occ = workLayout(states) + 2 * (states + 2), fg = occ + states + 2;
   const forwardLinear = alpha[fs] === LINEAR, backLinear = work[bs] === LINEAR;
   if (forwardLinear && backLinear) {
-    let total = 0;
-    for (let s = 0; s < states; s++) {
-      const w = alpha[fr + s]! * work[br + s]!;
-      total += w;
-      work[fg + lab[s]!] += w;
+    // Even states are blanks (class 0): their sum in a register, not added through memory.
+    let blanks = 0, labels = 0;
+    for (let s = 0; s + 1 < states; s += 2) {
+      const w0 = alpha[fr + s]! * work[br + s]!, w1 = alpha[fr + s + 1]! * work[br + s + 1]!;
+      blanks += w0;
+      labels += w1;
+      work[fg + lab[s + 1]!] += w1;
     }
+    blanks += alpha[fr + states - 1]! * work[br + states - 1]!;
+    work[fg] += blanks;
+    const total = blanks + labels;
     if (total >= TINY && total < Infinity) {
       frameGradient(frames, work, grad, geo, t, 1 / total);
       return;
