@@ -450,3 +450,56 @@ describe("Circle on batches of several tiles (the blocked kernels: 64 x 64 tiles
     }
   });
 });
+
+describe("Circle gradient of a batch too large to keep its similarity tiles (2950 queries: recomputed in the second pass)", () => {
+  it("matches the gradient formula summed pair by pair in float64", () => {
+    const n = 2950, dim = 3, random = rng(91);
+    const labels = Array.from({ length: n }, () => Math.floor(random() * 40));
+    const yPred = embeddings(n, dim, random);
+    const x = yPred.data;
+    const grad = flat(new Circle({ dtype: "float64", reduction: "sum" }).grad(labels, yPred));
+    // d(Σ_i loss_i)/d e: for each pair, c_ij = sigmoid(z_i) softmax_ij dv/dd dd/ds, added to rows i (c e_j) and j (c e_i).
+    const g = 80, m = 0.4;
+    const expected = new Float64Array(n * dim);
+    const v = new Float64Array(n), dv = new Float64Array(n), set = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      let maxPos = -Infinity, maxNeg = -Infinity;
+      for (let j = 0; j < n; j++) {
+        set[j] = 0;
+        if (i === j) continue;
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += x[i * dim + k]! * x[j * dim + k]!;
+        const raw = 1 - s, d = Math.max(raw, 0), slope = raw >= 0 ? -1 : 0;
+        if (labels[i] === labels[j]) {
+          v[j] = -g * Math.max(m + d, 0) * (m - d);
+          dv[j] = (m + d >= 0 ? -g * (m - d - (m + d)) : 0) * slope;
+          set[j] = 1;
+          maxPos = Math.max(maxPos, v[j]!);
+        } else {
+          v[j] = g * Math.max(1 + m - d, 0) * (1 - m - d);
+          dv[j] = (1 + m - d >= 0 ? g * (d - (1 - m) - (1 + m - d)) : 0) * slope;
+          set[j] = -1;
+          maxNeg = Math.max(maxNeg, v[j]!);
+        }
+      }
+      let sumPos = 0, sumNeg = 0;
+      for (let j = 0; j < n; j++) {
+        if (set[j] === 1) sumPos += Math.exp(v[j]! - maxPos);
+        else if (set[j] === -1) sumNeg += Math.exp(v[j]! - maxNeg);
+      }
+      if (sumPos === 0 || sumNeg === 0) continue;
+      const lsePos = maxPos + Math.log(sumPos), lseNeg = maxNeg + Math.log(sumNeg);
+      const sigmoid = 1 / (1 + Math.exp(-(lsePos + lseNeg)));
+      for (let j = 0; j < n; j++) {
+        if (set[j] === 0) continue;
+        const c = sigmoid * Math.exp(v[j]! - (set[j] === 1 ? lsePos : lseNeg)) * dv[j]!;
+        for (let k = 0; k < dim; k++) {
+          expected[i * dim + k] += c * x[j * dim + k]!;
+          expected[j * dim + k] += c * x[i * dim + k]!;
+        }
+      }
+    }
+    const scale = Math.max(...Array.from(expected, Math.abs));
+    expectClose(grad, Array.from(expected), { rtol: 0, atol: 1e-9 * scale });
+  });
+});

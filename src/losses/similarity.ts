@@ -250,6 +250,10 @@ function circlePlain(x: CircleInputs, options: KernelOptions<CircleConfig>, upst
 }
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+const tilesAlong = (n: number): number => Math.ceil(n / TILE);
+
+/** Most doubles of similarity tiles kept between the two passes of a gradient (32 MB: a batch of ~2900 queries). */
+const STORED_TILES_LIMIT = 1 << 22;
 
 /**
  * The blocked computation (circle-kernels.ts): padded double copies of the embeddings,
@@ -280,32 +284,38 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
   params[P_REMOVE_DIAGONAL] = options.removeDiagonal ? 1 : 0;
   params[P_F32] = options.dtype === "float32" ? 1 : 0;
 
-  const tile = new Float64Array(TILE * TILE);
+  // For the gradient, the similarity tiles are kept from the first pass to the second (tile after
+  // tile, in the order both passes visit them) when they fit STORED_TILES_LIMIT doubles; otherwise
+  // the second pass computes them again.
+  const tileCount = self ? (tilesAlong(bq) * (tilesAlong(bq) + 1)) / 2 : tilesAlong(bq) * tilesAlong(br);
+  const stored = upstream !== undefined && tileCount * TILE * TILE <= STORED_TILES_LIMIT;
+  const tiles = new Float64Array(stored ? tileCount * TILE * TILE : TILE * TILE);
   const product = new Int32Array(10);
   const part = new Int32Array(11);
   /** Similarities of query block [i0, i0 + mi) against reference block [j0, j0 + mj) into `tile`. */
-  const similarities = (i0: number, mi: number, j0: number, mj: number): void => {
+  /** Similarities of query block [i0, i0 + mi) against reference block [j0, j0 + mj) into `tiles` at `at`. */
+  const similarities = (i0: number, mi: number, j0: number, mj: number, at: number): void => {
     product[0] = i0 * pd; product[1] = pd; product[2] = j0 * pd; product[3] = pd;
-    product[4] = 0; product[5] = TILE; product[6] = mi; product[7] = mj; product[8] = pd; product[9] = 0;
-    gemmNT(qp, rp, tile, product);
+    product[4] = at; product[5] = TILE; product[6] = mi; product[7] = mj; product[8] = pd; product[9] = 0;
+    gemmNT(qp, rp, tiles, product);
   };
   /** Geometry of the tile's rows [r0, r0 + nr) × columns [c0, c0 + nc), read along `rs`/`cs`. */
-  const tilePart = (rs: number, cs: number, r0: number, c0: number, nr: number, nc: number): Int32Array => {
-    part[0] = 0; part[1] = rs; part[2] = cs; part[3] = r0; part[4] = c0; part[5] = nr; part[6] = nc;
+  const tilePart = (at: number, rs: number, cs: number, r0: number, c0: number, nr: number, nc: number): Int32Array => {
+    part[0] = at; part[1] = rs; part[2] = cs; part[3] = r0; part[4] = c0; part[5] = nr; part[6] = nc;
     return part;
   };
 
   // Pass 1: every row's shared shift and its two sums.
   const stats = new Float64Array(batch * STATS);
   for (let i = 0; i < batch; i++) stats[i * STATS] = -Infinity;
-  for (let i0 = 0; i0 < bq; i0 += TILE) {
+  for (let i0 = 0, at = 0; i0 < bq; i0 += TILE) {
     const mi = Math.min(TILE, bq - i0), ni = Math.min(mi, batch - i0);
-    for (let j0 = self ? i0 : 0; j0 < br; j0 += TILE) {
+    for (let j0 = self ? i0 : 0; j0 < br; j0 += TILE, at += stored ? TILE * TILE : 0) {
       const mj = Math.min(TILE, br - j0), nj = Math.min(mj, numRef - j0);
-      similarities(i0, mi, j0, mj);
-      tileStats(tile, labels, refLabels, stats, params, tilePart(TILE, 1, i0, j0, ni, nj));
+      similarities(i0, mi, j0, mj, at);
+      tileStats(tiles, labels, refLabels, stats, params, tilePart(at, TILE, 1, i0, j0, ni, nj));
       // The same tile, transposed, holds the similarities of queries j0.. against references i0..
-      if (self && j0 !== i0) tileStats(tile, labels, refLabels, stats, params, tilePart(1, TILE, j0, i0, Math.min(mj, batch - j0), Math.min(mi, numRef - i0)));
+      if (self && j0 !== i0) tileStats(tiles, labels, refLabels, stats, params, tilePart(at, 1, TILE, j0, i0, Math.min(mj, batch - j0), Math.min(mi, numRef - i0)));
     }
   }
 
@@ -356,8 +366,8 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
   const g = new Float64Array(bq * pd);
   const m = new Float64Array(TILE * TILE);
   const mt = self ? new Float64Array(TILE * TILE) : m;
-  const gradPart = (r0: number, c0: number, nr: number, nc: number, transposed: boolean): Int32Array => {
-    part[0] = 0; part[1] = transposed ? 1 : TILE; part[2] = transposed ? TILE : 1; part[3] = r0; part[4] = c0; part[5] = nr; part[6] = nc;
+  const gradPart = (at: number, r0: number, c0: number, nr: number, nc: number, transposed: boolean): Int32Array => {
+    part[0] = at; part[1] = transposed ? 1 : TILE; part[2] = transposed ? TILE : 1; part[3] = r0; part[4] = c0; part[5] = nr; part[6] = nc;
     // C_ij into m[r TILE + c]; the transposed tile's C_ji added into m[c TILE + r], i.e. M_ij.
     part[7] = 0; part[8] = transposed ? 1 : TILE; part[9] = transposed ? TILE : 1; part[10] = transposed ? 1 : 0;
     return part;
@@ -367,15 +377,15 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
     product[4] = rows0 * pd; product[5] = pd; product[6] = mrows; product[7] = pd; product[8] = mcols; product[9] = 1;
     gemmNT(a, refT, g, product);
   };
-  for (let i0 = 0; i0 < bq; i0 += TILE) {
+  for (let i0 = 0, at = 0; i0 < bq; i0 += TILE) {
     const mi = Math.min(TILE, bq - i0), ni = Math.min(mi, batch - i0);
-    for (let j0 = self ? i0 : 0; j0 < br; j0 += TILE) {
+    for (let j0 = self ? i0 : 0; j0 < br; j0 += TILE, at += stored ? TILE * TILE : 0) {
       const mj = Math.min(TILE, br - j0), nj = Math.min(mj, numRef - j0);
-      similarities(i0, mi, j0, mj);
+      if (!stored) similarities(i0, mi, j0, mj, 0);
       // Entries past the real rows and columns stay 0 (the padding rows of the products).
       if (ni < mi || nj < mj) m.fill(0);
-      tileGrad(tile, labels, refLabels, rows, m, params, gradPart(i0, j0, ni, nj, false));
-      if (self) tileGrad(tile, labels, refLabels, rows, m, params, gradPart(j0, i0, Math.min(mj, batch - j0), Math.min(mi, numRef - i0), true));
+      tileGrad(tiles, labels, refLabels, rows, m, params, gradPart(at, i0, j0, ni, nj, false));
+      if (self) tileGrad(tiles, labels, refLabels, rows, m, params, gradPart(at, j0, i0, Math.min(mj, batch - j0), Math.min(mi, numRef - i0), true));
       multiply(m, i0, mi, j0, mj);
       if (self && j0 !== i0) {
         transposeInto(m, TILE, TILE, mt);
