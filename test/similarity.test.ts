@@ -457,7 +457,7 @@ describe("Circle gradient of a batch too large to keep its similarity tiles (295
     const labels = Array.from({ length: n }, () => Math.floor(random() * 40));
     const yPred = embeddings(n, dim, random);
     const x = yPred.data;
-    const grad = flat(new Circle({ dtype: "float64", reduction: "sum" }).grad(labels, yPred));
+    const grad = new Circle({ dtype: "float64", reduction: "sum" }).grad(labels, yPred);
     // d(Σ_i loss_i)/d e: for each pair, c_ij = sigmoid(z_i) softmax_ij dv/dd dd/ds, added to rows i (c e_j) and j (c e_i).
     const g = 80, m = 0.4;
     const expected = new Float64Array(n * dim);
