@@ -312,3 +312,57 @@ export function tileGrad(
     }
   }
 }
+
+/**
+ * Every query's two log-sum-exps from its statistics (`lse[2i]` positives, `lse[2i + 1]`
+ * negatives; NaN where the row must be recomputed with {@link rowExact}). Returns how many
+ * rows need it.
+ */
+export function rowsLse(stats: Float64Array, lse: Float64Array, batch: number): number {
+  let exact = 0;
+  for (let i = 0, o = 0; i < batch; i++, o += STATS) {
+    const pos = setLse(stats[o]!, stats[o + 1]!, stats[o + 3]!), neg = setLse(stats[o]!, stats[o + 2]!, stats[o + 4]!);
+    lse[2 * i] = pos;
+    lse[2 * i + 1] = neg;
+    exact += +(pos !== pos || neg !== neg);
+  }
+  return exact;
+}
+
+/**
+ * Every query's loss `softplus(lsePos + lseNeg)` (0 without positives or negatives) and
+ * Keras's mask `loss > 0`. Returns false when a loss overflows (the caller then computes
+ * everything the plain way).
+ */
+export function rowsLoss(lse: Float64Array, out: Float32Array | Float64Array, mask: Float64Array, batch: number): boolean {
+  for (let i = 0; i < batch; i++) {
+    const pos = lse[2 * i]!, neg = lse[2 * i + 1]!, z = pos + neg;
+    const loss = z === -Infinity ? 0 : Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    if (!(loss < Infinity) || pos === Infinity || neg === Infinity) return false;
+    out[i] = loss;
+    // Keras masks the samples whose (rounded) loss is not > 0.
+    mask[i] = out[i]! > 0 ? 1 : 0;
+  }
+  return true;
+}
+
+/**
+ * Per query `[lsePos, lseNeg, u sigmoid(z)]` for {@link tileGrad}, all 0 for a query
+ * without positives or negatives (z = -Infinity).
+ */
+export function rowsOuter(lse: Float64Array, upstream: Float32Array | Float64Array, rows: Float64Array, batch: number): void {
+  for (let i = 0; i < batch; i++) {
+    const pos = lse[2 * i]!, neg = lse[2 * i + 1]!, z = pos + neg;
+    if (z === -Infinity) continue;
+    // d softplus(z) / dz = sigmoid(z), written to avoid overflow.
+    const e = Math.exp(-Math.abs(z));
+    rows[3 * i] = pos;
+    rows[3 * i + 1] = neg;
+    rows[3 * i + 2] = upstream[i]! * (z >= 0 ? 1 / (1 + e) : e / (1 + e));
+  }
+}
+
+/** `out[i dim + k] = g[i pd + k]`: the first `dim` of each padded row. */
+export function unpad(g: Float64Array, pd: number, out: Float32Array | Float64Array, batch: number, dim: number): void {
+  for (let i = 0; i < batch; i++) for (let k = 0, a = i * pd, b = i * dim; k < dim; k++) out[b + k] = g[a + k]!;
+}

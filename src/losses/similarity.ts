@@ -12,7 +12,7 @@ import { checkSize } from "../tensor/limits";
 import { gradientBuffer } from "./layout";
 import {
   P_DELTA_NEG, P_DELTA_POS, P_F32, P_GAMMA, P_OPTIM_NEG, P_OPTIM_POS, P_REMOVE_DIAGONAL, STATS, TILE,
-  gemmNT, packPadded, rowExact, setLse, tileGrad, tileStats, transposeInto,
+  gemmNT, packPadded, rowExact, rowsLoss, rowsLse, rowsOuter, tileGrad, tileStats, transposeInto, unpad,
 } from "./circle-kernels";
 
 /** Options of the {@link circle} function. */
@@ -321,29 +321,21 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
 
   // Per row: the log-sum-exps (recomputed exactly where a set underflowed), the loss, the mask.
   const lse = new Float64Array(2 * batch);
+  if (rowsLse(stats, lse, batch) > 0) {
+    const v = new Float64Array(numRef), geo = new Int32Array(4), both = new Float64Array(2);
+    geo[1] = dim; geo[2] = pd; geo[3] = numRef;
+    for (let i = 0; i < batch; i++) {
+      if (lse[2 * i] === lse[2 * i] && lse[2 * i + 1] === lse[2 * i + 1]) continue;
+      geo[0] = i;
+      rowExact(qp, rp, labels, refLabels, v, params, geo, both);
+      lse[2 * i] = both[0]!;
+      lse[2 * i + 1] = both[1]!;
+    }
+  }
   const out = allocate(options.dtype, batch);
   const mask = new Float64Array(batch);
-  let exact: { v: Float64Array; geo: Int32Array; out: Float64Array } | null = null;
-  for (let i = 0; i < batch; i++) {
-    const o = i * STATS;
-    let lsePos = setLse(stats[o]!, stats[o + 1]!, stats[o + 3]!);
-    let lseNeg = setLse(stats[o]!, stats[o + 2]!, stats[o + 4]!);
-    if (lsePos !== lsePos || lseNeg !== lseNeg) {
-      exact ??= { v: new Float64Array(numRef), geo: new Int32Array(4), out: new Float64Array(2) };
-      exact.geo[0] = i; exact.geo[1] = dim; exact.geo[2] = pd; exact.geo[3] = numRef;
-      rowExact(qp, rp, labels, refLabels, exact.v, params, exact.geo, exact.out);
-      lsePos = exact.out[0]!;
-      lseNeg = exact.out[1]!;
-    }
-    const loss = softplusOrZero(lsePos + lseNeg);
-    // Overflow (similarities or logits beyond the double range): the plain path says where NaN goes.
-    if (!(loss < Infinity) || lsePos === Infinity || lseNeg === Infinity) return null;
-    lse[2 * i] = lsePos;
-    lse[2 * i + 1] = lseNeg;
-    out[i] = loss;
-    // Keras masks the samples whose (rounded) loss is not > 0.
-    mask[i] = out[i]! > 0 ? 1 : 0;
-  }
+  // Overflow (similarities or logits beyond the double range): the plain path says where NaN goes.
+  if (!rowsLoss(lse, out, mask, batch)) return null;
   const values = new Tensor(out, [batch]);
   const ownMask = new Tensor(mask, [batch]);
   // Keras's mask depends on the values, so the upstream is asked for after them.
@@ -352,14 +344,7 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
 
   // Per row: [lsePos, lseNeg, u sigmoid(z)], with 0 in place of an empty set's -Infinity.
   const rows = new Float64Array(3 * batch);
-  for (let i = 0; i < batch; i++) {
-    const lsePos = lse[2 * i]!, lseNeg = lse[2 * i + 1]!;
-    const z = lsePos + lseNeg;
-    if (z === -Infinity) continue;
-    rows[3 * i] = lsePos;
-    rows[3 * i + 1] = lseNeg;
-    rows[3 * i + 2] = u[i]! * sigmoidOf(z);
-  }
+  rowsOuter(lse, u, rows, batch);
   // Pass 2: per tile, M = C + Cᵀ, then G_I += M_IJ E_J and G_J += M_IJᵀ E_I.
   const refT = new Float64Array(pd * br);
   transposeInto(rp, br, pd, refT);
@@ -394,7 +379,7 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
     }
   }
   const gd = gradientBuffer(upstream, options.dtype, batch * dim);
-  for (let i = 0; i < batch; i++) for (let k = 0; k < dim; k++) gd[i * dim + k] = g[i * pd + k]!;
+  unpad(g, pd, gd, batch, dim);
   return { values, mask: ownMask, grad: new Tensor(gd, [batch, dim]) };
 }
 
