@@ -16,8 +16,9 @@ import { defineLossFunction } from "./define";
 import { gradientBuffer } from "./layout";
 import {
   CTC_LOG_ZERO, G_BASE, G_CLASSES, G_F32, G_FRAMES, G_GRAD, G_LABEL_LENGTH, G_SIZE, G_STATES, G_STORE, G_STRIDE_C, G_STRIDE_T,
-  alphaSize, ctcBackward, ctcForward, ctcFrameNorms, ctcReach, framesSize, labSize, workSize,
+  alphaSize, ctcForward, ctcFrameNorms, ctcReach, framesSize, labSize, workSize,
 } from "./ctc-kernels";
+import { ctcBackward } from "./ctc-backward";
 import type { KernelResult, Upstream } from "../kernel";
 
 /** yTrue `[B, L]` and yPred `[B, T, C]`, checked. */
