@@ -4,8 +4,10 @@
  * Keras's `keras.losses.ctc` calls `ops.ctc_loss`, which on the TensorFlow backend is
  * `tf.nn.ctc_loss` with dense labels, i.e. TensorFlow's `ctc_loss_dense`: a log-space
  * forward-backward over the blank-augmented label sequence of the whole padded label
- * row, with blank index 0 and a `log_softmax` of the logits. The kernels below run the
- * same recursion per sample (forward α, backward β), in doubles.
+ * row, with blank index 0 and a `log_softmax` of the logits. The kernels (ctc-kernels.ts:
+ * softmax and forward α; ctc-backward.ts: backward β and the gradient) run the same
+ * recursion per sample, in doubles: in linear form with a per-frame scale while every
+ * reachable state stays a normal double, in log form otherwise (see ctc-kernels.ts).
  */
 import { InputError, ShapeError, formatShape } from "../errors";
 import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
