@@ -292,7 +292,6 @@ function circleBlocked(x: CircleInputs, options: KernelOptions<CircleConfig>, up
   const tiles = new Float64Array(stored ? tileCount * TILE * TILE : TILE * TILE);
   const product = new Int32Array(10);
   const part = new Int32Array(11);
-  /** Similarities of query block [i0, i0 + mi) against reference block [j0, j0 + mj) into `tile`. */
   /** Similarities of query block [i0, i0 + mi) against reference block [j0, j0 + mj) into `tiles` at `at`. */
   const similarities = (i0: number, mi: number, j0: number, mj: number, at: number): void => {
     product[0] = i0 * pd; product[1] = pd; product[2] = j0 * pd; product[3] = pd;
