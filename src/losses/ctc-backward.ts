@@ -55,7 +55,12 @@ function backwardFloorFree(x: Float32Array | Float64Array, lab: Int32Array, fram
     const loNext = lo;
     while (lo > 0 && lab[toEnd + lo - 1]! <= last - t) lo--;
     if (work[betaScaleOf(t + 1, states)] === LINEAR) {
-      if (!backwardLinear(lab, frames, work, geo, t, lo, loNext)) {
+      const done = backwardLinear(lab, frames, alpha, work, geo, t, lo, loNext);
+      if (done === OCCUPANCY_DONE) {
+        frameGradient(frames, work, grad, geo, t, work[workLayout(states) + 2 * (states + 2)]!);
+        continue;
+      }
+      if (done === FAILED) {
         betaRowToLog(work, t + 1, loNext, end, states, geo[G_F32] !== 0);
         backwardLog(x, lab, frames, work, geo, t, lo, loNext);
       }
@@ -66,36 +71,75 @@ function backwardFloorFree(x: Float32Array | Float64Array, lab: Int32Array, fram
   }
 }
 
+/** What {@link backwardLinear} did: nothing that counts, the β row, or the β row and the frame's occupancy. */
+const FAILED = 0, ROW_DONE = 1, OCCUPANCY_DONE = 2;
+
 /**
  * One linear backward step from frame `t + 1`'s β row (states `[loNext, end]`) to frame `t`'s
- * (states `[lo, end]`); false, leaving frame `t + 1`'s row as it was, when a state comes out
- * below `TINY` or not finite.
+ * (states `[lo, end]`), walking the states from the last one down in blank/label pairs. When
+ * frame `t`'s α row is linear too, the same pass gathers the occupancy `a_t(s) b_t(s)` per class
+ * (the blanks' in a register) and leaves `1 / Σ` in the occupancy scratch for
+ * {@link frameGradient}. Returns {@link FAILED} (frame `t + 1`'s row as it was, the frame
+ * gradient scratch zeroed) when a state comes out below `TINY` or not finite.
  */
-function backwardLinear(lab: Int32Array, frames: Float64Array, work: Float64Array, geo: Int32Array, t: number, lo: number, loNext: number): boolean {
+function backwardLinear(lab: Int32Array, frames: Float64Array, alpha: Float64Array, work: Float64Array, geo: Int32Array, t: number, lo: number, loNext: number): number {
   const states = geo[G_STATES]!, classes = geo[G_CLASSES]!, count = geo[G_FRAMES]!, end = 2 * geo[G_LABEL_LENGTH]!;
   const from = betaRowOf(t + 1, states) + 2, fs = betaScaleOf(t + 1, states);
   const to = betaRowOf(t, states) + 2, ts = betaScaleOf(t, states);
+  const fr = rowOf(t, geo) + 2, gather = alpha[scaleOf(t, geo)] === LINEAR ? 1 : 0;
+  const fg = workLayout(states) + 3 * (states + 2);
   const y = (t + 1) * classes;
   // n(s) = b_{t+1}(s) / σ_{t+1} · softmax_{t+1}(ext_s) ((b · scale) first, a normal double),
   // 0 outside [loNext, end]; b_t(s) = n(s) + n(s+1) + skip_{s+2} n(s+2), from the last state down.
   const scale = frames[count * classes + count + t + 1]! / work[fs + 2]!;
-  let sum = 0, low = Infinity, n1 = 0, n2 = 0;
-  for (let s = end; s >= lo; s--) {
+  let sum = 0, low = Infinity, n1 = 0, n2 = 0, blanks = 0, labels = 0;
+  let s = end;
+  // end = 2 · labelLength is a blank; pairs (blank s, label s - 1) while both are in range.
+  for (; s > lo; s -= 2) {
+    let n0 = s >= loNext ? work[from + s]! * scale * frames[y + lab[s]!]! : 0;
+    let v = n0 + n1 + lab[states + s + 2]! * n2;
+    work[to + s] = v;
+    sum += v;
+    low = Math.min(low, v);
+    blanks += gather * alpha[fr + s]! * v;
+    n2 = n1;
+    n1 = n0;
+    n0 = s - 1 >= loNext ? work[from + s - 1]! * scale * frames[y + lab[s - 1]!]! : 0;
+    v = n0 + n1 + lab[states + s + 1]! * n2;
+    work[to + s - 1] = v;
+    sum += v;
+    low = Math.min(low, v);
+    const w = gather * alpha[fr + s - 1]! * v;
+    labels += w;
+    work[fg + lab[s - 1]!] += w;
+    n2 = n1;
+    n1 = n0;
+  }
+  if (s === lo) {
     const n0 = s >= loNext ? work[from + s]! * scale * frames[y + lab[s]!]! : 0;
     const v = n0 + n1 + lab[states + s + 2]! * n2;
     work[to + s] = v;
     sum += v;
     low = Math.min(low, v);
-    n2 = n1;
-    n1 = n0;
+    blanks += gather * alpha[fr + s]! * v;
   }
-  if (!(low >= TINY && sum < Infinity)) return false;
-  for (let s = 0; s < lo; s++) work[to + s] = 0;
-  for (let s = end + 1; s < states; s++) work[to + s] = 0;
+  work[fg] += blanks;
+  if (!(low >= TINY && sum < Infinity)) {
+    for (let c = 0; c < classes; c++) work[fg + c] = 0;
+    return FAILED;
+  }
+  for (let q = 0; q < lo; q++) work[to + q] = 0;
+  for (let q = end + 1; q < states; q++) work[to + q] = 0;
   work[ts] = LINEAR;
   work[ts + 1] = work[fs + 1]! + (geo[G_F32] !== 0 ? logf(work[fs + 2]!) : Math.log(work[fs + 2]!));
   work[ts + 2] = sum;
-  return true;
+  const total = blanks + labels;
+  if (gather === 1 && total >= TINY && total < Infinity) {
+    work[workLayout(states) + 2 * (states + 2)] = 1 / total;
+    return OCCUPANCY_DONE;
+  }
+  for (let c = 0; c < classes; c++) work[fg + c] = 0;
+  return ROW_DONE;
 }
 
 /** Frame `t`'s linear β row rewritten in log form over `[lo, end]`: `K + log b(s)`, -Infinity elsewhere. */
