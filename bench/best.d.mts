@@ -42,3 +42,5 @@ export declare function meanSquaredLogarithmicError(t: Arr, p: Arr): number;
 export declare function meanSquaredLogarithmicErrorValueAndGrad(t: Arr, p: Arr, g: Arr): number;
 export declare function categoricalHinge(y: Arr, x: Arr, B: number, C: number): number;
 export declare function categoricalHingeValueAndGrad(y: Arr, x: Arr, g: Arr, B: number, C: number): number;
+export declare function ctcValueAndGrad(labels: Arr, x: Arr, g: Arr, B: number, T: number, C: number, L: number): number;
+export declare function circleValueAndGrad(labels: Arr, e: Arr, g: Arr, B: number, E: number, options?: { gamma?: number; margin?: number }): number;

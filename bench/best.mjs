@@ -836,7 +836,7 @@ export function diceValueAndGrad(t, p, g, B, D) {
   return total / B;
 }
 
-// ---- CTC and Circle: value only ----------------------------------------------------------
+// ---- CTC and Circle ------------------------------------------------------------------------
 
 /**
  * W17: CTC negative log-likelihood per sample, log-space alpha recursion (blank 0; labels =
@@ -883,6 +883,83 @@ export function ctc(labels, x, B, T, C, L) {
       cur = swap;
     }
     total -= states > 1 ? logAddExp(prev[states - 1], prev[states - 2]) : prev[0];
+  }
+  return total / B;
+}
+
+/**
+ * W17 gradient: the value loop's forward (alpha) recursion with every frame's row kept
+ * (T × S), the backward (beta) recursion in one rolling row, and per frame
+ * d/dx[t, c] = (softmax(x_t)[c] - Σ_{s: ext_s = c} exp(α_t(s) + β_t(s) - log Z)) / B, with the
+ * softmax numerators stored in g by the log-sum-exp pass and scaled in place.
+ */
+export function ctcValueAndGrad(labels, x, g, B, T, C, L) {
+  const S = 2 * L + 1;
+  const alpha = new Float64Array(T * S);
+  let beta = new Float64Array(S), next = new Float64Array(S);
+  const ext = new Int32Array(S);
+  const lse = new Float64Array(T), inv = new Float64Array(T);
+  const occ = new Float64Array(C);
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const xo = b * T * C;
+    for (let t = 0; t < T; t++) {
+      const o = xo + t * C;
+      const m = rowMax(x, o, C);
+      const sum = rowSumExpInto(x, g, o, C, m);
+      lse[t] = m + Math.log(sum);
+      inv[t] = 1 / (sum * B);
+    }
+    let n = 0;
+    for (let j = 0; j < L; j++) {
+      const k = labels[b * L + j];
+      if (k !== 0) {
+        ext[2 * n] = 0;
+        ext[2 * n + 1] = k;
+        n++;
+      }
+    }
+    ext[2 * n] = 0;
+    const states = 2 * n + 1;
+    alpha.fill(-Infinity, 0, states);
+    alpha[0] = x[xo] - lse[0];
+    if (states > 1) alpha[1] = x[xo + ext[1]] - lse[0];
+    for (let t = 1; t < T; t++) {
+      const o = xo + t * C, l = lse[t], prev = (t - 1) * S, cur = t * S;
+      for (let s = 0; s < states; s++) {
+        let a = alpha[prev + s];
+        if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
+        if (s > 1 && ext[s] !== 0 && ext[s] !== ext[s - 2]) a = logAddExp(a, alpha[prev + s - 2]);
+        alpha[cur + s] = a + x[o + ext[s]] - l;
+      }
+    }
+    const last = (T - 1) * S;
+    const logZ = states > 1 ? logAddExp(alpha[last + states - 1], alpha[last + states - 2]) : alpha[last];
+    total -= logZ;
+    // beta_{T-1}: 0 at the two final states (log 1), -Infinity elsewhere.
+    beta.fill(-Infinity, 0, states);
+    beta[states - 1] = 0;
+    if (states > 1) beta[states - 2] = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      if (t < T - 1) {
+        // beta_t(s) = logsumexp over the states s' reachable from s of beta_{t+1}(s') + lp_{t+1}(ext_s').
+        const o = xo + (t + 1) * C, l = lse[t + 1];
+        for (let s = 0; s < states; s++) next[s] = beta[s] + x[o + ext[s]] - l;
+        for (let s = 0; s < states; s++) {
+          let a = next[s];
+          if (s + 1 < states) a = logAddExp(a, next[s + 1]);
+          if (s + 2 < states && ext[s + 2] !== 0 && ext[s + 2] !== ext[s]) a = logAddExp(a, next[s + 2]);
+          beta[s] = a;
+        }
+      }
+      const row = t * S;
+      for (let s = 0; s < states; s++) occ[ext[s]] += Math.exp(alpha[row + s] + beta[s] - logZ);
+      const o = xo + t * C, f = inv[t];
+      for (let c = 0; c < C; c++) {
+        g[o + c] = g[o + c] * f - occ[c] / B;
+        occ[c] = 0;
+      }
+    }
   }
   return total / B;
 }
@@ -1239,4 +1316,101 @@ export function categoricalHingeValueAndGrad(y, x, g, B, C) {
     }
   }
   return total / B;
+}
+
+
+/**
+ * W18 gradient: the value loop's pass per query i (similarity row with four accumulators,
+ * logits, the two log-sum-exps), then, for a query with loss > 0, c_ij = d loss_i / d s_ij
+ * added to rows i (c_ij e_j) and j (c_ij e_i) of a float64 accumulator, in the same pass.
+ * The mean over the queries with loss > 0 divides by their count at the end (Keras's mask
+ * loss > 0 is a constant of the reduction). Per pair: d = max(1 - s, 0) (slope -1 where
+ * 1 - s >= 0), a = -γ max(m + d, 0)(m - d), b = γ max(1 + m - d, 0)(1 - m - d), and the
+ * log-sum-exp's softmax; max(·, 0) passes gradient at a tie, as TensorFlow's.
+ */
+export function circleValueAndGrad(labels, e, g, B, E, { gamma = 80, margin = 0.4 } = {}) {
+  const gm = Math.fround(gamma), m = Math.fround(margin), optimNeg = Math.fround(1 + margin), deltaNeg = Math.fround(1 - margin);
+  const w = new Float64Array(B), raw = new Float64Array(B), acc = new Float64Array(B * E);
+  let total = 0, valid = 0;
+  for (let i = 0; i < B; i++) {
+    const oi = i * E, li = labels[i];
+    let maxPos = -Infinity, maxNeg = -Infinity;
+    for (let j = 0; j < B; j++) {
+      const oj = j * E;
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let k = 0; k < E - (E & 3); k += 4) {
+        d0 += e[oi + k] * e[oj + k];
+        d1 += e[oi + k + 1] * e[oj + k + 1];
+        d2 += e[oi + k + 2] * e[oj + k + 2];
+        d3 += e[oi + k + 3] * e[oj + k + 3];
+      }
+      for (let k = E - (E & 3); k < E; k++) d0 += e[oi + k] * e[oj + k];
+      raw[j] = 1 - (d0 + d1 + d2 + d3);
+      const d = Math.max(raw[j], 0);
+      if (li === labels[j]) {
+        if (i === j) continue;
+        const v = -gm * Math.max(m + d, 0) * (m - d);
+        w[j] = v;
+        maxPos = Math.max(maxPos, v);
+      } else {
+        const v = gm * Math.max(optimNeg - d, 0) * (deltaNeg - d);
+        w[j] = v;
+        maxNeg = Math.max(maxNeg, v);
+      }
+    }
+    let sPos = 0, sNeg = 0;
+    for (let j = 0; j < B; j++) {
+      if (j === i) continue;
+      if (li === labels[j]) sPos += Math.exp(w[j] - maxPos);
+      else sNeg += Math.exp(w[j] - maxNeg);
+    }
+    const lsePos = maxPos + Math.log(sPos), lseNeg = maxNeg + Math.log(sNeg);
+    const z = lsePos + lseNeg;
+    const loss = Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    if (!(loss > 0)) continue;
+    total += loss;
+    valid++;
+    // d softplus / dz = sigmoid(z)
+    const ez = Math.exp(-Math.abs(z));
+    const sig = z >= 0 ? 1 / (1 + ez) : ez / (1 + ez);
+    for (let j = 0; j < B; j++) {
+      if (j === i) continue;
+      const d = Math.max(raw[j], 0), slope = +(raw[j] >= 0);
+      let dv;
+      if (li === labels[j]) {
+        const wp = m + d;
+        dv = Math.exp(w[j] - lsePos) * +(wp >= 0) * -gm * (m - d - wp);
+      } else {
+        const wn = optimNeg - d;
+        dv = Math.exp(w[j] - lseNeg) * +(wn >= 0) * gm * (d - deltaNeg - wn);
+      }
+      // ds/dd = -1 where 1 - s >= 0
+      const c = -sig * dv * slope;
+      const oj = j * E;
+      for (let k = 0; k < E - (E & 3); k += 4) {
+        acc[oi + k] += c * e[oj + k];
+        acc[oi + k + 1] += c * e[oj + k + 1];
+        acc[oi + k + 2] += c * e[oj + k + 2];
+        acc[oi + k + 3] += c * e[oj + k + 3];
+        acc[oj + k] += c * e[oi + k];
+        acc[oj + k + 1] += c * e[oi + k + 1];
+        acc[oj + k + 2] += c * e[oi + k + 2];
+        acc[oj + k + 3] += c * e[oi + k + 3];
+      }
+      for (let k = E - (E & 3); k < E; k++) {
+        acc[oi + k] += c * e[oj + k];
+        acc[oj + k] += c * e[oi + k];
+      }
+    }
+  }
+  const scale = valid > 0 ? 1 / valid : 0;
+  const n = B * E;
+  for (let k = 0; k < n - (n & 3); k += 4) {
+    g[k] = acc[k] * scale;
+    g[k + 1] = acc[k + 1] * scale;
+    g[k + 2] = acc[k + 2] * scale;
+    g[k + 3] = acc[k + 3] * scale;
+  }
+  for (let k = n - (n & 3); k < n; k++) g[k] = acc[k] * scale;
+  return valid > 0 ? total / valid : 0;
 }

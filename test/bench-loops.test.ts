@@ -458,6 +458,76 @@ describe("best loops (issue 10's yardstick): float32 and float64 inputs against 
   });
 });
 
+describe("CTC and Circle valueAndGrad best loops (W17g, W18g): the value of the reference, the gradient of its central differences", () => {
+  const to64 = (a: ArrayLike<number>): Float64Array => Float64Array.from(a);
+  /** max |a - b| / max |b| */
+  function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let num = 0, den = 0;
+    for (let i = 0; i < b.length; i++) {
+      num = Math.max(num, Math.abs(a[i]! - b[i]!));
+      den = Math.max(den, Math.abs(b[i]!));
+    }
+    return num / den;
+  }
+  /** Central differences of `f` (a float64 reference) with respect to every element of `p`. */
+  function numericGrad(f: (p: Float64Array) => number, p: Float64Array, h: number): Float64Array {
+    const g = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i++) {
+      const keep = p[i]!;
+      p[i] = keep + h;
+      const up = f(p);
+      p[i] = keep - h;
+      const down = f(p);
+      p[i] = keep;
+      g[i] = (up - down) / (2 * h);
+    }
+    return g;
+  }
+  function check(
+    valueAndGrad: (t: Float32Array | Float64Array, p: Float32Array | Float64Array, g: Float32Array | Float64Array) => number,
+    ref: (t: Float32Array | Float64Array, p: Float32Array | Float64Array) => number,
+    t: Float32Array,
+    p: Float32Array,
+    h: number,
+  ): void {
+    const t64 = to64(t), p64 = to64(p);
+    const expected = ref(t64, p64);
+    const numeric = numericGrad((q) => ref(t64, q), Float64Array.from(p64), h);
+    const g64 = new Float64Array(p.length).fill(NaN);
+    close(valueAndGrad(t64, p64, g64), expected, 1e-10, 1e-14);
+    expect(maxRelativeDiff(g64, numeric)).toBeLessThan(1e-6);
+    const g32 = new Float32Array(p.length).fill(NaN);
+    close(valueAndGrad(t, p, g32), expected, 1e-10, 1e-14);
+    expect(maxRelativeDiff(g32, g64)).toBeLessThan(1e-6);
+  }
+
+  it("CTC: random labels of 3..6 of 6 classes over 21 frames (repeats included), and Keras's [1, 2, 1] over 3 frames", () => {
+    const seq = DATASETS.ctc({ B: 5, T: 21, C: 7, L: 6 });
+    check((t, p, g) => best.ctcValueAndGrad(t, p, g, 5, 21, 7, 6), (t, p) => reference.ctc(t, p, 5, 21, 7, 6), seq.labels, seq.logits, 1e-6);
+    const keras = f32([[[0.4, 0.8, 0.4], [0.2, 0.8, 0.3], [0.9, 0.4, 0.5]]]);
+    close(best.ctcValueAndGrad(f32([1, 2, 1]), keras, new Float32Array(9), 1, 3, 3, 3), 3.4411672, 1e-6);
+    check((t, p, g) => best.ctcValueAndGrad(t, p, g, 1, 3, 3, 3), (t, p) => reference.ctc(t, p, 1, 3, 3, 3), f32([1, 2, 1]), keras, 1e-6);
+    // Repeated labels (no skip between them) and an all-padding row.
+    const labels = f32([[2, 2, 3, 0], [0, 0, 0, 0]]);
+    const logits = new Float32Array(2 * 9 * 4).map((_, i) => Math.sin(i * 1.7) * 2);
+    check((t, p, g) => best.ctcValueAndGrad(t, p, g, 2, 9, 4, 4), (t, p) => reference.ctc(t, p, 2, 9, 4, 4), labels, logits, 1e-6);
+  });
+
+  it("Circle: the mean over queries with loss > 0, gradient through both sides of each similarity", () => {
+    const cir = DATASETS.circle({ B: 30, E: 13, K: 4 });
+    check((t, p, g) => best.circleValueAndGrad(t, p, g, 30, 13), (t, p) => reference.circle(t, p, 30, 13), cir.labels, cir.embeddings, 1e-7);
+    // gamma and margin of Keras's second test; a label seen once (its loss 0 leaves the mean).
+    const labels = Float32Array.from(cir.labels, (l, i) => (i === 7 ? 99 : l));
+    check(
+      (t, p, g) => best.circleValueAndGrad(t, p, g, 30, 13, { gamma: 256, margin: 0.25 }),
+      (t, p) => reference.circle(t, p, 30, 13, { gamma: 256, margin: 0.25 }),
+      labels,
+      cir.embeddings,
+      1e-8,
+    );
+  });
+});
+
 describe("compare.mjs statistics and deopt-check.mjs trace parsing", () => {
   it("median of round ratios with a bootstrap interval, and the verdict against a threshold", async () => {
     const { medianWithInterval, verdict } = await import("../bench/compare.mjs");

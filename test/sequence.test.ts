@@ -479,3 +479,134 @@ describe("CTC in the registry", () => {
     expect(keras.reduction).toBe("sum");
   });
 });
+
+/**
+ * TensorFlow's dense CTC loss of one sample, the plain way: log-space forward recursion
+ * over the whole padded label row, a three-term log-sum-exp per state, final weights 0 on
+ * the two final states and TF's log(1e-307) elsewhere. Independent of the kernels' shifted
+ * one-exp-per-state recursion.
+ */
+function denseCtcReference(labelRow: number[], logits: number[][]): number {
+  const L = labelRow.length, T = logits.length;
+  const length = labelRow.filter((v) => v !== 0).length;
+  const ext = [0];
+  for (const label of labelRow) ext.push(label, 0);
+  const S = ext.length;
+  const lse = (xs: number[]) => {
+    const top = Math.max(...xs);
+    return top === -Infinity ? top : top + Math.log(xs.reduce((s, v) => s + Math.exp(v - top), 0));
+  };
+  const lp = logits.map(logSoftmax);
+  let alpha = ext.map((c, s) => (s < 2 ? lp[0]![c]! : -Infinity));
+  for (let t = 1; t < T; t++) {
+    alpha = ext.map((c, s) => {
+      const terms = [alpha[s]!];
+      if (s > 0) terms.push(alpha[s - 1]!);
+      // label -> label skip, allowed unless the two labels are equal (TF: the whole padded row)
+      if (s > 1 && s % 2 === 1 && ext[s] !== ext[s - 2]) terms.push(alpha[s - 2]!);
+      return lse(terms) + lp[t]![c]!;
+    });
+  }
+  expect(S).toBe(2 * L + 1);
+  return -lse(alpha.map((a, s) => a + (s === 2 * length || s === 2 * length - 1 ? 0 : TF_LOG_ZERO)));
+}
+
+describe("CTC on long and peaked inputs (shifted one-exp-per-state recursions, plain log-sum-exp where a state underflows)", () => {
+  /** Logits of [T, C]: noise of ±1 plus `peak` on one class per frame, following `path` (a class per frame). */
+  function peaked(path: number[], C: number, peak: number, random: () => number): number[][] {
+    return path.map((k) => Array.from({ length: C }, (_, c) => (2 * random() - 1) + (c === k ? peak : 0)));
+  }
+  /** A frame-wise path that spells `labels` over T frames: blanks, each label held for a few frames. */
+  function spell(labels: number[], T: number): number[] {
+    const path = new Array<number>(T).fill(0);
+    labels.forEach((label, k) => {
+      const start = Math.floor(((k + 0.25) * T) / labels.length);
+      for (let t = start; t < start + Math.max(1, Math.floor(T / (3 * labels.length))); t++) path[t] = label;
+    });
+    return path;
+  }
+  const random = rng(808);
+  const T = 60, C = 6;
+  const rows = [
+    [1, 2, 3, 2, 4, 5, 0, 0], // spelled right by the path below
+    [3, 3, 1, 0, 0, 0, 0, 0], // a repeat, spelled right
+    [5, 4, 1, 2, 2, 3, 0, 0], // the path spells another sequence
+    [1, 2, 3, 4, 5, 1, 2, 3], // full row, wrong path
+  ];
+  const paths = [spell([1, 2, 3, 2, 4, 5], T), spell([3, 3, 1], T), spell([2, 1, 4, 5], T), spell([4, 4, 2], T)];
+
+  it("peaks of 8, 25 and 60 (softmax ratios to e^-60 per frame): values match the plain recursion (float64)", () => {
+    for (const peak of [8, 25, 60]) {
+      const logits = paths.map((path) => peaked(path, C, peak, random));
+      const expected = rows.map((row, b) => denseCtcReference(row, logits[b]!));
+      expect(expected.every(Number.isFinite)).toBe(true);
+      expectClose(ctc(rows, f64(logits)), expected, { rtol: 1e-10, atol: 1e-9 });
+      // float32: the float32-accurate exp/log, within float32 rounding of the result.
+      const f32 = ctc(rows, tensor(logits.flat(2) as number[], [4, T, C], "float32"));
+      const expected32 = rows.map((row, b) => denseCtcReference(row, logits[b]!.map((frame) => frame.map(Math.fround))));
+      expectClose(f32, expected32, { rtol: 2e-7, atol: 1e-6 });
+    }
+  });
+
+  it("400 frames, 30 labels of 40 (relative state probabilities far below 1e-300): values match the plain recursion", () => {
+    const labelRow = Array.from({ length: 40 }, (_, k) => (k < 30 ? 1 + ((k * 7) % 19) : 0));
+    const logits = randomTensor([2, 400, 20], random, (u) => (2 * u - 1) * 4);
+    const frames = logits.toArray() as number[][][];
+    const rows2 = [labelRow, labelRow.map((v, k) => (k < 12 ? v : 0))];
+    expectClose(ctc(rows2, logits), rows2.map((row, b) => denseCtcReference(row, frames[b]!)), { rtol: 1e-10, atol: 1e-9 });
+  });
+
+  it("gradients of peaked inputs match central differences (float64, rtol 1e-5)", () => {
+    const T2 = 24;
+    const pathRows = [
+      [1, 2, 3, 0],
+      [2, 2, 0, 0],
+      [4, 1, 3, 2],
+    ];
+    const p2 = [spell([1, 2, 3], T2), spell([2, 2], T2), spell([1, 4], T2)];
+    for (const peak of [8, 30]) {
+      const logits = f64(p2.map((path) => peaked(path, 5, peak, random)));
+      expectGradMatches(new CTC({ dtype: "float64", reduction: "sum" }), pathRows, logits, undefined, { rtol: 1e-5, atol: 1e-8 });
+    }
+  });
+});
+
+describe("CTC with logits spread over thousands of nats (state probabilities that underflow any shared shift)", () => {
+  it("values and the reduced value's gradient match the plain recursion / central differences (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(300, 800, 3000),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (T, C, L, scale, seed) => {
+          const random = rng(seed);
+          const row = Array.from({ length: L }, () => Math.floor(random() * C));
+          // Mostly moderate logits with a few huge ones, so that some states fall far behind.
+          const logits = Array.from({ length: T }, () => Array.from({ length: C }, () => (random() < 0.3 ? (2 * random() - 1) * scale : 2 * random() - 1)));
+          const expected = denseCtcReference(row, logits);
+          expectClose(ctc([row], f64([logits])), [expected], { rtol: 1e-10, atol: 1e-9 });
+          // The gradient against central differences of the plain recursion.
+          const numeric: number[] = [];
+          for (let t = 0; t < T; t++) {
+            for (let c = 0; c < C; c++) {
+              const keep = logits[t]![c]!;
+              // An absolute step: logits of hundreds would make a relative one too coarse for the curvature.
+              const h = 1e-5;
+              logits[t]![c] = keep + h;
+              const up = denseCtcReference(row, logits);
+              logits[t]![c] = keep - h;
+              const down = denseCtcReference(row, logits);
+              logits[t]![c] = keep;
+              numeric.push((up - down) / (2 * h));
+            }
+          }
+          const scaleOf = Math.max(...numeric.map(Math.abs));
+          expectClose(ctc.vjp([row], f64([logits]), [1]), numeric, { rtol: 0, atol: 1e-6 * Math.max(1, scaleOf) });
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

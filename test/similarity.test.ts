@@ -319,3 +319,187 @@ describe("Circle registry and config", () => {
     expect(keras.getConfig()).toMatchObject({ gamma: 80, margin: 0.4, removeDiagonal: true });
   });
 });
+
+/**
+ * Circle's per-sample values by the formula, in float64, one pair at a time: a plain dot
+ * product, a log-sum-exp per set with its own maximum (independent of the kernels' tiles,
+ * shared shift and padding). `float32` casts the constants as Keras does.
+ */
+function circleFormula(
+  labels: number[],
+  q: Tensor,
+  refLabels: number[],
+  r: Tensor,
+  { gamma = 80, margin = 0.4, removeDiagonal = true, float32 = false } = {},
+): number[] {
+  const cast = float32 ? Math.fround : (v: number) => v;
+  const g = cast(gamma), m = cast(margin), optimNeg = cast(1 + margin), deltaNeg = cast(1 - margin);
+  const [n, dim] = q.shape as [number, number];
+  const rows = q.toArray() as number[][], refs = r.toArray() as number[][];
+  const lse = (xs: number[]) => {
+    if (xs.length === 0) return -Infinity;
+    const top = Math.max(...xs);
+    return top + Math.log(xs.reduce((s, x) => s + Math.exp(x - top), 0));
+  };
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const pos: number[] = [], neg: number[] = [];
+    refs.forEach((ref, j) => {
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += rows[i]![k]! * ref[k]!;
+      const d = Math.max(1 - s, 0);
+      if (labels[i] === refLabels[j]) {
+        if (!(removeDiagonal && i === j)) pos.push(-g * Math.max(m + d, 0) * (m - d));
+      } else neg.push(g * Math.max(optimNeg - d, 0) * (deltaNeg - d));
+    });
+    const z = lse(pos) + lse(neg);
+    out.push(z === -Infinity ? 0 : Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))));
+  }
+  return out;
+}
+
+describe("Circle on batches of several tiles (the blocked kernels: 64 x 64 tiles, padding, a shared shift per row)", () => {
+  const random = rng(71);
+  // 70 queries: one full tile and a partial one (padded to 72); dim 5 is padded to 6.
+  const labels = Array.from({ length: 70 }, () => Math.floor(random() * 5));
+  const yPred = embeddings(70, 5, random);
+  const refLabels = Array.from({ length: 67 }, () => Math.floor(random() * 5));
+  const refEmbeddings = embeddings(67, 5, random);
+
+  it("values match the float64 formula (default options, removeDiagonal false, gamma/margin variants)", () => {
+    for (const options of [{}, { removeDiagonal: false }, { gamma: 2, margin: 0.25 }, { gamma: 256, margin: 0.25 }, { gamma: 30, margin: 0.1, removeDiagonal: false }]) {
+      expectClose(circle(labels, yPred, { ...options, dtype: "float64" }), circleFormula(labels, yPred, labels, yPred, options), { rtol: 1e-12, atol: 1e-12 });
+    }
+  });
+
+  it("float32 (Keras's float32 constants) matches the formula within float32 rounding", () => {
+    expectClose(circle(labels, yPred), circleFormula(labels, yPred, labels, yPred, { float32: true }), { rtol: 1e-6, atol: 1e-6 });
+    expectClose(circle(labels, yPred, { gamma: 256, margin: 0.25 }), circleFormula(labels, yPred, labels, yPred, { gamma: 256, margin: 0.25, float32: true }), { rtol: 1e-6, atol: 1e-6 });
+  });
+
+  it("a separate reference set (67 references: no symmetry) matches the formula", () => {
+    for (const removeDiagonal of [true, false]) {
+      expectClose(
+        circle(labels, yPred, { refLabels, refEmbeddings, removeDiagonal, dtype: "float64" }),
+        circleFormula(labels, yPred, refLabels, new Tensor(new Float64Array(flat(refEmbeddings)), [67, 5]), { removeDiagonal }),
+        { rtol: 1e-12, atol: 1e-12 },
+      );
+    }
+  });
+
+  it("huge gamma: sets whose terms underflow against the shared shift are recomputed exactly", () => {
+    // gamma 5000: positives near d = 2 reach ~2e4 while negatives stay below ~4e3, so the
+    // negatives' sum underflows against a shift taken from the positives.
+    const far = embeddings(70, 5, rng(72));
+    for (let i = 1; i < 70; i += 2) for (let k = 0; k < 5; k++) far.data[i * 5 + k] = -far.data[(i - 1) * 5 + k]!;
+    const pairs = Array.from({ length: 70 }, (_, i) => i >> 1);
+    const expected = circleFormula(pairs, far, pairs, far, { gamma: 5000 });
+    expect(expected.every(Number.isFinite)).toBe(true);
+    expectClose(circle(pairs, far, { gamma: 5000, dtype: "float64" }), expected, { rtol: 1e-12, atol: 1e-9 });
+    expectGradMatches(new Circle({ gamma: 50, dtype: "float64" }), pairs, far, null, { rtol: 1e-5, atol: 1e-7 });
+  });
+
+  it("gradients match central differences: default options, a reference set, sample weights", () => {
+    const bound = { rtol: 1e-5, atol: 1e-7 };
+    const small = embeddings(70, 3, rng(73));
+    expectGradMatches(new Circle({ dtype: "float64" }), labels, small, null, bound);
+    expectGradMatches(new Circle({ dtype: "float64", gamma: 30, margin: 0.1, removeDiagonal: false, reduction: "sum" }), labels, small, null, bound);
+    const weights = Array.from({ length: 70 }, (_, i) => (i % 7 === 0 ? 0 : 1 + (i % 3)));
+    expectGradMatches(new Circle({ dtype: "float64" }), labels, small, weights, bound);
+    const refs = embeddings(67, 3, rng(74));
+    expectGradMatches(new LossFunctionWrapper(circle, { refLabels, refEmbeddings: refs, dtype: "float64" }), labels, small, null, bound);
+  });
+
+  it("a strided view gives exactly the values and gradient of its contiguous copy", () => {
+    const transposed = embeddings(5, 70, rng(75)); // [5, 70]: moved to [70, 5], strided
+    const view = moveAxis(transposed, 0, 1);
+    const copy = new Tensor(view.toTypedArray(), view.shape);
+    const loss = new Circle({ reduction: "none" });
+    expect(flat(loss(labels, view) as Tensor)).toEqual(flat(loss(labels, copy) as Tensor));
+    expect(flat(loss.grad(labels, view))).toEqual(flat(loss.grad(labels, copy)));
+  });
+
+  it("valueAndGrad with { out } writes the caller's buffer (float32 and float64)", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const loss = new Circle({ dtype });
+      const out = new Tensor(dtype === "float32" ? new Float32Array(350).fill(NaN) : new Float64Array(350).fill(NaN), [70, 5]);
+      const { value, grad } = loss.valueAndGrad(labels, yPred, null, { out });
+      expect(grad.data).toBe(out.data);
+      expectClose(value as number, loss(labels, yPred) as number, { rtol: 1e-12, atol: 0 });
+      expectClose(grad, flat(loss.grad(labels, yPred)), { rtol: 1e-12, atol: 0 });
+    }
+  });
+
+  it("NaN and huge embeddings in a large batch take the plain path (NaN where Keras puts it, no overflow)", () => {
+    const withNaN = new Tensor(Float64Array.from(flat(yPred)), [70, 5]);
+    withNaN.data[3 * 5 + 1] = NaN;
+    const values = flat(circle(labels, withNaN, { dtype: "float64" }));
+    // Every query meets row 3 (as a positive or a negative): all NaN.
+    expect(values.every(Number.isNaN)).toBe(true);
+    // Similarities of ±1e120 (logits up to 1e242, finite), of ±1e240 (logits overflow) and
+    // similarities that overflow themselves: the same numbers, NaN and Infinity as the formula.
+    for (const [scale, overflows] of [[1e60, false], [1e120, true], [1e160, true]] as const) {
+      const huge = new Tensor(Float64Array.from(flat(yPred), (v) => v * scale), [70, 5]);
+      const got = flat(circle(labels, huge, { dtype: "float64" }));
+      const want = circleFormula(labels, huge, labels, huge);
+      expect(want.some((v) => !Number.isFinite(v))).toBe(overflows);
+      got.forEach((v, i) => {
+        if (Number.isFinite(want[i]!)) expectClose(v, want[i]!, { rtol: 1e-12, atol: 0 });
+        else expect(v).toBe(want[i]);
+      });
+    }
+  });
+});
+
+describe("Circle gradient of a batch too large to keep its similarity tiles (2950 queries: recomputed in the second pass)", () => {
+  it("matches the gradient formula summed pair by pair in float64", () => {
+    const n = 2950, dim = 3, random = rng(91);
+    const labels = Array.from({ length: n }, () => Math.floor(random() * 40));
+    const yPred = embeddings(n, dim, random);
+    const x = yPred.data;
+    const grad = new Circle({ dtype: "float64", reduction: "sum" }).grad(labels, yPred);
+    // d(Σ_i loss_i)/d e: for each pair, c_ij = sigmoid(z_i) softmax_ij dv/dd dd/ds, added to rows i (c e_j) and j (c e_i).
+    const g = 80, m = 0.4;
+    const expected = new Float64Array(n * dim);
+    const v = new Float64Array(n), dv = new Float64Array(n), set = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      let maxPos = -Infinity, maxNeg = -Infinity;
+      for (let j = 0; j < n; j++) {
+        set[j] = 0;
+        if (i === j) continue;
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += x[i * dim + k]! * x[j * dim + k]!;
+        const raw = 1 - s, d = Math.max(raw, 0), slope = raw >= 0 ? -1 : 0;
+        if (labels[i] === labels[j]) {
+          v[j] = -g * Math.max(m + d, 0) * (m - d);
+          dv[j] = (m + d >= 0 ? -g * (m - d - (m + d)) : 0) * slope;
+          set[j] = 1;
+          maxPos = Math.max(maxPos, v[j]!);
+        } else {
+          v[j] = g * Math.max(1 + m - d, 0) * (1 - m - d);
+          dv[j] = (1 + m - d >= 0 ? g * (d - (1 - m) - (1 + m - d)) : 0) * slope;
+          set[j] = -1;
+          maxNeg = Math.max(maxNeg, v[j]!);
+        }
+      }
+      let sumPos = 0, sumNeg = 0;
+      for (let j = 0; j < n; j++) {
+        if (set[j] === 1) sumPos += Math.exp(v[j]! - maxPos);
+        else if (set[j] === -1) sumNeg += Math.exp(v[j]! - maxNeg);
+      }
+      if (sumPos === 0 || sumNeg === 0) continue;
+      const lsePos = maxPos + Math.log(sumPos), lseNeg = maxNeg + Math.log(sumNeg);
+      const sigmoid = 1 / (1 + Math.exp(-(lsePos + lseNeg)));
+      for (let j = 0; j < n; j++) {
+        if (set[j] === 0) continue;
+        const c = sigmoid * Math.exp(v[j]! - (set[j] === 1 ? lsePos : lseNeg)) * dv[j]!;
+        for (let k = 0; k < dim; k++) {
+          expected[i * dim + k] += c * x[j * dim + k]!;
+          expected[j * dim + k] += c * x[i * dim + k]!;
+        }
+      }
+    }
+    const scale = Math.max(...Array.from(expected, Math.abs));
+    expectClose(grad, Array.from(expected), { rtol: 0, atol: 1e-9 * scale });
+  });
+});

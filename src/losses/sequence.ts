@@ -4,26 +4,24 @@
  * Keras's `keras.losses.ctc` calls `ops.ctc_loss`, which on the TensorFlow backend is
  * `tf.nn.ctc_loss` with dense labels, i.e. TensorFlow's `ctc_loss_dense`: a log-space
  * forward-backward over the blank-augmented label sequence of the whole padded label
- * row, with blank index 0 and a `log_softmax` of the logits. The kernels below run the
- * same recursion per sample (forward α, backward β), in doubles.
+ * row, with blank index 0 and a `log_softmax` of the logits. The kernels (ctc-kernels.ts:
+ * softmax and forward α; ctc-backward.ts: backward β and the gradient) run the same
+ * recursion per sample, in doubles: in linear form with a per-frame scale while every
+ * reachable state stays a normal double, in log form otherwise (see ctc-kernels.ts).
  */
 import { InputError, ShapeError, formatShape } from "../errors";
 import { LossFunctionWrapper, withDefaultName, type LossOptions } from "../loss";
 import type { ReductionOption } from "../reduction/reduce";
-import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
+import { Tensor, allocate } from "../tensor/tensor";
 import { checkSize } from "../tensor/limits";
 import { defineLossFunction } from "./define";
+import { gradientBuffer } from "./layout";
+import {
+  CTC_LOG_ZERO, G_BASE, G_CLASSES, G_F32, G_FRAMES, G_GRAD, G_LABEL_LENGTH, G_SIZE, G_STATES, G_STORE, G_STRIDE_C, G_STRIDE_T,
+  alphaSize, ctcForward, ctcFrameNorms, ctcReach, framesSize, labSize, workSize,
+} from "./ctc-kernels";
+import { ctcBackward } from "./ctc-backward";
 import type { KernelResult, Upstream } from "../kernel";
-
-/**
- * TensorFlow's "log of zero" for the start and end state weights of its dense CTC:
- * `float32(log(1e-307))` ≈ -706.89. A path that ends in a state other than the two
- * final ones still counts, with weight `exp(CTC_LOG_ZERO)`; this is why a label sequence
- * that cannot be aligned gives a finite loss (≈ 707) in Keras, not `Infinity`. (TF also
- * gives its non-start initial states this weight, but its likelihood is read from the
- * backward pass at the start state, so only the end weights enter the value.)
- */
-const CTC_LOG_ZERO = /*#__PURE__*/ Math.fround(/*#__PURE__*/ Math.log(1e-307));
 
 /** yTrue `[B, L]` and yPred `[B, T, C]`, checked. */
 interface CtcShapes {
@@ -55,52 +53,16 @@ function ctcShapes(yTrue: Tensor, yPred: Tensor): CtcShapes {
 }
 
 /**
- * Per-call scratch, reused for every sample. The extended label sequence has
- * `S = 2L + 1` states: even `s` is a blank, odd `s = 2k - 1` is label `k`.
+ * Read row `b` of the labels into the extended sequence (`lab`: class of each of the
+ * `S = 2L + 1` states at `[0, S)`, even `s` a blank, odd `s = 2k - 1` label `k`; at `S + s`
+ * 1 where state `s` may be entered from `s - 2`, a label differing from the previous
+ * label; two trailing zeros). Returns Keras's label length, the number of non-zero labels in
+ * the row (`sum(y_true != 0)`). As in TensorFlow, the recursion covers the whole padded row
+ * and the label length only picks the final states.
  */
-interface CtcWorkspace {
-  /** Class of each state. */
-  ext: Int32Array;
-  /** 1 where the state may be entered from `s - 2` (a label differing from the previous label). */
-  skip: Uint8Array;
-  /** `log Σ_c exp(x[t, c])` per frame. */
-  logNorm: Float64Array;
-  /** α: all `T` rows (`T × S`) for the gradient, or two rolling rows for the value alone. */
-  alpha: Float64Array;
-  storeAlpha: boolean;
-  beta?: Float64Array;
-  next?: Float64Array;
-  occupancy?: Float64Array;
-  frameGrad?: Float64Array;
-}
-
-function workspace(shapes: CtcShapes, withGradient: boolean): CtcWorkspace {
-  const states = 2 * shapes.maxLabelLength + 1;
-  if (withGradient) checkSize(shapes.frames * states, `CTC's gradient scratch (frames ${shapes.frames} × label states ${states})`);
-  const ws: CtcWorkspace = {
-    ext: new Int32Array(states),
-    skip: new Uint8Array(states),
-    logNorm: new Float64Array(shapes.frames),
-    alpha: new Float64Array((withGradient ? Math.max(shapes.frames, 1) : 2) * states),
-    storeAlpha: withGradient,
-  };
-  if (withGradient) {
-    ws.beta = new Float64Array(states);
-    ws.next = new Float64Array(states);
-    ws.occupancy = new Float64Array(states);
-    ws.frameGrad = new Float64Array(shapes.classes);
-  }
-  return ws;
-}
-
-/**
- * Read row `b` of the labels into the extended sequence; returns Keras's label length,
- * the number of non-zero labels in the row (`sum(y_true != 0)`). As in TensorFlow, the
- * recursion covers the whole padded row and the label length only picks the final states.
- */
-function readLabels(yTrue: Tensor, b: number, classes: number, ws: CtcWorkspace): number {
-  const { ext, skip } = ws;
+function readLabels(yTrue: Tensor, b: number, classes: number, lab: Int32Array): number {
   const length = yTrue.shape[1]!;
+  const states = 2 * length + 1;
   const stride = yTrue.strides[1]!;
   let position = yTrue.offset + b * yTrue.strides[0]!;
   let nonZero = 0;
@@ -114,163 +76,18 @@ function readLabels(yTrue: Tensor, b: number, classes: number, ws: CtcWorkspace)
       );
     }
     if (label !== 0) nonZero++;
-    ext[2 * k] = 0;
-    ext[2 * k + 1] = label;
-    skip[2 * k] = 0;
+    lab[2 * k] = 0;
+    lab[2 * k + 1] = label;
+    lab[states + 2 * k] = 0;
     // TensorFlow's label-to-label transition: allowed unless the two labels are equal.
-    skip[2 * k + 1] = k > 0 && label !== previous ? 1 : 0;
+    lab[states + 2 * k + 1] = k > 0 && label !== previous ? 1 : 0;
     previous = label;
   }
-  ext[2 * length] = 0;
-  skip[2 * length] = 0;
+  lab[2 * length] = 0;
+  lab[states + 2 * length] = 0;
+  lab[states + 2 * length + 1] = 0;
+  lab[states + 2 * length + 2] = 0;
   return nonZero;
-}
-
-/** `log Σ_c exp(x[b, t, c])` for every frame of sample `b` (max-shifted, stable for ±1e4). */
-function frameLogNorms(x: FloatArray, base: number, strideT: number, strideC: number, frames: number, classes: number, out: Float64Array): void {
-  for (let t = 0, xt = base; t < frames; t++, xt += strideT) {
-    let max = -Infinity;
-    for (let c = 0, xo = xt; c < classes; c++, xo += strideC) {
-      const v = x[xo]!;
-      if (v > max || v !== v) max = v;
-    }
-    if (max === -Infinity || max !== max) {
-      out[t] = max;
-      continue;
-    }
-    let sum = 0;
-    for (let c = 0, xo = xt; c < classes; c++, xo += strideC) sum += Math.exp(x[xo]! - max);
-    out[t] = max + Math.log(sum);
-  }
-}
-
-/** `log(e^a + e^b)`: one `exp` and one `log1p`; NaN propagates. */
-function logSumExp2(a: number, b: number): number {
-  let max = a, rest = b;
-  if (b > a) {
-    max = b;
-    rest = a;
-  }
-  if (rest === -Infinity) return max;
-  return max + Math.log1p(Math.exp(rest - max));
-}
-
-/** `log(e^a + e^b + e^c)`: two `exp` and one `log1p`; NaN propagates. */
-function logSumExp3(a: number, b: number, c: number): number {
-  let max: number, r1: number, r2: number;
-  if (a >= b) {
-    if (a >= c) (max = a), (r1 = b), (r2 = c);
-    else (max = c), (r1 = a), (r2 = b);
-  } else if (b >= c) (max = b), (r1 = a), (r2 = c);
-  else (max = c), (r1 = a), (r2 = b);
-  if (max === -Infinity) return max;
-  return max + Math.log1p(Math.exp(r1 - max) + Math.exp(r2 - max));
-}
-
-/** Weight (log) of ending in state `s`: 0 for the two final states, `CTC_LOG_ZERO` otherwise. */
-function finalWeight(s: number, labelLength: number): number {
-  return s === 2 * labelLength || s === 2 * labelLength - 1 ? 0 : CTC_LOG_ZERO;
-}
-
-/**
- * Forward (α) recursion for sample `b`; returns `log Z`, the log of the (final-weighted)
- * probability of all alignments:
- *
- * `α_0(0) = lp_0(blank)`, `α_0(1) = lp_0(l_1)`,
- * `α_t(s) = lp_t(ext_s) + logsumexp(α_{t-1}(s), α_{t-1}(s-1), α_{t-1}(s-2) if skip_s)`,
- * `log Z = logsumexp_s(α_{T-1}(s) + final_s)`, with `lp = log_softmax(x)`.
- */
-function forwardPass(x: FloatArray, base: number, strideT: number, strideC: number, frames: number, labelLength: number, ws: CtcWorkspace): number {
-  const { ext, skip, logNorm, alpha } = ws;
-  const states = ext.length;
-  // All rows (t * S) when the gradient needs them, else two rolling rows.
-  const store = ws.storeAlpha;
-  let cur = 0;
-  for (let s = 0; s < states; s++) alpha[cur + s] = -Infinity;
-  alpha[cur] = x[base]! - logNorm[0]!;
-  if (states > 1) alpha[cur + 1] = x[base + ext[1]! * strideC]! - logNorm[0]!;
-  for (let t = 1, xt = base + strideT; t < frames; t++, xt += strideT) {
-    const prev = cur;
-    cur = store ? t * states : (t & 1) * states;
-    const norm = logNorm[t]!;
-    // States past 2t + 1 cannot be reached yet.
-    const top = Math.min(states - 1, 2 * t + 1);
-    alpha[cur] = alpha[prev]! + x[xt]! - norm;
-    for (let s = 1; s <= top; s++) {
-      const stay = alpha[prev + s]!;
-      const step = alpha[prev + s - 1]!;
-      const sum = skip[s] ? logSumExp3(stay, step, alpha[prev + s - 2]!) : logSumExp2(stay, step);
-      alpha[cur + s] = sum + x[xt + ext[s]! * strideC]! - norm;
-    }
-    for (let s = top + 1; s < states; s++) alpha[cur + s] = -Infinity;
-  }
-  let max = -Infinity;
-  for (let s = 0; s < states; s++) {
-    const v = alpha[cur + s]! + finalWeight(s, labelLength);
-    if (v > max || v !== v) max = v;
-  }
-  if (max === -Infinity || max !== max) return max;
-  let sum = 0;
-  for (let s = 0; s < states; s++) sum += Math.exp(alpha[cur + s]! + finalWeight(s, labelLength) - max);
-  return max + Math.log(sum);
-}
-
-/**
- * Backward (β) recursion for sample `b`, adding `u · d(-log Z)/dx` into the gradient:
- *
- * `β_{T-1}(s) = final_s`,
- * `β_t(s) = logsumexp over s' ∈ {s, s+1, s+2 if skip_{s+2}} of (β_{t+1}(s') + lp_{t+1}(ext_{s'}))`,
- * `γ_t(s) = exp(α_t(s) + β_t(s)) / Σ_s' exp(α_t(s') + β_t(s'))` (the state occupancy),
- * `d(-log Z)/dx[t, c] = softmax(x_t)[c] - Σ_{s: ext_s = c} γ_t(s)`.
- */
-function backwardPass(
-  x: FloatArray,
-  base: number,
-  frameLayout: CtcFrameLayout,
-  labelLength: number,
-  upstream: number,
-  grad: FloatArray,
-  gradBase: number,
-  ws: CtcWorkspace,
-): void {
-  const { strideT, strideC, frames, classes } = frameLayout;
-  const { ext, skip, logNorm, alpha } = ws;
-  const beta = ws.beta!, next = ws.next!, occupancy = ws.occupancy!, frameGrad = ws.frameGrad!;
-  const states = ext.length;
-  for (let s = 0; s < states; s++) beta[s] = finalWeight(s, labelLength);
-  for (let t = frames - 1; t >= 0; t--) {
-    const xt = base + t * strideT;
-    if (t < frames - 1) {
-      const xn = xt + strideT;
-      const norm = logNorm[t + 1]!;
-      for (let s = 0; s < states; s++) next[s] = beta[s]! + x[xn + ext[s]! * strideC]! - norm;
-      for (let s = 0; s < states; s++) {
-        const stay = next[s]!;
-        if (s + 1 >= states) beta[s] = stay;
-        else if (s + 2 < states && skip[s + 2]) beta[s] = logSumExp3(stay, next[s + 1]!, next[s + 2]!);
-        else beta[s] = logSumExp2(stay, next[s + 1]!);
-      }
-    }
-    // Occupancy of each state at t, normalized per frame (Σ_s γ_t(s) = 1).
-    const row = t * states;
-    let max = -Infinity;
-    for (let s = 0; s < states; s++) {
-      const w = alpha[row + s]! + beta[s]!;
-      occupancy[s] = w;
-      if (w > max || w !== w) max = w;
-    }
-    let total = 0;
-    for (let s = 0; s < states; s++) {
-      const e = Math.exp(occupancy[s]! - max);
-      occupancy[s] = e;
-      total += e;
-    }
-    const norm = logNorm[t]!;
-    for (let c = 0, xo = xt; c < classes; c++, xo += strideC) frameGrad[c] = Math.exp(x[xo]! - norm);
-    for (let s = 0; s < states; s++) frameGrad[ext[s]!] -= occupancy[s]! / total;
-    const gt = gradBase + t * classes;
-    for (let c = 0; c < classes; c++) grad[gt + c] += upstream * frameGrad[c]!;
-  }
 }
 
 /** Loss of a sample with no frames: TensorFlow's likelihood is the final weight of its start state. */
@@ -278,39 +95,53 @@ function emptyInputLoss(labelLength: number): number {
   return labelLength === 0 ? 0 : -CTC_LOG_ZERO;
 }
 
-/** How one sample's logits lie in yPred's data: frame and class strides, and the counts. */
-interface CtcFrameLayout {
-  strideT: number;
-  strideC: number;
-  frames: number;
-  classes: number;
-}
-
 function runCtc(yTrue: Tensor, yPred: Tensor, dtype: "float32" | "float64", upstream?: Upstream): KernelResult {
   const shapes = ctcShapes(yTrue, yPred);
-  const { batch, frames, classes } = shapes;
+  const { batch, frames, classes, maxLabelLength } = shapes;
+  const states = 2 * maxLabelLength + 1;
   const outShape = [batch];
   const u = upstream?.(outShape);
-  const ws = workspace(shapes, u !== undefined);
+  const withGradient = u !== undefined;
+  if (withGradient) checkSize(alphaSize(frames, states, true), `CTC's gradient scratch (frames ${frames} × label states ${states})`);
+  checkSize(framesSize(frames, classes), `CTC's softmax scratch (frames ${frames} × classes ${classes})`);
   const values = allocate(dtype, batch);
-  const grad = u ? allocate(dtype, batch * frames * classes) : undefined;
+  const grad = upstream && u ? gradientBuffer(upstream, dtype, batch * frames * classes) : undefined;
+  // Per-call scratch, reused for every sample.
+  const lab = new Int32Array(labSize(states));
+  const perFrame = new Float64Array(framesSize(frames, classes));
+  const alpha = new Float64Array(alphaSize(frames, states, withGradient));
+  const work = new Float64Array(workSize(states, classes));
+  const geo = new Int32Array(G_SIZE);
   const x = yPred.data;
   const [strideB, strideT, strideC] = yPred.strides as [number, number, number];
-  const frameLayout: CtcFrameLayout = { strideT, strideC, frames, classes };
+  geo[G_STRIDE_T] = strideT;
+  geo[G_STRIDE_C] = strideC;
+  geo[G_FRAMES] = frames;
+  geo[G_CLASSES] = classes;
+  geo[G_STATES] = states;
+  geo[G_F32] = dtype === "float32" ? 1 : 0;
+  geo[G_STORE] = withGradient ? 1 : 0;
   for (let b = 0; b < batch; b++) {
-    const labelLength = readLabels(yTrue, b, classes, ws);
+    const labelLength = readLabels(yTrue, b, classes, lab);
     if (frames === 0) {
       values[b] = emptyInputLoss(labelLength);
       continue;
     }
-    const base = yPred.offset + b * strideB;
-    frameLogNorms(x, base, strideT, strideC, frames, classes, ws.logNorm);
-    values[b] = -forwardPass(x, base, strideT, strideC, frames, labelLength, ws);
-    const upstream = u ? u[b]! : 0;
-    if (upstream !== 0) backwardPass(x, base, frameLayout, labelLength, upstream, grad!, b * frames * classes, ws);
+    geo[G_BASE] = yPred.offset + b * strideB;
+    geo[G_LABEL_LENGTH] = labelLength;
+    geo[G_GRAD] = b * frames * classes;
+    ctcReach(lab, geo);
+    ctcFrameNorms(x, perFrame, geo);
+    values[b] = -ctcForward(x, lab, perFrame, alpha, work, geo);
+    const ub = u ? u[b]! : 0;
+    if (ub !== 0) {
+      work[0] = ub;
+      ctcBackward(x, lab, perFrame, alpha, work, grad!, geo);
+    }
   }
   return { values: new Tensor(values, outShape), grad: grad ? new Tensor(grad, yPred.shape) : undefined };
 }
+
 
 /**
  * CTC (Connectionist Temporal Classification) loss: the negative log-probability of the
