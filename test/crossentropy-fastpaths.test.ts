@@ -8,7 +8,7 @@
  * central differences.
  */
 import { describe, expect, it } from "vitest";
-import { BinaryCrossentropy, BinaryFocalCrossentropy, Tensor, type Loss } from "../src/index";
+import { BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Tensor, moveAxis, type Loss } from "../src/index";
 import { expectGradMatches, rng } from "./helpers";
 
 type DType = "float32" | "float64";
@@ -57,13 +57,13 @@ function rowMeans(z: ArrayLike<number>, x: ArrayLike<number>, rows: number, n: n
 }
 
 /** Same value where either is not finite (Object.is, NaN = NaN), else within rtol. */
-function expectSame(actual: number, expected: number, rtol: number, what: string): void {
+function expectSame(actual: number, expected: number, rtol: number, what: string, atol = 0): void {
   if (!Number.isFinite(expected) || !Number.isFinite(actual)) {
     expect(Number.isNaN(actual) ? "NaN" : actual, what).toEqual(Number.isNaN(expected) ? "NaN" : expected);
     return;
   }
   // (plus half of float32's smallest subnormal: a float32 result rounds there)
-  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(rtol * Math.abs(expected) + 2 ** -150);
+  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(rtol * Math.abs(expected) + atol + 2 ** -150);
 }
 
 const RTOL: Record<DType, number> = { float32: 2e-6, float64: 1e-13 };
@@ -175,5 +175,102 @@ describe("BinaryFocalCrossentropy(fromLogits): branch-free loops = Keras's formu
     let scale = 0;
     for (const v of g64.data) scale = Math.max(scale, Math.abs(v));
     for (let i = 0; i < g64.size; i++) expect(Math.abs(g32.data[i]! - g64.data[i]!), `grad ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(g64.data[i]!) + 1e-7 * scale);
+  });
+});
+
+/** Softmax of a row in float64 (max-shifted). */
+function softmax(x: ArrayLike<number>, o: number, n: number): number[] {
+  let m = -Infinity;
+  for (let k = 0; k < n; k++) m = Math.max(m, x[o + k]!);
+  let s = 0;
+  for (let k = 0; k < n; k++) s += Math.exp(x[o + k]! - m);
+  return Array.from({ length: n }, (_, k) => Math.exp(x[o + k]! - m) / s);
+}
+
+/** Logits ~ N(0, 3²) as `dtype`, [rows, n]. */
+function logits(dtype: DType, rows: number, n: number, seed: number) {
+  const random = rng(seed);
+  const x = dtype === "float32" ? new Float32Array(rows * n) : new Float64Array(rows * n);
+  for (let i = 0; i < x.length; i++) x[i] = 3 * Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
+  return x;
+}
+
+/** The same [rows, n] data stored transposed ([n, rows]) and viewed back as [rows, n]: every row strided. */
+function stridedView(data: Float32Array | Float64Array, rows: number, n: number): Tensor {
+  const store = new (data.constructor as Float64ArrayConstructor)(rows * n);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < n; k++) store[k * rows + r] = data[r * n + k]!;
+  return moveAxis(new Tensor(store, [n, rows]), 0, 1);
+}
+
+describe("CategoricalCrossentropy / SparseCategoricalCrossentropy from logits: float32 and float64 loops", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const n of [1, 2, 7, 64, 203]) {
+      it(`${dtype}, ${n} classes: values and gradients against float64 softmax, contiguous and strided rows agree`, () => {
+        const rows = 5;
+        const x = logits(dtype, rows, n, 100 + n);
+        const random = rng(n);
+        const labels = Array.from({ length: rows }, () => Math.floor(random() * n));
+        const weights = [1, 0.5, 2, 3, 0.25];
+        const Ctor = dtype === "float32" ? Float32Array : Float64Array;
+        // one-hot rows, a soft row (row 3), label smoothing 0.1 in a second pass
+        for (const labelSmoothing of [0, 0.1]) {
+          const t = new Ctor(rows * n);
+          labels.forEach((y, r) => (t[r * n + y] = 1));
+          if (n > 1) for (let k = 0; k < n; k++) t[3 * n + k] = 1 / n;
+          const keep = 1 - labelSmoothing, shift = labelSmoothing / n;
+          const cce = new CategoricalCrossentropy({ fromLogits: true, labelSmoothing, reduction: "sum", dtype });
+          const a = cce.valueAndGrad(new Tensor(t, [rows, n]), new Tensor(x, [rows, n]), weights);
+          const b = cce.valueAndGrad(stridedView(t, rows, n), stridedView(x, rows, n), weights);
+          expect(Object.is(a.value, b.value)).toBe(true);
+          expect(Array.from(b.grad.data)).toEqual(Array.from(a.grad.data));
+          expect(Object.is(a.value, cce(new Tensor(t, [rows, n]), new Tensor(x, [rows, n]), weights))).toBe(true);
+          let total = 0;
+          for (let r = 0; r < rows; r++) {
+            const q = softmax(x, r * n, n);
+            let sz = 0;
+            for (let k = 0; k < n; k++) {
+              const z = t[r * n + k]! * keep + shift;
+              sz += z;
+              total -= weights[r]! * z * Math.log(q[k]!);
+            }
+            for (let k = 0; k < n; k++) {
+              const expected = weights[r]! * (q[k]! * sz - (t[r * n + k]! * keep + shift));
+              expectSame(a.grad.data[r * n + k]!, expected, 0, `grad [${r}, ${k}]`, dtype === "float32" ? 3e-7 * weights[r]! : 1e-15 * weights[r]!);
+            }
+          }
+          expectSame(a.value as number, total, dtype === "float32" ? 1e-6 : 1e-13, `value, labelSmoothing ${labelSmoothing}`);
+        }
+        // integer labels: the same value and gradient as one-hot without smoothing
+        const t = new Ctor(rows * n);
+        labels.forEach((y, r) => (t[r * n + y] = 1));
+        const scce = new SparseCategoricalCrossentropy({ fromLogits: true, reduction: "sum", dtype });
+        const s1 = scce.valueAndGrad(Float32Array.from(labels), new Tensor(x, [rows, n]), weights);
+        const s2 = scce.valueAndGrad(Float32Array.from(labels), stridedView(x, rows, n), weights);
+        expect(Object.is(s1.value, s2.value)).toBe(true);
+        expect(Array.from(s2.grad.data)).toEqual(Array.from(s1.grad.data));
+        expect(Object.is(s1.value, scce(Float32Array.from(labels), new Tensor(x, [rows, n]), weights))).toBe(true);
+        let total = 0;
+        for (let r = 0; r < rows; r++) {
+          const q = softmax(x, r * n, n);
+          total -= weights[r]! * Math.log(q[labels[r]!]!);
+          for (let k = 0; k < n; k++) {
+            const expected = weights[r]! * (q[k]! - +(k === labels[r]));
+            expectSame(s1.grad.data[r * n + k]!, expected, 0, `sparse grad [${r}, ${k}]`, dtype === "float32" ? 3e-7 * weights[r]! : 1e-15 * weights[r]!);
+          }
+        }
+        expectSame(s1.value as number, total, dtype === "float32" ? 1e-6 : 1e-13, "sparse value");
+      });
+    }
+  }
+
+  it("ignored rows (ignoreClass) give 0 and no gradient, on the float32 and float64 loops", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const x = logits(dtype, 3, 9, 5);
+      const scce = new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: -1, reduction: "none", dtype });
+      const { value, grad } = scce.valueAndGrad([2, -1, 8], new Tensor(x, [3, 9]));
+      expect((value as Tensor).data[1]).toBe(0);
+      expect(Array.from(grad.data.subarray(9, 18))).toEqual(new Array(9).fill(0));
+      expect(Number.isFinite((value as Tensor).data[0]) && (value as Tensor).data[0]! > 0).toBe(true);
+    }
   });
 });
