@@ -8,7 +8,7 @@
  * central differences.
  */
 import { describe, expect, it } from "vitest";
-import { BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Tensor, moveAxis, type Loss } from "../src/index";
+import { BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, Tensor, moveAxis, type Loss } from "../src/index";
 import { expectGradMatches, rng } from "./helpers";
 
 type DType = "float32" | "float64";
@@ -271,6 +271,85 @@ describe("CategoricalCrossentropy / SparseCategoricalCrossentropy from logits: f
       expect((value as Tensor).data[1]).toBe(0);
       expect(Array.from(grad.data.subarray(9, 18))).toEqual(new Array(9).fill(0));
       expect(Number.isFinite((value as Tensor).data[0]) && (value as Tensor).data[0]! > 0).toBe(true);
+    }
+  });
+});
+
+describe("CategoricalFocalCrossentropy from logits (one alpha): the labelled-class loops", () => {
+  const EPS32 = Math.fround(1e-7), ONE_MINUS_EPS32 = Math.fround(1 - 1e-7);
+  /** Keras: -Σ alpha (1 - q)^gamma z log q, q = clip(softmax(x), eps, 1 - eps), in float64. */
+  function focalRow(z: number[], x: ArrayLike<number>, o: number, n: number, gamma: number, alpha: number, dtype: DType): number {
+    const q = softmax(x, o, n);
+    const lo = dtype === "float32" ? EPS32 : 1e-7, hi = dtype === "float32" ? ONE_MINUS_EPS32 : 1 - 1e-7;
+    let s = 0;
+    for (let k = 0; k < n; k++) {
+      const c = Math.min(Math.max(q[k]!, lo), hi);
+      s -= alpha * (1 - c) ** gamma * z[k]! * Math.log(c);
+    }
+    return s;
+  }
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: one-hot, soft and smoothed labels, gamma 0, 1, 2, 3.5, odd class counts: values against float64, strided = contiguous`, () => {
+      for (const n of [1, 3, 10, 101]) {
+        const rows = 4;
+        const x = logits(dtype, rows, n, 300 + n);
+        x[0] = 60; // a confident row 0: its softmax is clipped at 1 - eps, so h is 0 there
+        const Ctor = dtype === "float32" ? Float32Array : Float64Array;
+        const t = new Ctor(rows * n);
+        t[0] = 1;
+        t[n + (n > 1 ? 1 : 0)] = 1;
+        for (let k = 0; k < n; k++) t[2 * n + k] = 1 / n;
+        // row 3 without labels: value 0, gradient 0
+        for (const gamma of [0, 1, 2, 3.5]) {
+          for (const labelSmoothing of [0, 0.1]) {
+            const keep = 1 - labelSmoothing, shift = labelSmoothing / n;
+            const loss = new CategoricalFocalCrossentropy({ fromLogits: true, gamma, alpha: 0.3, labelSmoothing, reduction: "none", dtype });
+            const a = loss.valueAndGrad(new Tensor(t, [rows, n]), new Tensor(x, [rows, n]));
+            const b = loss.valueAndGrad(stridedView(t, rows, n), stridedView(x, rows, n));
+            const call = loss(new Tensor(t, [rows, n]), new Tensor(x, [rows, n])) as Tensor;
+            expect(Array.from((b.value as Tensor).data)).toEqual(Array.from((a.value as Tensor).data));
+            expect(Array.from(b.grad.data)).toEqual(Array.from(a.grad.data));
+            expect(Array.from(call.data)).toEqual(Array.from((a.value as Tensor).data));
+            for (let r = 0; r < rows; r++) {
+              const z = Array.from({ length: n }, (_, k) => t[r * n + k]! * keep + shift);
+              expectSame(call.data[r]!, focalRow(z, x, r * n, n, gamma, 0.3, dtype), dtype === "float32" ? 2e-6 : 1e-12, `n ${n} gamma ${gamma} ls ${labelSmoothing} row ${r}`, 1e-12);
+            }
+            if (labelSmoothing === 0) {
+              expect((a.value as Tensor).data[3]).toBe(0);
+              expect(Array.from(a.grad.data.subarray(3 * n, 4 * n)).every((v) => v === 0)).toBe(true);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it("float64 gradients match central differences (gamma 0, 1, 2, 3.5; soft labels and smoothing)", () => {
+    const rows = 3, n = 6;
+    const x = Array.from(logits("float64", rows, n, 77));
+    const t = [0, 0, 1, 0, 0, 0, 0.2, 0.3, 0, 0.5, 0, 0, 1, 0, 0, 0, 0, 0];
+    for (const gamma of [0, 1, 2, 3.5]) {
+      for (const labelSmoothing of [0, 0.2]) {
+        const loss = new CategoricalFocalCrossentropy({ fromLogits: true, gamma, alpha: 0.4, labelSmoothing, dtype: "float64" });
+        expectGradMatches(loss as unknown as Loss, new Tensor(Float64Array.from(t), [rows, n]), new Tensor(Float64Array.from(x), [rows, n]), [1, 2, 0.5], { rtol: 1e-6, atol: 1e-10 });
+      }
+    }
+  });
+
+  it("float32 gradients agree with the float64 kernel, and with the per-class-alpha loop given equal alphas", () => {
+    const rows = 8, n = 50;
+    const x = logits("float32", rows, n, 91);
+    const t = new Float32Array(rows * n);
+    for (let r = 0; r < rows; r++) t[r * n + ((r * 13) % n)] = 1;
+    const g32 = new CategoricalFocalCrossentropy({ fromLogits: true }).grad(new Tensor(t, [rows, n]), new Tensor(x, [rows, n]));
+    const g64 = new CategoricalFocalCrossentropy({ fromLogits: true, dtype: "float64" }).grad(new Tensor(Float64Array.from(t), [rows, n]), new Tensor(Float64Array.from(x), [rows, n]));
+    const gAlphas = new CategoricalFocalCrossentropy({ fromLogits: true, alpha: new Array(n).fill(0.25) }).grad(new Tensor(t, [rows, n]), new Tensor(x, [rows, n]));
+    let scale = 0;
+    for (const v of g64.data) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < g64.size; i++) {
+      expect(Math.abs(g32.data[i]! - g64.data[i]!), `grad ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(g64.data[i]!) + 1e-7 * scale);
+      expect(Math.abs(g32.data[i]! - gAlphas.data[i]!), `grad ${i} (alphas)`).toBeLessThanOrEqual(2e-7 * Math.abs(g32.data[i]!) + 1e-12 * scale);
     }
   });
 });
