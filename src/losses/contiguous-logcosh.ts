@@ -49,10 +49,17 @@ function logCoshValues32(out: Float32Array, td: Float32Array, pd: Float32Array, 
   const rows = geo[0]!, n = geo[1]!, dt = geo[2]! - geo[3]!;
   let j = geo[3]!;
   for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let k = 0; k < n; k++, j++) {
+    let sum = 0, k = 0;
+    for (; k < n - (n & 1); k += 2, j += 2) {
+      const a0 = Math.abs(pd[j]! - td[j + dt]!), a1 = Math.abs(pd[j + 1]! - td[j + dt + 1]!);
+      const v0 = a0 + log1pUnitf(1 + expm1f(-2 * a0)) - Math.LN2, v1 = a1 + log1pUnitf(1 + expm1f(-2 * a1)) - Math.LN2;
+      sum += v0;
+      sum += v1;
+    }
+    if (k < n) {
       const a = Math.abs(pd[j]! - td[j + dt]!);
       sum += a + log1pUnitf(1 + expm1f(-2 * a)) - Math.LN2;
+      j++;
     }
     out[r] = Math.max(0, sum / n);
   }
@@ -77,11 +84,21 @@ function logCoshFused32(out: Float32Array, gd: Float32Array, u: Float64Array, td
   let j = p0;
   for (let r = 0; r < rows; r++) {
     const scale = u[r]! / n;
-    let sum = 0;
-    for (let k = 0; k < n; k++, j++) {
+    let sum = 0, k = 0;
+    for (; k < n - (n & 1); k += 2, j += 2) {
+      const e0 = pd[j]! - td[j + dt]!, a0 = Math.abs(e0), m0 = expm1f(-2 * a0);
+      const e1 = pd[j + 1]! - td[j + dt + 1]!, a1 = Math.abs(e1), m1 = expm1f(-2 * a1);
+      const v0 = a0 + log1pUnitf(1 + m0) - Math.LN2, v1 = a1 + log1pUnitf(1 + m1) - Math.LN2;
+      sum += v0;
+      sum += v1;
+      gd[j - p0] = (scale * (+(e0 < 0) - +(e0 > 0)) * m0) / (2 + m0);
+      gd[j - p0 + 1] = (scale * (+(e1 < 0) - +(e1 > 0)) * m1) / (2 + m1);
+    }
+    if (k < n) {
       const e = pd[j]! - td[j + dt]!, a = Math.abs(e), m = expm1f(-2 * a);
       sum += a + log1pUnitf(1 + m) - Math.LN2;
       gd[j - p0] = (scale * (+(e < 0) - +(e > 0)) * m) / (2 + m);
+      j++;
     }
     out[r] = Math.max(0, sum / n);
   }
