@@ -35,10 +35,18 @@
  *   `var`, and V8 reloads and rechecks a mutable module binding on every use; a `const` of a
  *   closure is a constant once the function is inlined (the tables' addresses go into the
  *   machine code).
- * - Constants come from one off-heap `Float64Array` (`C[i]`, a memory operand: one
+ * - Some constants come from one off-heap `Float64Array` (`C[i]`, a memory operand: one
  *   instruction) instead of literals (two instructions each: an immediate into a general
- *   register, then into an XMM register). Typed arrays of 64 bytes or less live on the JS heap
- *   and cost a bounds check per access, so every table here is longer than that.
+ *   register, then into an XMM register): expf's `64/ln2`, its split `ln2/64`, 1 and its
+ *   polynomial (all-literal expf ran 20% slower). The others are literals: once any
+ *   ArrayBuffer in the process has been detached (a `WebAssembly.Memory` growing, as
+ *   tfjs-wasm's does, or a buffer transferred to a worker), V8 drops its "no detached buffers"
+ *   assumption and checks the buffer of every typed-array access, and each `C[i]` read costs
+ *   that check too. Measured (compare.mjs, the exp/log workloads): literals for expf's range
+ *   check and shifter and for the whole log family are 5% faster after a detach (1.00x
+ *   before); expf with every constant a literal is 13% faster after a detach but 20% slower
+ *   before. Typed arrays of 64 bytes or less live on the JS heap and cost a bounds check per
+ *   access, so every table here is longer than that.
  * - The rare paths (NaN, infinities, huge arguments, subnormal doubles) compute their result
  *   with arithmetic and number literals, never with a call: a call that has not run yet when
  *   the kernel is optimized returns a tagged value, which makes V8 box every result of the
@@ -104,7 +112,12 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
     ULOGC[j] = Math.log1p(cm1);
   }
 
-  /** Constants, read as `C[i]` (see the header). Longer than 8 entries, so stored off-heap. */
+  /**
+   * Constants, read as `C[i]` (see the header). Longer than 8 entries, so stored off-heap.
+   * Entries 1 and 7-15 are written as literals in the functions (see the header); they stay
+   * here as the record of the values: the round-to-integer shifter 1.5 * 2^52, expf's fast range
+   * |x| < 708, ln2, and the log polynomial.
+   */
   const C = new Float64Array([
     // 0-3 exp: 64/ln2, the round-to-integer shifter 1.5 * 2^52, ln2/64 split in a high part
     // (exact when multiplied by any |n| < 2^21) and a low part
@@ -124,7 +137,7 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
   /** `exp(x)` to ~1e-11 relative (float32-exact after rounding), for any double. */
   function expf(x: number): number {
     let scale = 1;
-    if (!(x > C[7]! && x < C[8]!)) {
+    if (!(Math.abs(x) < 708)) {
       // |x| >= 708, ±Infinity or NaN. exp(x) = exp(x ∓ 64 ln2) 2^(±64) keeps the table index in
       // range and lets the final product overflow to Infinity or round into the subnormals;
       // beyond ±752 the result is Infinity or 0 anyway. NaN falls through and stays NaN.
@@ -136,7 +149,7 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
         scale = 5.421010862427522e-20;
       }
     }
-    const n = x * C[0]! + C[1]! - C[1]!; // round(x 64 / ln2)
+    const n = x * C[0]! + 6755399441055744 - 6755399441055744; // round(x 64 / ln2)
     const r = x - n * C[2]! - n * C[3]!;
     const i = n | 0;
     return EXP2J[i & 63]! * (C[4]! + r + r * r * (C[5]! + r * C[6]!)) * POW2[(i >> 6) + 1074]! * scale;
@@ -151,7 +164,7 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
    */
   function expm1f(x: number): number {
     let scale = 1, one = 1;
-    if (!(x > C[7]! && x < C[8]!)) {
+    if (!(Math.abs(x) < 708)) {
       // x <= -708: exp(x) - 1 is -1 in double. x >= 708 (or +Infinity): exp(x) - 1 is exp(x),
       // computed as expf does, with the 2^64 applied last so that the result overflows to
       // Infinity (not Infinity - Infinity). NaN falls through and stays NaN.
@@ -162,7 +175,7 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
         one = 0;
       }
     }
-    const n = x * C[0]! + C[1]! - C[1]!; // round(x 64 / ln2)
+    const n = x * C[0]! + 6755399441055744 - 6755399441055744; // round(x 64 / ln2)
     const r = x - n * C[2]! - n * C[3]!;
     const i = n | 0;
     const s = EXP2J[i & 63]! * POW2[(i >> 6) + 1074]!;
@@ -186,8 +199,8 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
     const t = (hi - 0x3fefc000) | 0; // 0x3fefc000: the high word of 1 - 1/128
     const e = t >> 20;
     const j = (t >> 14) & 63;
-    const r = x * POW2[1074 - e]! * INVC[j]! - C[4]!;
-    return (e + k) * C[9]! + LOGC[j]! + (r + r * r * (C[10]! + r * (C[11]! + r * (C[12]! + r * C[13]!))));
+    const r = x * POW2[1074 - e]! * INVC[j]! - 1;
+    return (e + k) * 0.6931471805599453 + LOGC[j]! + (r + r * r * (-0.5 + r * (0.3333335126956807 + r * (-0.2500042248089504 + r * 0.19701631213948775))));
   }
 
   /** `log(1 + y)` to ~1e-11 relative (float32-exact after rounding), for any double. */
@@ -203,9 +216,9 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
     const s = POW2[1074 - e]! * INVC[j]!;
     // u = 1 + y rounded; y - (u - 1) is what the rounding lost (exact for |y| <= 1, negligible
     // beyond), added back to r so that log1p(1e-30) is 1e-30.
-    const r = u * s - C[4]! + (y - (u - C[4]!)) * s;
+    const r = u * s - 1 + (y - (u - 1)) * s;
     // (log1pf(-0) is +0: making it -0 costs a select, ~1 ns.)
-    return e * C[9]! + LOGC[j]! + (r + r * r * (C[10]! + r * (C[11]! + r * (C[12]! + r * C[13]!))));
+    return e * 0.6931471805599453 + LOGC[j]! + (r + r * r * (-0.5 + r * (0.3333335126956807 + r * (-0.2500042248089504 + r * 0.19701631213948775))));
   }
 
   /**
@@ -215,9 +228,9 @@ const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf
    * `exp` of a non-positive number).
    */
   function log1pUnitf(e: number): number {
-    const j = (e * C[15]!) & 127;
+    const j = (e * 64) & 127;
     const r = (e - UCM1[j]!) * UINVC[j]!;
-    return ULOGC[j]! + (r + r * r * (C[10]! + r * (C[11]! + r * (C[12]! + r * C[13]!))));
+    return ULOGC[j]! + (r + r * r * (-0.5 + r * (0.3333335126956807 + r * (-0.2500042248089504 + r * 0.19701631213948775))));
   }
 
   return { expf, expm1f, logf, log1pf, log1pUnitf };
