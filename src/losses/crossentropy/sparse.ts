@@ -63,20 +63,13 @@ function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCateg
   const maskData = ignore === null ? null : allocate(o.dtype, rows);
   const ld = labels.data;
   const offsets = labels.isContiguous ? null : elementOffsets(labels);
-  for (let r = 0; r < rows; r++) {
-    const v = ld[offsets ? offsets[r]! : labels.offset + r]!;
-    if (ignore !== null && v === ignore) {
-      classes[r] = -1;
-      continue;
-    }
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-      throw new InputError(
-        `${name}: yTrue must hold integer class indices in [0, ${numClasses - 1}]` +
-          `${ignore === null ? "" : ` or ignoreClass=${ignore}`}, received ${v} at flat index ${r}${sparseLabelHint(v, ignore)}`,
-      );
-    }
-    classes[r] = v;
-    if (maskData) maskData[r] = 1;
+  const bad = readSparseLabels(classes, maskData, ld, offsets, labels.offset, numClasses, ignore === null ? NaN : ignore);
+  if (bad >= 0) {
+    const v = ld[offsets ? offsets[bad]! : labels.offset + bad]!;
+    throw new InputError(
+      `${name}: yTrue must hold integer class indices in [0, ${numClasses - 1}]` +
+        `${ignore === null ? "" : ` or ignoreClass=${ignore}`}, received ${v} at flat index ${bad}${sparseLabelHint(v, ignore)}`,
+    );
   }
   const mask = maskData ? new Tensor(maskData, p.outerShape) : undefined;
   const layout: SparseLayout = { p, labels: classes, outShape: p.outerShape, mask };
@@ -86,6 +79,27 @@ function sparseLayout(yTrue: Tensor, yPred: Tensor, o: KernelOptions<SparseCateg
     layout.g = rowsOf(predSqueezed ? squeeze(grad, -1) : grad, axis);
   }
   return layout;
+}
+
+/**
+ * The labels into `classes` (-1 where `ignore`, NaN for none), 1 into `mask` for kept rows;
+ * returns the index of the first label that is not an integer in [0, numClasses), or -1. Apart
+ * from sparseLayout so that its loop reads only typed arrays and numbers (src/losses/README.md,
+ * rule 1: the per-call label tensor's map would die in a full GC with the optimized code).
+ */
+function readSparseLabels(classes: Int32Array, mask: FloatArray | null, ld: FloatArray, offsets: Int32Array | null, offset: number, numClasses: number, ignore: number): number {
+  const rows = classes.length;
+  for (let r = 0; r < rows; r++) {
+    const v = ld[offsets ? offsets[r]! : offset + r]!;
+    if (v === ignore) {
+      classes[r] = -1;
+      continue;
+    }
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses) return r;
+    classes[r] = v;
+    if (mask) mask[r] = 1;
+  }
+  return -1;
 }
 
 const SCCE = "sparse_categorical_crossentropy";
