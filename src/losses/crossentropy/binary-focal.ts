@@ -156,6 +156,66 @@ function binaryFocalLogitsRows(out: FloatArray, gd: FloatArray | null, u: FloatA
   }
 }
 
+/**
+ * {@link binaryFocalLogitsRows} for float32, values and the fused gradient apart: one array
+ * type and no per-element dtype or gradient checks (33% faster, W14/W14g). The same terms.
+ */
+function binaryFocalLogitsValues32(out: Float32Array, td: Float32Array, pd: Float32Array, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!;
+  const T = LAYOUT_HEADER, P = T + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const gamma = params[2]!;
+  const alpha = params[3]!;
+  const applyClassBalancing = params[6] === 1;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
+    for (let k = 0; k < n; k++, to += ts, po += ps) {
+      const v = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(v);
+      const e = expf(-a), s = +(v >= 0);
+      const prob = (s + (1 - s) * e) / (1 + e);
+      const bce = 0.5 * (v + a) - v * z + log1pUnitf(e);
+      const b = z * (1 - prob) + (1 - z) * prob;
+      const focal = gamma === 2 ? b * b : power(b, gamma);
+      sum += (applyClassBalancing ? z * alpha + (1 - z) * (1 - alpha) : 1) * focal * bce;
+    }
+    if (Math.abs(sum) < Infinity) out[r] = meanOver(sum, n);
+    else binaryFocalRowPlain(out, null, null, td, pd, layout, params, r);
+  }
+}
+
+function binaryFocalLogitsFused32(out: Float32Array, gd: Float32Array, u: FloatArray, td: Float32Array, pd: Float32Array, layout: Int32Array, params: Float64Array): void {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!;
+  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const keep = params[0]!;
+  const shift = params[1]!;
+  const gamma = params[2]!;
+  const alpha = params[3]!;
+  const applyClassBalancing = params[6] === 1;
+  const rows = out.length;
+  for (let r = 0; r < rows; r++) {
+    const scale = u[r]! / n;
+    let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
+    for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+      const v = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(v);
+      const e = expf(-a), s = +(v >= 0);
+      const prob = (s + (1 - s) * e) / (1 + e);
+      const bce = 0.5 * (v + a) - v * z + log1pUnitf(e);
+      const b = z * (1 - prob) + (1 - z) * prob;
+      const bPrev = gamma === 2 ? b : power(b, gamma - 1);
+      const focal = gamma === 2 ? b * b : power(b, gamma);
+      const weight = applyClassBalancing ? z * alpha + (1 - z) * (1 - alpha) : 1;
+      sum += weight * focal * bce;
+      const dProb = prob * (1 - prob);
+      const dFocal = gamma === 0 || dProb === 0 ? 0 : gamma * bPrev * (1 - 2 * z) * dProb;
+      gd[go] = scale * weight * (dFocal * bce + focal * (prob - z));
+    }
+    if (Math.abs(sum) < Infinity) out[r] = meanOver(sum, n);
+    else binaryFocalRowPlain(out, gd, u, td, pd, layout, params, r);
+  }
+}
+
 /** Row `r` (value, and gradient with `gd`) by {@link binaryFocalRows}'s plain terms: for rows whose branch-free sum is not finite. */
 function binaryFocalRowPlain(out: FloatArray, gd: FloatArray | null, u: FloatArray | null, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array, r: number): void {
   const rows = out.length, T = LAYOUT_HEADER, P = T + rows, G = P + rows;
@@ -213,61 +273,5 @@ export const binaryFocalCrossentropy = /*#__PURE__*/ defineLossFunction<BinaryFo
 export class BinaryFocalCrossentropy<R extends ReductionOption = "sum_over_batch_size"> extends LossFunctionWrapper<R> {
   constructor(options: BinaryFocalCrossentropyOptions<R> = {}) {
     super(binaryFocalCrossentropy, withDefaultName(options, "binary_focal_crossentropy"));
-  }
-}
-
-function binaryFocalLogitsValues32(out: Float32Array, td: Float32Array, pd: Float32Array, layout: Int32Array, params: Float64Array): void {
-  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!;
-  const T = LAYOUT_HEADER, P = T + out.length;
-  const keep = params[0]!;
-  const shift = params[1]!;
-  const gamma = params[2]!;
-  const alpha = params[3]!;
-  const applyClassBalancing = params[6] === 1;
-  const rows = out.length;
-  for (let r = 0; r < rows; r++) {
-    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
-    for (let k = 0; k < n; k++, to += ts, po += ps) {
-      const v = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(v);
-      const e = expf(-a), s = +(v >= 0);
-      const prob = (s + (1 - s) * e) / (1 + e);
-      const bce = 0.5 * (v + a) - v * z + log1pUnitf(e);
-      const b = z * (1 - prob) + (1 - z) * prob;
-      const focal = gamma === 2 ? b * b : power(b, gamma);
-      sum += (applyClassBalancing ? z * alpha + (1 - z) * (1 - alpha) : 1) * focal * bce;
-    }
-    if (Math.abs(sum) < Infinity) out[r] = meanOver(sum, n);
-    else binaryFocalRowPlain(out, null, null, td, pd, layout, params, r);
-  }
-}
-
-function binaryFocalLogitsFused32(out: Float32Array, gd: Float32Array, u: FloatArray, td: Float32Array, pd: Float32Array, layout: Int32Array, params: Float64Array): void {
-  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!;
-  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
-  const keep = params[0]!;
-  const shift = params[1]!;
-  const gamma = params[2]!;
-  const alpha = params[3]!;
-  const applyClassBalancing = params[6] === 1;
-  const rows = out.length;
-  for (let r = 0; r < rows; r++) {
-    const scale = u[r]! / n;
-    let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
-    for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-      const v = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(v);
-      const e = expf(-a), s = +(v >= 0);
-      const prob = (s + (1 - s) * e) / (1 + e);
-      const bce = 0.5 * (v + a) - v * z + log1pUnitf(e);
-      const b = z * (1 - prob) + (1 - z) * prob;
-      const bPrev = gamma === 2 ? b : power(b, gamma - 1);
-      const focal = gamma === 2 ? b * b : power(b, gamma);
-      const weight = applyClassBalancing ? z * alpha + (1 - z) * (1 - alpha) : 1;
-      sum += weight * focal * bce;
-      const dProb = prob * (1 - prob);
-      const dFocal = gamma === 0 || dProb === 0 ? 0 : gamma * bPrev * (1 - 2 * z) * dProb;
-      gd[go] = scale * weight * (dFocal * bce + focal * (prob - z));
-    }
-    if (Math.abs(sum) < Infinity) out[r] = meanOver(sum, n);
-    else binaryFocalRowPlain(out, gd, u, td, pd, layout, params, r);
   }
 }
