@@ -467,3 +467,66 @@ describe("probabilistic registry and config", () => {
     expect(loss.getConfig()).toMatchObject({ name: "gce", reduction: "sum", q: 0.2 });
   });
 });
+
+describe("KLDivergence: the two-at-a-time float32 and float64 loops", () => {
+  const EPS32 = Math.fround(1e-7);
+  /** Σ t log(t / p) with both clipped to [eps, 1], in float64, and its gradient -t/p inside the clip. */
+  function reference(t: ArrayLike<number>, p: ArrayLike<number>, o: number, n: number, eps: number) {
+    let value = 0;
+    const grad: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const a = Math.min(Math.max(t[o + k]!, eps), 1), b = Math.min(Math.max(p[o + k]!, eps), 1);
+      value += a * Math.log(a / b);
+      grad.push(p[o + k]! >= eps && p[o + k]! <= 1 ? -a / b : 0);
+    }
+    return { value, grad };
+  }
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: odd and even rows, clipped entries (0, negative, above 1, NaN): values and gradients against float64; strided = contiguous`, () => {
+      const random = rng(2024);
+      const eps = dtype === "float32" ? EPS32 : 1e-7;
+      const Ctor = dtype === "float32" ? Float32Array : Float64Array;
+      for (const n of [1, 2, 5, 64, 101]) {
+        const rows = 4;
+        const t = new Ctor(rows * n), p = new Ctor(rows * n);
+        for (let i = 0; i < t.length; i++) [t[i], p[i]] = [random(), random()];
+        // row 1: a zero label, a zero prediction, a prediction above 1 and a negative one
+        const special = [0, -0.5, 1.5, 0];
+        for (let k = 0; k < Math.min(n, 4); k++) [t[n + k], p[n + k]] = k === 0 ? [0, 0.3] : [random(), special[k]!];
+        // row 2: NaN in yPred at its last position
+        p[3 * n - 1] = NaN;
+        const weights = [1, 2, 0.5, 3];
+        const loss = new KLDivergence({ reduction: "none", dtype });
+        const a = loss.valueAndGrad(new Tensor(t, [rows, n]), new Tensor(p, [rows, n]), weights);
+        const tView = moveAxis(new Tensor(new Ctor(Array.from({ length: rows * n }, (_, i) => t[(i % rows) * n + Math.floor(i / rows)]!)), [n, rows]), 0, 1);
+        const pView = moveAxis(new Tensor(new Ctor(Array.from({ length: rows * n }, (_, i) => p[(i % rows) * n + Math.floor(i / rows)]!)), [n, rows]), 0, 1);
+        const b = loss.valueAndGrad(tView, pView, weights);
+        const call = loss(new Tensor(t, [rows, n]), new Tensor(p, [rows, n])) as Tensor;
+        expect(Array.from((b.value as Tensor).data)).toEqual(Array.from((a.value as Tensor).data));
+        expect(Array.from(b.grad.data)).toEqual(Array.from(a.grad.data));
+        expect(Array.from((loss(new Tensor(t, [rows, n]), new Tensor(p, [rows, n]), weights) as Tensor).data)).toEqual(Array.from((a.value as Tensor).data));
+        for (let r = 0; r < rows; r++) {
+          const ref = reference(t, p, r * n, n, eps);
+          const v = call.data[r]!;
+          if (Number.isNaN(ref.value)) expect(v, `n ${n} row ${r}`).toBeNaN();
+          else expect(Math.abs(v - ref.value), `n ${n} row ${r}: ${v} vs ${ref.value}`).toBeLessThanOrEqual((dtype === "float32" ? 1e-6 : 1e-13) * (Math.abs(ref.value) + 1e-3));
+          for (let k = 0; k < n; k++) {
+            const got = a.grad.data[r * n + k]!, want = weights[r]! * ref.grad[k]!;
+            // zero where the clip holds (a +0, as the accumulating loop gives), NaN nowhere
+            if (want === 0) expect(Object.is(got, 0), `grad [${r}, ${k}] = ${got}`).toBe(true);
+            else expect(Math.abs(got - want), `grad [${r}, ${k}]`).toBeLessThanOrEqual((dtype === "float32" ? 2e-7 : 1e-15) * Math.abs(want));
+          }
+        }
+      }
+    });
+  }
+
+  it("a broadcast yPred (the accumulating loop) gives the sum of the rows' gradients", () => {
+    const random = rng(8);
+    const t = randomTensor([3, 5], random, (u) => 0.05 + 0.9 * u), p = randomTensor([1, 5], random, (u) => 0.05 + 0.9 * u);
+    const g = new KLDivergence({ reduction: "sum", dtype: "float64" }).grad(t, p);
+    const td = t.toTypedArray("float64"), pd = p.toTypedArray("float64");
+    for (let k = 0; k < 5; k++) expect(g.data[k]).toBeCloseTo(-(td[k]! + td[5 + k]! + td[10 + k]!) / pd[k]!, 12);
+  });
+});

@@ -316,6 +316,127 @@ describe("LogCosh (Keras values)", () => {
   });
 });
 
+describe("LogCosh fast paths (contiguous rows, one exp per element)", () => {
+  // float64 references without cancellation: log(cosh e) = log1p(2 sinh(e/2)^2) (below 20),
+  // |e| + log1p(e^{-2|e|}) - log 2 beyond; the gradient of the mean is tanh(e) / n.
+  const logCoshRef = (e: number) => {
+    const a = Math.abs(e);
+    return a < 20 ? Math.log1p(2 * Math.sinh(a / 2) ** 2) : a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+  };
+  const f64 = new Float64Array(1);
+  const hi32 = new Uint32Array(f64.buffer);
+  const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+  const ulp32 = (v: number) => {
+    f64[0] = Math.abs(v);
+    return 2 ** (Math.max((hi32[HI]! >>> 20) - 1023, -126) - 23);
+  };
+
+  it("float32: the gradient is tanh(e) within 1 float32 ulp, for every 193rd float32 in [0, 100] and its negative", () => {
+    const bits = new Uint32Array(Math.floor(0x42c80000 / 193));
+    for (let i = 0; i < bits.length; i++) bits[i] = i * 193;
+    const e = new Float32Array(bits.buffer);
+    const n = e.length;
+    // One row of n elements: grad = tanh(e) / n with reduction "sum"; yTrue = -e/2, yPred = e/2 would round, so yTrue = 0.
+    const yTrue = new Tensor(new Float32Array(2 * n), [1, 2 * n]);
+    const both = new Float32Array(2 * n);
+    both.set(e);
+    for (let i = 0; i < n; i++) both[n + i] = -e[i]!;
+    const { value, grad } = new LogCosh({ reduction: "sum" }).valueAndGrad(yTrue, new Tensor(both, [1, 2 * n]));
+    const g = grad.data;
+    let worst = 0, at = 0;
+    for (let i = 0; i < 2 * n; i++) {
+      const expected = Math.tanh(both[i]!) / (2 * n);
+      const err = Math.abs(g[i]! - expected) / ulp32(expected || 1e-45);
+      if (!(err <= worst)) [worst, at] = [err, both[i]!];
+    }
+    expect(worst, `tanh(${at})`).toBeLessThanOrEqual(1);
+    let mean = 0;
+    for (let i = 0; i < 2 * n; i++) mean += logCoshRef(both[i]!);
+    expect(Math.abs((value as number) - mean / (2 * n))).toBeLessThanOrEqual(1e-6 * (mean / (2 * n)));
+  });
+
+  it("float64: values and gradients of random rows agree with the float64 references (tiny, moderate and huge errors)", () => {
+    const random = rng(41);
+    const rows = 6, n = 37;
+    const t = new Float64Array(rows * n), p = new Float64Array(rows * n);
+    const scales = [1e-9, 1e-4, 0.1, 1, 30, 1e5];
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < n; k++) {
+        t[r * n + k] = 4 * random() - 2;
+        p[r * n + k] = t[r * n + k]! + scales[r]! * (2 * random() - 1);
+      }
+    }
+    const loss = new LogCosh({ reduction: "none", dtype: "float64" });
+    const upstream = [0.5, 1, 2, 3, -1, 0.25];
+    const { value, grad } = new LogCosh({ reduction: "sum", dtype: "float64" }).valueAndGrad(new Tensor(t, [rows, n]), new Tensor(p, [rows, n]), upstream);
+    const values = flat(loss(new Tensor(t, [rows, n]), new Tensor(p, [rows, n])) as Tensor);
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      let m = 0;
+      for (let k = 0; k < n; k++) {
+        const e = p[r * n + k]! - t[r * n + k]!;
+        m += logCoshRef(e) / n;
+        // tanh to a few double ulps, also for errors of 1e-9 (1 - exp(-2|e|) would keep 7 digits)
+        const expected = (upstream[r]! * Math.tanh(e)) / n;
+        expect(Math.abs(grad.data[r * n + k]! - expected), `grad [${r}, ${k}], e = ${e}`).toBeLessThanOrEqual(4e-16 * Math.abs(expected));
+      }
+      // the value computes a + log1p(e^{-2a}) - log 2 and cancels near 0: 1e-16 absolute per element
+      expect(Math.abs(values[r]! - m), `row ${r}`).toBeLessThanOrEqual(2e-15 * m + 1e-15);
+      total += upstream[r]! * values[r]!;
+    }
+    expect(value as number).toBeCloseTo(total, 12);
+  });
+
+  it("infinite errors give |e| - log 2 and a gradient of ±1/n, NaN errors NaN, on the contiguous and the strided path", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const yTrue = [[0, 0, 0, 1], [0, 0, 0, 0]];
+      const yPred = [[Infinity, -Infinity, 0.5, 1], [NaN, 1, -1, 0]];
+      const loss = new LogCosh({ reduction: "none", dtype });
+      const contiguous = loss.valueAndGrad(yTrue, yPred);
+      expect(flat(contiguous.value as Tensor)).toEqual([Infinity, NaN]);
+      const g = flat(contiguous.grad);
+      expect(g.slice(0, 2)).toEqual([0.25, -0.25]);
+      expect(g[2]).toBeCloseTo(Math.tanh(0.5) / 4, 7);
+      expect(g[3] === 0).toBe(true); // (-0 in float64: the sign of expm1(-0))
+      expect(g[4]).toBeNaN();
+      expect(g.slice(5)).toEqual(dtype === "float32" ? [Math.fround(Math.tanh(1) / 4), -Math.fround(Math.tanh(1) / 4), 0] : [Math.tanh(1) / 4, -Math.tanh(1) / 4, 0].map((v) => expect.closeTo(v, 15)));
+      // the same through transposed views (the general, strided loop)
+      const tT = moveAxis(new Tensor(dtype === "float32" ? new Float32Array(flat(yTrue)) : new Float64Array(flat(yTrue)), [2, 4]), 0, 1);
+      const pT = moveAxis(new Tensor(dtype === "float32" ? new Float32Array(flat(yPred)) : new Float64Array(flat(yPred)), [2, 4]), 0, 1);
+      const strided = loss.valueAndGrad(moveAxis(tT, 1, 0), moveAxis(pT, 1, 0));
+      expect(Object.is(flat(strided.value as Tensor)[0], Infinity)).toBe(true);
+      expect(flat(strided.grad).map((v) => (Number.isNaN(v) ? "NaN" : v))).toEqual(g.map((v) => (Number.isNaN(v) ? "NaN" : v)));
+    }
+  });
+
+  it("a strided view, a broadcast yPred and the contiguous copy: the same bits (values) and gradients", () => {
+    const random = rng(7);
+    for (const dtype of ["float32", "float64"] as const) {
+      const Ctor = dtype === "float32" ? Float32Array : Float64Array;
+      const rows = 5, n = 11;
+      const tData = new Ctor(Array.from({ length: rows * n }, () => 3 * random() - 1.5));
+      const pData = new Ctor(Array.from({ length: rows * n }, () => 3 * random() - 1.5));
+      // [n, rows] storage viewed as [rows, n]: every row strided
+      const tStore = new Ctor(rows * n), pStore = new Ctor(rows * n);
+      for (let r = 0; r < rows; r++) for (let k = 0; k < n; k++) [tStore[k * rows + r], pStore[k * rows + r]] = [tData[r * n + k]!, pData[r * n + k]!];
+      const tView = moveAxis(new Tensor(tStore, [n, rows]), 0, 1), pView = moveAxis(new Tensor(pStore, [n, rows]), 0, 1);
+      const loss = new LogCosh({ reduction: "none", dtype });
+      const a = loss.valueAndGrad(new Tensor(tData, [rows, n]), new Tensor(pData, [rows, n]), [1, 2, 3, 4, 5]);
+      const b = loss.valueAndGrad(tView, pView, [1, 2, 3, 4, 5]);
+      expect(Array.from((b.value as Tensor).data)).toEqual(Array.from((a.value as Tensor).data));
+      expect(flat(b.grad)).toEqual(flat(a.grad));
+      // yPred [1, n] broadcast against yTrue [rows, n]: the gradient sums the rows' terms
+      const p1 = new Tensor(pData.slice(0, n), [1, n]);
+      const { grad } = new LogCosh({ reduction: "sum", dtype }).valueAndGrad(new Tensor(tData, [rows, n]), p1);
+      for (let k = 0; k < n; k++) {
+        let expected = 0;
+        for (let r = 0; r < rows; r++) expected += Math.tanh(pData[k]! - tData[r * n + k]!) / n;
+        expect(grad.data[k]).toBeCloseTo(expected, dtype === "float32" ? 6 : 14);
+      }
+    }
+  });
+});
+
 interface Family {
   name: string;
   fn: LossFunction<any>;

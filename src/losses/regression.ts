@@ -9,7 +9,8 @@ import { Tensor, allocate, type FloatArray } from "../tensor/tensor";
 import { normalizeAxis } from "../tensor/views";
 import { checkNumber, defineLossFunction } from "./define";
 import { packRows, pairRows, gradientBuffer, LAYOUT_HEADER, meanOver } from "./layout";
-import { expf, log1pUnitf, log1pf } from "../math/fastmath";
+import { log1pf } from "../math/fastmath";
+import { logCoshContiguous, logCoshRows } from "./contiguous-logcosh";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 import { contiguousKernel, contiguousRows, contiguousTotal } from "./contiguous";
 import { runSimdRoute, type SimdRoute } from "./simd-route";
@@ -376,54 +377,21 @@ export const logCosh = /*#__PURE__*/ defineLossFunction({
   kernel(yTrue, yPred, options, upstream) {
     const simd = runSimdRoute(SIMD_LOG_COSH, yTrue, yPred, options.dtype, -1, upstream);
     if (simd) return simd;
-    const { t, p, g, grad, outShape } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
+    const f32 = options.dtype === "float32";
+    const geo = contiguousRows(yTrue, yPred, options.dtype);
+    if (geo) return logCoshContiguous(yTrue, yPred, options.dtype, upstream, geo);
+    const { t, p, g, grad, outShape, exclusive } = pairRows(yTrue, yPred, -1, upstream && gradientBuffer(upstream, options.dtype, yPred.size));
     const out = allocate(options.dtype, p.rows);
-    logCoshRows(out, t.data, p.data, packRows(options.dtype === "float32", t, p));
-    const values = new Tensor(out, outShape);
-    if (!upstream || !g) return { values };
-    const u = upstream(outShape);
-    {
-      const td = t.data, pd = p.data, gd = g!.data, ts = t.stride, ps = p.stride, gs = g!.stride, n = p.length;
-      for (let r = 0; r < p.rows; r++) {
-        const scale = u[r]! / n;
-        let to = t.offsets[r]!, po = p.offsets[r]!, go = g!.offsets[r]!;
-        for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) gd[go] += scale * Math.tanh(pd[po]! - td[to]!);
-      }
+    if (!upstream || !g) {
+      logCoshRows(out, null, null, t.data, p.data, packRows(f32, t, p), 0);
+      return { values: new Tensor(out, outShape) };
     }
-    return { values, grad };
+    const given = upstream(outShape);
+    const u = given instanceof Float64Array ? given : Float64Array.from(given);
+    logCoshRows(out, g.data, u, t.data, p.data, packRows(f32, t, p, g), exclusive ? 0 : 1);
+    return { values: new Tensor(out, outShape), grad };
   },
 });
-
-/**
- * mean(|e| + log1p(exp(-2|e|)) - log 2) per row, e = p - t. The loop lives apart from the
- * kernel and takes only typed arrays and numbers: V8 embeds the maps of the objects a function
- * reads in its optimized code, and the maps of per-call objects die in a full GC, which throws
- * the code away. float32 uses the float32-accurate expf/log1pUnitf of ../math/fastmath (3x
- * faster than Math.*, within 1e-11 relative), float64 Math.*; each loop calls its functions
- * directly, which V8 inlines best.
- */
-function logCoshRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array): void {
-  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
-  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
-  const rows = out.length;
-  for (let r = 0; r < rows; r++) {
-    let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
-    if (f32) {
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = Math.abs(pd[po]! - td[to]!);
-        sum += a + log1pUnitf(expf(-2 * a)) - Math.LN2;
-      }
-    } else {
-      for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const a = Math.abs(pd[po]! - td[to]!);
-        sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
-      }
-    }
-    // log(cosh(e)) >= 0, but a + log1p(e^{-2a}) - log 2 rounds to about -1e-14 at e = 0
-    // (Math.LN2 against a float32-accurate log1p); a loss must not go below 0. NaN stays NaN.
-    out[r] = Math.max(0, meanOver(sum, n));
-  }
-}
 
 /** Options of {@link MeanAbsolutePercentageError}: `reduction`, `name`, `dtype`. */
 export type MeanAbsolutePercentageErrorOptions<R extends ReductionOption = ReductionOption> = LossOptions<R>;

@@ -16,6 +16,10 @@
  *   tiny `y` stay exact.
  * - `log1pUnitf`: `log1p(e)` for `e` in [0, 1] only (softplus's `log1p(exp(-|x|))`): the
  *   slice comes from `e * 64`, no bit access.
+ * - `expm1f`: `exp(x) - 1` from `expf`'s reduction, as `(s - 1) + s (p(r) - 1)` with
+ *   `s = 2^k 2^(j/64)`: relative accuracy down to tiny results (LogCosh's `tanh = -m / (2 + m)`,
+ *   `m = expm1(-2|e|)`). Largest error 0.03 float32 ulp (2e-9 relative, near |x| = ln2/128,
+ *   where the degree-3 polynomial's error next to the small result shows).
  *
  * They are float32-accurate everywhere: against `Math.*` (within one double ulp of the truth),
  * the largest error is 1.0e-4 float32 ulp for `expf` and 5.0e-5 for `logf`, `log1pf` (every 7th
@@ -31,10 +35,18 @@
  *   `var`, and V8 reloads and rechecks a mutable module binding on every use; a `const` of a
  *   closure is a constant once the function is inlined (the tables' addresses go into the
  *   machine code).
- * - Constants come from one off-heap `Float64Array` (`C[i]`, a memory operand: one
+ * - Some constants come from one off-heap `Float64Array` (`C[i]`, a memory operand: one
  *   instruction) instead of literals (two instructions each: an immediate into a general
- *   register, then into an XMM register). Typed arrays of 64 bytes or less live on the JS heap
- *   and cost a bounds check per access, so every table here is longer than that.
+ *   register, then into an XMM register): expf's `64/ln2`, its split `ln2/64`, 1 and its
+ *   polynomial (all-literal expf ran 20% slower). The others are literals: once any
+ *   ArrayBuffer in the process has been detached (a `WebAssembly.Memory` growing, as
+ *   tfjs-wasm's does, or a buffer transferred to a worker), V8 drops its "no detached buffers"
+ *   assumption and checks the buffer of every typed-array access, and each `C[i]` read costs
+ *   that check too. Measured (compare.mjs, the exp/log workloads): literals for expf's range
+ *   check and shifter and for the whole log family are 5% faster after a detach (1.00x
+ *   before); expf with every constant a literal is 13% faster after a detach but 20% slower
+ *   before. Typed arrays of 64 bytes or less live on the JS heap and cost a bounds check per
+ *   access, so every table here is longer than that.
  * - The rare paths (NaN, infinities, huge arguments, subnormal doubles) compute their result
  *   with arithmetic and number literals, never with a call: a call that has not run yet when
  *   the kernel is optimized returns a tagged value, which makes V8 box every result of the
@@ -51,7 +63,7 @@
 type Unary = (x: number) => number;
 
 /** The functions, made in one closure (see the header). */
-const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* @__PURE__ */ (() => {
+const fast: { expf: Unary; expm1f: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* @__PURE__ */ (() => {
   // --- bit access ------------------------------------------------------------------------------
 
   const F64 = new Float64Array(1);
@@ -100,7 +112,12 @@ const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* 
     ULOGC[j] = Math.log1p(cm1);
   }
 
-  /** Constants, read as `C[i]` (see the header). Longer than 8 entries, so stored off-heap. */
+  /**
+   * Constants, read as `C[i]` (see the header). Longer than 8 entries, so stored off-heap.
+   * Entries 1 and 7-15 are written as literals in the functions (see the header); they stay
+   * here as the record of the values: the round-to-integer shifter 1.5 * 2^52, expf's fast range
+   * |x| < 708, ln2, and the log polynomial.
+   */
   const C = new Float64Array([
     // 0-3 exp: 64/ln2, the round-to-integer shifter 1.5 * 2^52, ln2/64 split in a high part
     // (exact when multiplied by any |n| < 2^21) and a low part
@@ -120,7 +137,7 @@ const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* 
   /** `exp(x)` to ~1e-11 relative (float32-exact after rounding), for any double. */
   function expf(x: number): number {
     let scale = 1;
-    if (!(x > C[7]! && x < C[8]!)) {
+    if (!(Math.abs(x) < 708)) {
       // |x| >= 708, ±Infinity or NaN. exp(x) = exp(x ∓ 64 ln2) 2^(±64) keeps the table index in
       // range and lets the final product overflow to Infinity or round into the subnormals;
       // beyond ±752 the result is Infinity or 0 anyway. NaN falls through and stays NaN.
@@ -132,10 +149,37 @@ const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* 
         scale = 5.421010862427522e-20;
       }
     }
-    const n = x * C[0]! + C[1]! - C[1]!; // round(x 64 / ln2)
+    const n = x * C[0]! + 6755399441055744 - 6755399441055744; // round(x 64 / ln2)
     const r = x - n * C[2]! - n * C[3]!;
     const i = n | 0;
     return EXP2J[i & 63]! * (C[4]! + r + r * r * (C[5]! + r * C[6]!)) * POW2[(i >> 6) + 1074]! * scale;
+  }
+
+  /**
+   * `exp(x) - 1`, for any double: with `s = 2^k 2^(j/64)` as in `expf`, `s - 1` is exact
+   * (`s` in [1/2, 2]) or far from 0, and `s p(r) - 1 = (s - 1) + s (r + r^2 q(r))` keeps the
+   * relative accuracy of tiny results (`expm1f(1e-30)` is 1e-30), where `expf(x) - 1` loses it
+   * all. The same polynomial as `expf`, so `1 + expm1f(x)` and `expf(x)` agree to a few double
+   * ulps.
+   */
+  function expm1f(x: number): number {
+    let scale = 1, one = 1;
+    if (!(Math.abs(x) < 708)) {
+      // x <= -708: exp(x) - 1 is -1 in double. x >= 708 (or +Infinity): exp(x) - 1 is exp(x),
+      // computed as expf does, with the 2^64 applied last so that the result overflows to
+      // Infinity (not Infinity - Infinity). NaN falls through and stays NaN.
+      if (x < 0) return -1;
+      if (x > 0) {
+        x = (x < 752 ? x : 752) - 44.3614195558365;
+        scale = 18446744073709551616;
+        one = 0;
+      }
+    }
+    const n = x * C[0]! + 6755399441055744 - 6755399441055744; // round(x 64 / ln2)
+    const r = x - n * C[2]! - n * C[3]!;
+    const i = n | 0;
+    const s = EXP2J[i & 63]! * POW2[(i >> 6) + 1074]!;
+    return (s - one + s * (r + r * r * (C[5]! + r * C[6]!))) * scale;
   }
 
   /** `log(x)` to ~1e-11 relative (float32-exact after rounding), for any double. */
@@ -155,8 +199,8 @@ const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* 
     const t = (hi - 0x3fefc000) | 0; // 0x3fefc000: the high word of 1 - 1/128
     const e = t >> 20;
     const j = (t >> 14) & 63;
-    const r = x * POW2[1074 - e]! * INVC[j]! - C[4]!;
-    return (e + k) * C[9]! + LOGC[j]! + (r + r * r * (C[10]! + r * (C[11]! + r * (C[12]! + r * C[13]!))));
+    const r = x * POW2[1074 - e]! * INVC[j]! - 1;
+    return (e + k) * 0.6931471805599453 + LOGC[j]! + (r + r * r * (-0.5 + r * (0.3333335126956807 + r * (-0.2500042248089504 + r * 0.19701631213948775))));
   }
 
   /** `log(1 + y)` to ~1e-11 relative (float32-exact after rounding), for any double. */
@@ -172,9 +216,9 @@ const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* 
     const s = POW2[1074 - e]! * INVC[j]!;
     // u = 1 + y rounded; y - (u - 1) is what the rounding lost (exact for |y| <= 1, negligible
     // beyond), added back to r so that log1p(1e-30) is 1e-30.
-    const r = u * s - C[4]! + (y - (u - C[4]!)) * s;
+    const r = u * s - 1 + (y - (u - 1)) * s;
     // (log1pf(-0) is +0: making it -0 costs a select, ~1 ns.)
-    return e * C[9]! + LOGC[j]! + (r + r * r * (C[10]! + r * (C[11]! + r * (C[12]! + r * C[13]!))));
+    return e * 0.6931471805599453 + LOGC[j]! + (r + r * r * (-0.5 + r * (0.3333335126956807 + r * (-0.2500042248089504 + r * 0.19701631213948775))));
   }
 
   /**
@@ -184,16 +228,18 @@ const fast: { expf: Unary; logf: Unary; log1pf: Unary; log1pUnitf: Unary } = /* 
    * `exp` of a non-positive number).
    */
   function log1pUnitf(e: number): number {
-    const j = (e * C[15]!) & 127;
+    const j = (e * 64) & 127;
     const r = (e - UCM1[j]!) * UINVC[j]!;
-    return ULOGC[j]! + (r + r * r * (C[10]! + r * (C[11]! + r * (C[12]! + r * C[13]!))));
+    return ULOGC[j]! + (r + r * r * (-0.5 + r * (0.3333335126956807 + r * (-0.2500042248089504 + r * 0.19701631213948775))));
   }
 
-  return { expf, logf, log1pf, log1pUnitf };
+  return { expf, expm1f, logf, log1pf, log1pUnitf };
 })();
 
 /** `exp(x)` to ~1e-11 relative (float32-exact after rounding), for any double. */
 export const expf: Unary = fast.expf;
+/** `exp(x) - 1`, float32-accurate (relative) for any double, tiny results included. */
+export const expm1f: Unary = fast.expm1f;
 /** `log(x)` to ~1e-11 relative (float32-exact after rounding), for any double. */
 export const logf: Unary = fast.logf;
 /** `log(1 + y)` to ~1e-11 relative (float32-exact after rounding), for any double. */

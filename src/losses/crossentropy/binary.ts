@@ -69,10 +69,16 @@ function binaryCrossentropyFused(yTrue: Tensor, yPred: Tensor, upstream: Upstrea
 // too, but its on-stack-replaced code then runs ~2x slower). `keep = +keep` makes a numeric
 // parameter a raw double once, not at every use in the loop.
 
-/** sigmoid_cross_entropy_with_logits, averaged over each row: max(x, 0) - x z + log(1 + e^{-|x|}). */
+/**
+ * sigmoid_cross_entropy_with_logits, averaged over each row: max(x, 0) - x z + log(1 + e^{-|x|}),
+ * with max(x, 0) as 0.5 (x + |x|): a conditional on random-signed logits is a mispredicted
+ * branch (57 -> 41 ms on W5). Exact for finite x (x + |x| = 2x); a row whose sum is not finite
+ * (an infinite logit, NaN, or |x| > 8e307 where 2x overflows) is summed again with the plain
+ * terms, so NaN and Infinity come out as before.
+ */
 function bceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
-  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
-  const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, f32 = layout[4] === 1;
+  const T = LAYOUT_HEADER, P = T + out.length;
   const keep = params[0]!;
   const shift = params[1]!;
   const rows = out.length;
@@ -80,24 +86,28 @@ function bceLogitsRows(out: FloatArray, td: FloatArray, pd: FloatArray, layout: 
     for (let r = 0; r < rows; r++) {
       let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const x = pd[po]!, z = td[to]! * keep + shift;
-        sum += (x > 0 ? x : 0) - x * z + log1pUnitf(expf(-Math.abs(x)));
+        const x = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(x);
+        sum += 0.5 * (x + a) - x * z + log1pUnitf(expf(-a));
       }
-      out[r] = meanOver(sum, n);
+      out[r] = meanOver(Math.abs(sum) < Infinity ? sum : bceLogitsRowPlain(null, 0, td, pd, layout, params, r), n);
     }
   } else {
     for (let r = 0; r < rows; r++) {
       let to = layout[T + r]!, po = layout[P + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps) {
-        const x = pd[po]!, z = td[to]! * keep + shift;
-        sum += (x > 0 ? x : 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
+        const x = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(x);
+        sum += 0.5 * (x + a) - x * z + Math.log1p(Math.exp(-a));
       }
-      out[r] = meanOver(sum, n);
+      out[r] = meanOver(Math.abs(sum) < Infinity ? sum : bceLogitsRowPlain(null, 0, td, pd, layout, params, r), n);
     }
   }
 }
 
-/** {@link bceLogitsRows} and its gradient `scale (sigmoid(x) - z)`, sigmoid from e^{-|x|} so it never overflows. */
+/**
+ * {@link bceLogitsRows} and its gradient `scale (sigmoid(x) - z)`, sigmoid from e = e^{-|x|} so it
+ * never overflows: with s = [x >= 0] as 0 or 1, sigmoid(x) = (s + (1 - s) e) / (1 + e), which is
+ * 1 / (1 + e) or e / (1 + e) exactly, without a branch.
+ */
 function bceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array): void {
   const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1;
   const T = LAYOUT_HEADER, P = T + out.length, G = P + out.length;
@@ -109,26 +119,43 @@ function bceLogitsGradRows(out: FloatArray, gd: FloatArray, u: FloatArray, td: F
       const scale = u[r]! / n;
       let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const x = pd[po]!, z = td[to]! * keep + shift;
-        const e = expf(-Math.abs(x));
-        sum += (x > 0 ? x : 0) - x * z + log1pUnitf(e);
-        gd[go] = scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
+        const x = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(x);
+        const e = expf(-a), s = +(x >= 0);
+        sum += 0.5 * (x + a) - x * z + log1pUnitf(e);
+        gd[go] = scale * ((s + (1 - s) * e) / (1 + e) - z);
       }
-      out[r] = meanOver(sum, n);
+      out[r] = meanOver(Math.abs(sum) < Infinity ? sum : bceLogitsRowPlain(gd, scale, td, pd, layout, params, r), n);
     }
   } else {
     for (let r = 0; r < rows; r++) {
       const scale = u[r]! / n;
       let to = layout[T + r]!, po = layout[P + r]!, go = layout[G + r]!, sum = 0;
       for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
-        const x = pd[po]!, z = td[to]! * keep + shift;
-        const e = Math.exp(-Math.abs(x));
-        sum += (x > 0 ? x : 0) - x * z + Math.log1p(e);
-        gd[go] = scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
+        const x = pd[po]!, z = td[to]! * keep + shift, a = Math.abs(x);
+        const e = Math.exp(-a), s = +(x >= 0);
+        sum += 0.5 * (x + a) - x * z + Math.log1p(e);
+        gd[go] = scale * ((s + (1 - s) * e) / (1 + e) - z);
       }
-      out[r] = meanOver(sum, n);
+      out[r] = meanOver(Math.abs(sum) < Infinity ? sum : bceLogitsRowPlain(gd, scale, td, pd, layout, params, r), n);
     }
   }
+}
+
+/**
+ * Row `r` of {@link bceLogitsRows} (and with `gd` its gradient) with the plain conditionals, for
+ * rows whose branch-free sum is not finite: its sum.
+ */
+function bceLogitsRowPlain(gd: FloatArray | null, scale: number, td: FloatArray, pd: FloatArray, layout: Int32Array, params: Float64Array, r: number): number {
+  const n = layout[0]!, ts = layout[1]!, ps = layout[2]!, gs = layout[3]!, f32 = layout[4] === 1, rows = (layout.length - LAYOUT_HEADER) / 3;
+  const keep = params[0]!, shift = params[1]!;
+  let to = layout[LAYOUT_HEADER + r]!, po = layout[LAYOUT_HEADER + rows + r]!, go = layout[LAYOUT_HEADER + 2 * rows + r]!, sum = 0;
+  for (let k = 0; k < n; k++, to += ts, po += ps, go += gs) {
+    const x = pd[po]!, z = td[to]! * keep + shift;
+    const e = f32 ? expf(-Math.abs(x)) : Math.exp(-Math.abs(x));
+    sum += (x > 0 ? x : 0) - x * z + (f32 ? log1pUnitf(e) : Math.log1p(e));
+    if (gd) gd[go] = scale * ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - z);
+  }
+  return sum;
 }
 
 /** -(z log c + (1 - z) log(1 - c)) with c = clip(p, lo, hi), averaged over each row. */
