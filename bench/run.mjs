@@ -32,6 +32,7 @@ import {
   WORKLOADS,
   bestValue,
   bestValueAndGrad,
+  losskitLoss,
   losskitValue,
   losskitValueAndGrad,
   selectWorkloads,
@@ -175,9 +176,11 @@ async function addSimdImplementation(impls, notes, w, d, ctx, { samples, simd })
     await on();
     const h = w.kind === "valueAndGrad" ? losskitValueAndGrad(w, lk, d) : { run: losskitValue(w, lk, d), gradOf: undefined };
     h.run();
-    const path = lk.simdStatus().lastRun?.path;
+    // lastRun names the last loss that went through a SIMD route: it must be this one.
+    const last = lk.simdStatus().lastRun;
+    const name = losskitLoss(w, lk).fn?.lossName;
     await off();
-    if (path !== "simd") {
+    if (last?.path !== "simd" || last.loss !== name) {
       notes["losskit-simd"] = { missing: "no SIMD route" };
       return;
     }

@@ -215,7 +215,10 @@ describe("the total path of row losses (values into a reused scratch, then the r
           // The weighted path (values, then the weighted sum) with weights of 1.
           const ones = new Tensor(new Float64Array(size / shape[shape.length - 1]!).fill(1), shape.slice(0, -1));
           expect(total).toBe(loss(yt, yp, ones));
-          expect(total).toBe(loss.valueAndGrad(yt, yp).value);
+          const fused = loss.valueAndGrad(yt, yp), weighted = loss.valueAndGrad(yt, yp, ones);
+          expect(fused.value).toBe(total);
+          expect(weighted.value).toBe(total);
+          expect(bits(fused.grad)).toEqual(bits(weighted.grad));
           // A second call with a smaller batch reuses the scratch: still its own values.
           const half = new Tensor(t.subarray(0, size / 2 - ((size / 2) % shape[shape.length - 1]!)), [Math.floor(size / 2 / shape[shape.length - 1]!), shape[shape.length - 1]!]);
           const halfP = new Tensor(p.subarray(0, half.size), half.shape);

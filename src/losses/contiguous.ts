@@ -78,6 +78,15 @@ export function contiguousKernel(loss: ContiguousLoss, yTrue: Tensor, yPred: Ten
       : columnGradTotal64(kind, gd as Float64Array, c, td as Float64Array, pd as Float64Array, geo, params);
     return { values: new Tensor(SHAPE_ONLY, outShape), grad: new Tensor(gd, yPred.shape), total };
   }
+  if (kind < 0 && upstream.uniform && geo[0]! <= SCRATCH_LIMIT) {
+    // Rows of a reducing call without weights: the one upstream number repeated in a reused
+    // array, the values into a reused array, and their sum in the reductions' order.
+    const rows = geo[0]!;
+    const u = upstreamScratch(rows, upstream.uniform(outShape));
+    const out = scratch(dtype, rows);
+    runContiguous(loss, out, gd, u, td, pd, geo, params);
+    return { values: new Tensor(SHAPE_ONLY, outShape), grad: new Tensor(gd, yPred.shape), total: plainSum(out, 0, rows) };
+  }
   const out = allocate(dtype, geo[0]!);
   if (kind >= 0) {
     const u = float64(upstream(outShape));
@@ -118,6 +127,15 @@ export function contiguousTotal(loss: ContiguousLoss, yTrue: Tensor, yPred: Tens
 const SCRATCH_LIMIT = 1 << 16;
 let scratch32 = /*#__PURE__*/ new Float32Array(0);
 let scratch64 = /*#__PURE__*/ new Float64Array(0);
+
+let upstream64 = /*#__PURE__*/ new Float64Array(0);
+
+/** `n` copies of `c` in an array reused across calls (`n` ≤ {@link SCRATCH_LIMIT}). */
+function upstreamScratch(n: number, c: number): Float64Array {
+  if (upstream64.length < n) upstream64 = new Float64Array(Math.max(n, 1024));
+  upstream64.fill(c, 0, n);
+  return upstream64;
+}
 
 /** A per-dtype array of at least `n` elements, reused across calls up to {@link SCRATCH_LIMIT}. */
 function scratch(dtype: DType, n: number): FloatArray {
