@@ -11,6 +11,7 @@ import type { KernelResult, Upstream } from "../kernel";
 import { SHAPE_ONLY, Tensor, allocate, type DType, type FloatArray } from "../tensor/tensor";
 import { gradientBuffer } from "./layout";
 import { plainSum } from "../reduction/reduce";
+import { SCRATCH_LIMIT, scratch, upstreamScratch } from "./scratch";
 import {
   hingeFused32, hingeFused64, hingeValues32, hingeValues64,
   squaredHingeFused32, squaredHingeFused64, squaredHingeValues32, squaredHingeValues64,
@@ -121,31 +122,6 @@ export function contiguousTotal(loss: ContiguousLoss, yTrue: Tensor, yPred: Tens
     sum = plainSum(out, 0, n);
   }
   return { sum, shape: yPred.shape.slice(0, -1) };
-}
-
-/** Largest scratch kept between calls (elements): larger batches allocate per call. */
-const SCRATCH_LIMIT = 1 << 16;
-let scratch32 = /*#__PURE__*/ new Float32Array(0);
-let scratch64 = /*#__PURE__*/ new Float64Array(0);
-
-let upstream64 = /*#__PURE__*/ new Float64Array(0);
-
-/** `n` copies of `c` in an array reused across calls (`n` ≤ {@link SCRATCH_LIMIT}). */
-function upstreamScratch(n: number, c: number): Float64Array {
-  if (upstream64.length < n) upstream64 = new Float64Array(Math.max(n, 1024));
-  upstream64.fill(c, 0, n);
-  return upstream64;
-}
-
-/** A per-dtype array of at least `n` elements, reused across calls up to {@link SCRATCH_LIMIT}. */
-function scratch(dtype: DType, n: number): FloatArray {
-  if (n > SCRATCH_LIMIT) return allocate(dtype, n);
-  if (dtype === "float32") {
-    if (scratch32.length < n) scratch32 = new Float32Array(Math.max(n, 1024));
-    return scratch32;
-  }
-  if (scratch64.length < n) scratch64 = new Float64Array(Math.max(n, 1024));
-  return scratch64;
 }
 
 function columnKind(loss: ContiguousLoss): number {
