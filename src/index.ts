@@ -14,7 +14,7 @@ export {
 } from "./tensor/index";
 export type { DType, FloatArray, NestedArray, TensorLike, NestedNumbers, NdarrayLike, ToTensorOptions } from "./tensor/index";
 export { Loss, LossFunctionWrapper } from "./loss";
-export type { Kernel, KernelOptions, KernelResult, OwnWeighting, Upstream } from "./kernel";
+export type { Kernel, KernelOptions, KernelResult, KernelTotal, OwnWeighting, Upstream } from "./kernel";
 export type {
   LossOptions,
   CallOptions,
