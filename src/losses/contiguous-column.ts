@@ -16,13 +16,17 @@
 
 /** Which column loop: the index of the loss in the switch of each function below. */
 export const COLUMN_KIND = { mse: 0, mae: 1, huber: 2 } as const;
-export type ColumnKind = (typeof COLUMN_KIND)[keyof typeof COLUMN_KIND];
 
 // The terms. Branch-free (a 0/1 weight) where the branch would follow random data; the
 // plain expression where that gives NaN (Huber's 0 · Inf for an infinite error), as the
 // row loops redo such a row. `v !== v` is a branch that almost never changes direction.
 
-function huberTerm(e: number, delta: number, half: number): number {
+/**
+ * One Huber term (`half` = 0.5 δ²), as every Huber loop computes it: the branch chosen by a
+ * 0/1 weight, the plain conditional where that gives NaN. The general (strided) path of
+ * src/losses/regression.ts sums these too, so both paths give the same bits.
+ */
+export function huberTerm(e: number, delta: number, half: number): number {
   const a = Math.abs(e), w = +(a <= delta);
   const v = w * (0.5 * e * e) + (1 - w) * (delta * a - half);
   return v === v ? v : a <= delta ? 0.5 * e * e : delta * a - half;

@@ -13,20 +13,11 @@ import { log1pf } from "../math/fastmath";
 import { logCoshContiguous, logCoshRows } from "./contiguous-logcosh";
 import { EPSILON, EPSILON_FLOAT32 } from "../math/constants";
 import { contiguousKernel, contiguousRows, contiguousTotal } from "./contiguous";
+import { huberTerm } from "./contiguous-column";
 import { runSimdRoute, type SimdRoute } from "./simd-route";
 import { contiguousRegression2, regression2Strided } from "./contiguous-regression2";
 import { simdLogCosh } from "../simd/index";
 
-/**
- * One Huber term, as the contiguous loop computes it: the branch chosen by a 0/1 weight, and
- * the plain conditional where that gives NaN (an infinite error: 0 · Inf), as the contiguous
- * loop redoes such a row.
- */
-function huberTerm(e: number, delta: number): number {
-  const a = Math.abs(e), w = +(a <= delta), half = 0.5 * delta * delta;
-  const v = w * (0.5 * e * e) + (1 - w) * (delta * a - half);
-  return v === v ? v : a <= delta ? 0.5 * e * e : delta * a - half;
-}
 
 /** Params of the contiguous loops of losses without options. */
 const NO_PARAMS = /*#__PURE__*/ new Float64Array(0);
@@ -325,12 +316,12 @@ export const huber = /*#__PURE__*/ defineLossFunction<HuberConfig>({
       // contiguous copy.
       let to = t.offsets[r]!, po = p.offsets[r]!, s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
       for (; k + 3 < n; k += 4, to += 4 * ts, po += 4 * ps) {
-        s0 += huberTerm(pd[po]! - td[to]!, delta);
-        s1 += huberTerm(pd[po + ps]! - td[to + ts]!, delta);
-        s2 += huberTerm(pd[po + 2 * ps]! - td[to + 2 * ts]!, delta);
-        s3 += huberTerm(pd[po + 3 * ps]! - td[to + 3 * ts]!, delta);
+        s0 += huberTerm(pd[po]! - td[to]!, delta, halfDeltaSquared);
+        s1 += huberTerm(pd[po + ps]! - td[to + ts]!, delta, halfDeltaSquared);
+        s2 += huberTerm(pd[po + 2 * ps]! - td[to + 2 * ts]!, delta, halfDeltaSquared);
+        s3 += huberTerm(pd[po + 3 * ps]! - td[to + 3 * ts]!, delta, halfDeltaSquared);
       }
-      for (; k < n; k++, to += ts, po += ps) s0 += huberTerm(pd[po]! - td[to]!, delta);
+      for (; k < n; k++, to += ts, po += ps) s0 += huberTerm(pd[po]! - td[to]!, delta, halfDeltaSquared);
       out[r] = meanOver(s0 + s1 + s2 + s3, n);
     }
     const values = new Tensor(out, outShape);
